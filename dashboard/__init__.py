@@ -1,0 +1,3 @@
+"""Streamlit dashboard for staff planners (not built yet: see issue 6)."""
+
+__all__ = []

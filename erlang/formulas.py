@@ -1,0 +1,70 @@
+"""The classic Erlang formulas in Erlangs: loss (B) and delay (C) probabilities."""
+
+import numpy as np
+
+from . import _kernels
+from ._validate import as_array, broadcast, check, is_scalar_input
+
+
+def _servers_and_load(agents, load):
+    s = as_array("agents", agents)
+    check("agents", s, lo=0.0, whole=True)
+    a = as_array("load", load)
+    check("load", a, lo=0.0)
+    return broadcast({"agents": s, "load": a})
+
+
+def erlang_b(agents, load):
+    """Erlang B: probability that a contact finds every agent busy and is lost (M/M/n/n).
+
+    Parameters
+    ----------
+    agents : int or array_like
+        Number of servers, a whole number >= 0.
+    load : float or array_like
+        Offered load in Erlangs (arrival rate times mean handle time), >= 0.
+
+    Returns
+    -------
+    float or ndarray
+        Blocking probability in [0, 1], broadcast over the inputs.  Values
+        below 1e-300 are returned as 0.
+
+    Examples
+    --------
+    >>> round(erlang_b(14, 10.0), 6)
+    0.056819
+    """
+    shape, f = _servers_and_load(agents, load)
+    out = np.empty(int(np.prod(shape)))
+    _kernels.erlang_b_array(f["agents"], f["load"], out)
+    out = out.reshape(shape)
+    return float(out) if is_scalar_input(agents, load) else out
+
+
+def erlang_c(agents, load):
+    """Erlang C: probability that a contact has to wait (M/M/n, no abandonment).
+
+    Parameters
+    ----------
+    agents : int or array_like
+        Number of agents, a whole number >= 0.
+    load : float or array_like
+        Offered load in Erlangs, >= 0.
+
+    Returns
+    -------
+    float or ndarray
+        Probability of waiting in [0, 1].  A queue with ``agents <= load``
+        never empties (unstable); its probability of waiting is 1.
+
+    Examples
+    --------
+    >>> round(erlang_c(14, 10.0), 4)
+    0.1741
+    """
+    shape, f = _servers_and_load(agents, load)
+    out = np.empty(int(np.prod(shape)))
+    _kernels.erlang_c_array(f["agents"], f["load"], out)
+    out = out.reshape(shape)
+    return float(out) if is_scalar_input(agents, load) else out

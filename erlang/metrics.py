@@ -1,0 +1,232 @@
+"""Queue performance for a given number of agents: Erlang C or Erlang A.
+
+One call answers "what do I get with n agents?" for every cell of arrays of
+any shape (intervals x scenarios...), with scalars working too.
+
+The model is chosen per cell by ``patience``:
+
+* no patience (``None``) or ``inf``: **Erlang C** (M/M/n), callers wait as
+  long as it takes.  With ``agents * concurrency <= load`` the queue grows
+  without bound: probability of waiting 1, service level 0, ASA ``inf``,
+  occupancy 1.
+* a finite mean patience in seconds: **Erlang A** (M/M/n+M), every waiting
+  caller hangs up after an exponential time with that mean.  Always stable.
+
+Service level comes in two definitions, both in use in the industry:
+
+* ``service_level`` (basis "offered"): contacts answered within
+  ``target_time`` divided by all offered contacts; a contact that hangs up,
+  even after two seconds, counts against it.
+* ``service_level_answered`` (basis "answered"): contacts answered within
+  ``target_time`` divided by answered contacts; abandoned ones are left out.
+
+Under Erlang C the two coincide.
+
+Chat concurrency (``concurrency = k``): each agent holds up to ``k``
+contacts at once.  The model used is the *slot model*: ``n`` agents are
+``n * k`` independent servers, and a contact occupies its slot for
+``aht * concurrency_factor`` seconds, the factor (>= 1) stretching handle
+time for the attention an agent splits between chats.  Assumptions and
+limits: slots are independent, so an agent with one chat open is as slow as
+with ``k`` (pessimistic at low load, where a real agent often has a single
+chat); an agent is never blocked from taking a chat in a free slot; the
+stretch does not depend on how many chats are actually open.  Occupancy is
+reported per slot.  Check it against simulation for your operation before
+relying on it.
+"""
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from . import _kernels
+from ._inputs import queue_inputs
+from ._validate import is_scalar_input
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Queue performance per cell; every field has the broadcast input shape.
+
+    Attributes
+    ----------
+    agents : ndarray
+        Agents (as given).
+    load : ndarray
+        Offered load in Erlangs of agent time, ``arrival rate * aht *
+        concurrency_factor``.
+    prob_wait : ndarray
+        Probability that an arriving contact finds every slot busy and waits.
+    service_level : ndarray
+        Answered within ``target_time`` over offered.
+    service_level_answered : ndarray
+        Answered within ``target_time`` over answered.
+    asa : ndarray
+        Average speed of answer in seconds: mean wait of answered contacts
+        (``inf`` when nothing is answered).
+    average_wait : ndarray
+        Mean wait in queue of all contacts, abandoned ones included (seconds).
+    abandon_rate : ndarray
+        Share of offered contacts that hang up while waiting (0 under
+        Erlang C).
+    occupancy : ndarray
+        Share of agent (slot) time spent handling contacts.
+    """
+
+    agents: np.ndarray
+    load: np.ndarray
+    prob_wait: np.ndarray
+    service_level: np.ndarray
+    service_level_answered: np.ndarray
+    asa: np.ndarray
+    average_wait: np.ndarray
+    abandon_rate: np.ndarray
+    occupancy: np.ndarray
+
+    def as_dict(self):
+        """The fields as a dict of arrays (ready for ``pandas.DataFrame``)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def metrics(agents, volume=None, aht=None, *, target_time=20.0, interval=1800.0,
+            arrival_rate=None, patience=None, concurrency=1, concurrency_factor=1.0):
+    """Every queue metric for given agent counts, by Erlang C or Erlang A.
+
+    Parameters
+    ----------
+    agents : int or array_like
+        Agents on the phones (after shrinkage), whole numbers >= 0.
+    volume : float or array_like
+        Contacts offered per interval, >= 0.  Or give ``arrival_rate``.
+    aht : float or array_like
+        Average handle time in seconds, > 0.
+    target_time : float or array_like, default 20
+        Service-level threshold in seconds ("answered within t"), >= 0.
+    interval : float or array_like, default 1800
+        Interval length in seconds, > 0.
+    arrival_rate : float or array_like, optional
+        Contacts per second, instead of ``volume`` and ``interval``.
+    patience : float or array_like, optional
+        Mean patience in seconds (> 0, ``inf`` allowed): selects Erlang A.
+    concurrency : int or array_like, default 1
+        Contacts an agent holds at once (chat), whole number >= 1.
+    concurrency_factor : float or array_like, default 1.0
+        Handle-time stretch under concurrency, >= 1.
+
+    Returns
+    -------
+    Metrics
+        Arrays of the broadcast shape; floats when every input is a scalar.
+
+    Examples
+    --------
+    >>> m = metrics(14, 100, 180, target_time=20)
+    >>> round(m.service_level, 4), round(m.prob_wait, 4), round(m.asa, 2)
+    (0.8884, 0.1741, 7.84)
+    >>> m = metrics(14, 100, 180, target_time=20, patience=120)
+    >>> round(m.abandon_rate, 4)
+    0.0228
+    """
+    shape, f = queue_inputs(
+        volume, aht, interval=interval, arrival_rate=arrival_rate, patience=patience,
+        concurrency=concurrency, concurrency_factor=concurrency_factor,
+        extra={"agents": (agents, {"lo": 0.0, "whole": True}),
+               "target_time": (target_time, {"lo": 0.0})})
+    n = int(np.prod(shape))
+    servers = f["agents"] * f["k"]
+    outs = [np.empty(n) for _ in range(7)]
+    _kernels.metrics_array(servers, f["lam"], f["h"], f["theta"], f["target_time"], *outs)
+    pw, pab, sl, sl_ans, asa_, awt, occ = (o.reshape(shape) for o in outs)
+    load = np.broadcast_to(f["lam"] * f["h"], (n,)).reshape(shape)
+    agents_out = np.broadcast_to(f["agents"], (n,)).reshape(shape)
+    values = dict(agents=agents_out, load=load, prob_wait=pw, service_level=sl,
+                  service_level_answered=sl_ans, asa=asa_, average_wait=awt,
+                  abandon_rate=pab, occupancy=occ)
+    if is_scalar_input(agents, volume, aht, target_time, interval, arrival_rate, patience,
+                       concurrency, concurrency_factor):
+        values = {k: float(v) for k, v in values.items()}
+    else:
+        values = {k: np.array(v) for k, v in values.items()}
+    return Metrics(**values)
+
+
+def service_level(agents, volume=None, aht=None, target_time=20.0, *, basis="offered",
+                  **kwargs):
+    """Service level: share answered within ``target_time`` seconds.
+
+    ``basis="offered"`` divides by offered contacts, ``"answered"`` by
+    answered ones (identical under Erlang C).  Other keywords as in
+    :func:`metrics`.
+
+    Examples
+    --------
+    >>> round(service_level(14, 100, 180, 20), 4)
+    0.8884
+    """
+    answered = basis_code(basis)
+    m = metrics(agents, volume, aht, target_time=target_time, **kwargs)
+    return m.service_level_answered if answered else m.service_level
+
+
+def basis_code(basis):
+    """0 for the "offered" service-level basis, 1 for "answered"."""
+    if basis == "offered":
+        return 0
+    if basis == "answered":
+        return 1
+    raise ValueError(f"'basis' must be 'offered' or 'answered': {basis!r}")
+
+
+def prob_wait(agents, volume=None, aht=None, **kwargs):
+    """Probability that a contact waits; keywords as in :func:`metrics`.
+
+    Examples
+    --------
+    >>> round(prob_wait(14, 100, 180), 4)
+    0.1741
+    """
+    return metrics(agents, volume, aht, **kwargs).prob_wait
+
+
+def asa(agents, volume=None, aht=None, **kwargs):
+    """Average speed of answer of answered contacts, in seconds.
+
+    Examples
+    --------
+    >>> round(asa(14, 100, 180), 2)
+    7.84
+    """
+    return metrics(agents, volume, aht, **kwargs).asa
+
+
+def abandon_rate(agents, volume=None, aht=None, **kwargs):
+    """Share of offered contacts that abandon (0 without ``patience``).
+
+    Examples
+    --------
+    >>> round(abandon_rate(14, 100, 180, patience=120), 4)
+    0.0228
+    """
+    return metrics(agents, volume, aht, **kwargs).abandon_rate
+
+
+def average_wait(agents, volume=None, aht=None, **kwargs):
+    """Mean wait of all contacts in seconds, abandoned ones included.
+
+    Examples
+    --------
+    >>> round(average_wait(14, 100, 180, patience=120), 2)
+    2.74
+    """
+    return metrics(agents, volume, aht, **kwargs).average_wait
+
+
+def occupancy(agents, volume=None, aht=None, **kwargs):
+    """Share of agent (slot) time spent handling contacts.
+
+    Examples
+    --------
+    >>> round(occupancy(14, 100, 180), 3)
+    0.714
+    """
+    return metrics(agents, volume, aht, **kwargs).occupancy

@@ -1,0 +1,3 @@
+"""Volume and handle-time forecasting per queue and interval (not built yet: see issue 4)."""
+
+__all__ = []

@@ -1,0 +1,60 @@
+"""From 1 to 100,000 agents: no overflow, no NaN, every probability in [0, 1]."""
+
+import numpy as np
+import pytest
+
+import erlang
+
+AGENTS = np.array([1, 2, 5, 10, 100, 1_000, 10_000, 50_000, 99_999, 100_000])
+
+
+@pytest.mark.parametrize("patience", [None, 1.0, 120.0, 36_000.0])
+def test_metrics_finite_and_bounded_over_six_orders_of_magnitude(patience):
+    # Loads from 0.001 to 150,000 Erlangs (a 30-minute interval, AHT 300 s).
+    loads = np.array([0.001, 0.5, 9.9, 99.0, 990.0, 9_999.0, 49_990.0, 99_000.0, 150_000.0])
+    volume = loads * 1800.0 / 300.0
+    n, vol = np.meshgrid(AGENTS, volume, indexing="ij")
+    m = erlang.metrics(n, vol, 300.0, target_time=20.0, patience=patience)
+    for name in ("prob_wait", "service_level", "service_level_answered", "abandon_rate",
+                 "occupancy"):
+        v = getattr(m, name)
+        assert not np.isnan(v).any(), name
+        assert ((v >= 0.0) & (v <= 1.0)).all(), name
+    for name in ("asa", "average_wait"):
+        v = getattr(m, name)
+        assert not np.isnan(v).any(), name
+        assert (v >= 0.0).all(), name
+    if patience is not None:
+        assert np.isfinite(m.average_wait).all()
+        assert (m.average_wait <= patience * (1 + 1e-12)).all()
+
+
+def test_erlang_b_and_c_bounded_everywhere():
+    loads = np.array([1e-6, 0.3, 7.0, 1e3, 1e4, 9.99e4, 2e5])
+    n, a = np.meshgrid(AGENTS, loads, indexing="ij")
+    b = erlang.erlang_b(n, a)
+    c = erlang.erlang_c(n, a)
+    assert not np.isnan(b).any() and not np.isnan(c).any()
+    assert ((0.0 <= b) & (b <= c) & (c <= 1.0)).all()
+    # Far more agents than load: blocking underflows cleanly to 0.
+    assert erlang.erlang_b(100_000, 10.0) == 0.0
+    # Overload: B tends to 1 - n/a.
+    assert erlang.erlang_b(10, 1e5) == pytest.approx(1.0 - 10.0 / 1e5, rel=1e-6)
+
+
+@pytest.mark.parametrize("patience", [None, 300.0])
+def test_required_agents_ends_for_huge_loads(patience):
+    # 50,000 Erlangs: 300,000 calls per 30 minutes at 300 s.
+    kw = dict(service_level=0.9, target_time=10.0, patience=patience)
+    n = erlang.required_agents(np.array([300_000.0, 600_000.0]), 300.0, **kw)
+    load = np.array([50_000.0, 100_000.0])
+    assert (n > 0.97 * load).all() and (n < load + 2_000).all()
+    sl = erlang.service_level(n, np.array([300_000.0, 600_000.0]), 300.0, 10.0,
+                              patience=patience)
+    assert (sl >= 0.9).all()
+
+
+def test_unstable_erlang_c_search_still_ends_for_strict_targets():
+    n = erlang.required_agents(2000, 600, service_level=0.999999, target_time=0.0)
+    assert n > 2000 * 600 / 1800
+    assert erlang.prob_wait(n, 2000, 600) <= 1e-6
