@@ -27,7 +27,17 @@ becomes 0.
 Erlang A (M/M/s+M) uses the Kummer-type series
 ``g(b, z) = sum_k z**k / (b (b+1) ... (b+k))`` (``= gamma(b, z) z**-b e**z``),
 summed with rescaling, or from its largest term when the queue is heavily
-overloaded, so that it never overflows.
+overloaded, so that it never overflows.  With ``b = s mu / theta + 1`` and
+``z = lam / theta`` its terms are the weights of "``j`` contacts waiting
+ahead" seen by an arrival, and P(wait), P(abandon) and the ASA are ratios of
+such sums.  The service level needs the share of waiting contacts answered
+within ``t``: when most are, it is a difference of two series (at ``z`` and
+at ``z exp(-theta t)``); when most are not, that difference would cancel, and
+the kernel sums instead the positive series ``sum_j t_j P(N > j)`` where
+``N`` is negative binomial (the time to clear ``j + 1`` exponential stages
+with rates ``theta (b + i)`` is below ``t`` exactly when a pure birth process
+with those rates has more than ``j`` births by ``t``), with ``P(N = j)`` from
+Loader's saddle-point formula.
 """
 
 import math
@@ -48,11 +58,13 @@ _PEAK_START = 400.0
 _BIG = 1e280
 _LOG_BIG = math.log(1e280)
 _INF = np.inf
-# Fused multiply-add only: results stay IEEE, and slightly more exact.
+# Fused multiply-add only: results stay IEEE, and slightly more exact.  The
+# kernels use numpy's error model (no Python ZeroDivisionError checks); every
+# division is guarded by the branch that leads to it.
 _FM = {'contract'}
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _at(x, i):
     """``x[i]``, or ``x[0]`` when ``x`` holds a single broadcast value."""
     return x[0] if x.shape[0] == 1 else x[i]
@@ -61,7 +73,7 @@ def _at(x, i):
 # ---------------------------------------------------------------- Erlang B
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def _advance(r_lo, r_hi, k, stop, inv_a):
     """Run ``r <- 1 + (k / a) r`` on two values from server ``k`` to ``stop``.
 
@@ -93,7 +105,7 @@ def _advance(r_lo, r_hi, k, stop, inv_a):
     return r_lo, r_hi
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def inv_erlang_b(s, a):
     """``1 / B(s, a)`` for whole ``s >= 0`` and ``a >= 0``; ``inf`` when B < 1e-300."""
     if s <= 0.0:
@@ -109,13 +121,13 @@ def inv_erlang_b(s, a):
     return _advance(r, r, start, s, 1.0 / a)[0]
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def erlang_b_array(s, a, out):
     for i in range(out.shape[0]):
         out[i] = 1.0 / inv_erlang_b(_at(s, i), _at(a, i))
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def erlang_c_from_r(s, a, r):
     """P(wait) of M/M/s given ``r = 1 / B(s, a)``; 1 when unstable."""
     if a <= 0.0:
@@ -127,7 +139,7 @@ def erlang_c_from_r(s, a, r):
     return s / ((s - a) * r + a)
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def erlang_c_array(s, a, out):
     for i in range(out.shape[0]):
         si = _at(s, i)
@@ -138,7 +150,7 @@ def erlang_c_array(s, a, out):
 # ---------------------------------------------------------------- Erlang C
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def erlang_c_cell(s, a, h, t):
     """Metrics of M/M/s: (P(wait), service level, ASA, occupancy)."""
     if a <= 0.0:
@@ -154,7 +166,7 @@ def erlang_c_cell(s, a, h, t):
 # ---------------------------------------------------------------- Erlang A
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def _digamma(x):
     """Digamma function for x > 0 (asymptotic series after recurrence)."""
     acc = 0.0
@@ -166,18 +178,25 @@ def _digamma(x):
     return acc + math.log(x) - 0.5 / x - series
 
 
-@njit(cache=True, fastmath=_FM)
-def kummer_sums(b, z, moments):
+@njit(cache=True, fastmath=_FM, error_model="numpy")
+def kummer_sums(b, z, moments, u):
     """Sums of ``t_k = z**k / (b (b+1) ... (b+k))`` for ``b >= 1``, ``z >= 0``.
 
-    Returns ``(g, g1, g2, log_scale)`` where the true sums are the first three
-    values times ``exp(log_scale)``:
+    Returns ``(g, g1, g2, gu, log_scale, k_begin, k_end, t_end)`` where the
+    true sums are the first four values times ``exp(log_scale)``:
     ``g = sum t_k``, ``g1 = sum (k + 1) t_k`` (when ``moments >= 1``),
     ``g2 = sum t_k H_k`` with ``H_k = sum_{i<=k} 1 / (b + i)`` (when
-    ``moments >= 2``); sums not asked for are returned as 0.
+    ``moments >= 2``), and ``gu = sum t_k u**k`` (the same series at
+    ``z u``; when ``0 < u <= 1``).  Sums not asked for are returned as 0.
+    ``gu`` is returned as -1 when the series had to start at its peak (deep
+    overload).  The terms outside ``k_begin .. k_end`` are negligible;
+    ``t_end`` is the term at ``k_end`` on the same scale as the sums.
     """
     if z <= 0.0:
-        return 1.0 / b, 1.0 / b, 1.0 / (b * b), 0.0
+        return 1.0 / b, 1.0 / b, 1.0 / (b * b), 1.0 / b, 0.0, 0.0, 1.0, 0.0
+    want1 = moments >= 1
+    want2 = moments >= 2
+    want_u = 0.0 < u <= 1.0
     peak = z - b
     if peak <= _PEAK_START:
         k0 = 0.0
@@ -188,28 +207,35 @@ def kummer_sums(b, z, moments):
         k0 = math.floor(peak)
         log_scale = k0 * math.log(z) - (math.lgamma(b + k0 + 1.0) - math.lgamma(b))
         t = 1.0
-        hk = _digamma(b + k0 + 1.0) - _digamma(b) if moments >= 2 else 0.0
-    want1 = moments >= 1
-    want2 = moments >= 2
+        hk = _digamma(b + k0 + 1.0) - _digamma(b) if want2 else 0.0
+        want_u = False
     g = 0.0
     g1 = 0.0
     g2 = 0.0
+    gu = 0.0
+    uk = 1.0
     # Forward from k0.  A sum is complete when the geometric bound on its
     # tail (the ratio of terms only falls) is below _EPS of the sum; the
     # bounds are written without division: c = 1 - ratio.
     k = k0
     tf = t
     hf = hk
+    t_prev = t
     while True:
+        t_prev = tf
         g += tf
         if want1:
             g1 += (k + 1.0) * tf
         if want2:
             g2 += tf * hf
+        if want_u:
+            gu += tf * uk
+            uk *= u
         if g > _BIG:
             g /= _BIG
             g1 /= _BIG
             g2 /= _BIG
+            gu /= _BIG
             tf /= _BIG
             log_scale += _LOG_BIG
         k += 1.0
@@ -220,8 +246,14 @@ def kummer_sums(b, z, moments):
         c = 1.0 - ratio
         if c > 0.0 and tf <= _EPS * g * c:
             if ((not want1 or tf * ((k + 1.0) * c + 1.0) <= _EPS * g1 * c * c)
-                    and (not want2 or tf * (hf * c + inv) <= _EPS * g2 * c * c)):
+                    and (not want2 or tf * (hf * c + inv) <= _EPS * g2 * c * c)
+                    and (not want_u or tf * uk <= _EPS * gu * c)):
                 break
+    k_end = k
+    t_end = tf
+    if tf == 0.0:                 # underflowed in one step: end on the last term
+        k_end = k - 1.0
+        t_end = t_prev
     # Backward from k0 - 1 (only when started at the peak).
     k = k0
     tb = t
@@ -242,10 +274,153 @@ def kummer_sums(b, z, moments):
         g1 = 0.0
     if not want2:
         g2 = 0.0
-    return g, g1, g2, log_scale
+    if k0 > 0.0 and 0.0 < u <= 1.0:
+        gu = -1.0
+    return g, g1, g2, gu, log_scale, k, k_end, t_end
 
 
-@njit(cache=True, fastmath=_FM)
+_LN_SQRT_2PI = 0.918938533204672741780329736406
+
+
+@njit(cache=True, fastmath=_FM, error_model="numpy")
+def _stirlerr(n):
+    """``log Gamma(n + 1) - (n + 1/2) log n + n - log sqrt(2 pi)`` (Loader 2000)."""
+    if n <= 15.0:
+        return math.lgamma(n + 1.0) - (n + 0.5) * math.log(n) + n - _LN_SQRT_2PI
+    nn = n * n
+    s0, s1, s2, s3, s4 = 1.0 / 12, 1.0 / 360, 1.0 / 1260, 1.0 / 1680, 1.0 / 1188
+    if n > 500.0:
+        return (s0 - s1 / nn) / n
+    if n > 80.0:
+        return (s0 - (s1 - s2 / nn) / nn) / n
+    if n > 35.0:
+        return (s0 - (s1 - (s2 - s3 / nn) / nn) / nn) / n
+    return (s0 - (s1 - (s2 - (s3 - s4 / nn) / nn) / nn) / nn) / n
+
+
+@njit(cache=True, fastmath=_FM, error_model="numpy")
+def _bd0(x, np_, d):
+    """Deviance ``x log(x / np) + np - x`` without cancellation (Loader 2000).
+
+    ``d`` is ``np - x`` computed by the caller without rounding ``np`` first;
+    the series in ``d / (x + np)`` is used when ``np`` is close to ``x``.
+    """
+    total = 2.0 * x + d
+    if abs(d) < 0.1 * total:
+        v = -d / total
+        acc = -d * v
+        ej = 2.0 * x * v
+        v = v * v
+        j = 1.0
+        while True:
+            ej *= v
+            nxt = acc + ej / (2.0 * j + 1.0)
+            if nxt == acc:
+                return nxt
+            acc = nxt
+            j += 1.0
+    return x * math.log(x / np_) + d
+
+
+@njit(cache=True, fastmath=_FM, error_model="numpy")
+def _nb_log_pmf(i, b, theta_t):
+    """log P(N = i), N negative binomial: ``Gamma(i+b) / (Gamma(b) i!) w**i u**b``
+    with ``u = exp(-theta_t)`` and ``w = 1 - u``.
+
+    Loader's saddle-point form (as in R's ``dnbinom``), both deviance terms
+    fed the one difference ``(i + b) u - b``: accurate to a few units of the
+    last place even when ``i`` and ``b`` are in the millions, where a
+    difference of ``lgamma`` values would lose eight digits.
+    """
+    if i == 0.0:
+        return -b * theta_t
+    n = i + b
+    u = math.exp(-theta_t)
+    w = -math.expm1(-theta_t)
+    d = i * u - b * w                     # = n u - b = i - n w, without rounding n u
+    nu = n * u
+    nw = n * w
+    lc = _stirlerr(n) - _stirlerr(b) - _stirlerr(i) - _bd0(b, nu, d) - _bd0(i, nw, -d)
+    lf = 2.0 * _LN_SQRT_2PI + math.log(b) + math.log(i) - math.log(n)
+    return math.log(b / n) + lc - 0.5 * lf
+
+
+@njit(cache=True, fastmath=_FM, error_model="numpy")
+def served_within_sum(b, y, theta, t, j_top, t_top, j_bottom):
+    """``R = sum_j t_j P(S_j <= t)`` over ``j_bottom <= j <= j_top``, all terms positive.
+
+    ``t_j = y**j / (b (b+1) ... (b+j))`` are the queue weights (``t_top`` is
+    the term at ``j_top``, on the caller's scale, and so is ``R``).  A contact
+    arriving behind ``j`` waiting ones is answered within ``t`` if it is
+    still there and the ``j + 1`` stages before it, exponential with rates
+    ``theta (b + i)``, end within ``t``: ``P(S_j <= t) = P(N > j)`` where
+    ``N``, the births by ``t`` of a pure birth process with rates
+    ``theta (b + i)``, is negative binomial with ``w = 1 - exp(-theta t)``.
+    Summed downward from ``j_top`` with ``F_j = P(N > j)`` growing by
+    ``P(N = j)`` at each step, nothing is ever subtracted.
+    """
+    w = -math.expm1(-theta * t)
+    if w <= 0.0:
+        return 0.0                        # t too short for anything to happen
+    # P(N = j_top) in log form, and F = P(N > j_top) summed from its smaller side.
+    ld = _nb_log_pmf(j_top, b, theta * t)
+    mode = (b - 1.0) * w * math.exp(theta * t)
+    if j_top >= mode:
+        # Tail above j_top: terms fall with ratio w (i + b) / (i + 1) < 1.
+        acc = 0.0
+        term = 1.0
+        i = j_top
+        while True:
+            ratio = w * (i + b) / (i + 1.0)
+            term *= ratio
+            i += 1.0
+            acc += term
+            c = 1.0 - ratio
+            if c > 0.0 and term * ratio <= _EPS * acc * c:
+                break
+            if term < 1e-300:
+                break
+        f_top = acc * math.exp(ld)
+    else:
+        # Mass at or below j_top (falls going down), then its complement.
+        acc = 1.0
+        term = 1.0
+        i = j_top
+        while i > 0.0:
+            ratio = i / ((i - 1.0 + b) * w)
+            term *= ratio
+            i -= 1.0
+            acc += term
+            c = 1.0 - ratio
+            if c > 0.0 and term * ratio <= _EPS * acc * c:
+                break
+        f_top = max(1.0 - acc * math.exp(ld), 0.0)
+    f_top = min(f_top, 1.0)
+    # Downward sum.  P(N = j) is carried as dm * exp(dl) with dm kept in range.
+    dl = ld
+    dm = 1.0
+    dfac = math.exp(dl) if dl > -745.0 else 0.0
+    f = f_top
+    tj = t_top
+    r = 0.0
+    j = j_top
+    while j >= j_bottom:
+        r += tj * f
+        if j <= 0.0:
+            break
+        f = min(f + dm * dfac, 1.0)
+        dm *= j / ((j - 1.0 + b) * w)
+        if dm > 1e200 or dm < 1e-200:
+            dl += math.log(dm)
+            dm = 1.0
+            dfac = math.exp(dl) if dl > -745.0 else 0.0
+        if tj != 0.0:
+            tj *= (b + j) / y
+        j -= 1.0
+    return r
+
+
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def erlang_a_cell(s, lam, h, theta, t, want_sl, want_asa):
     """Metrics of M/M/s+M.
 
@@ -263,7 +438,9 @@ def erlang_a_cell(s, lam, h, theta, t, want_sl, want_asa):
     x = s / (h * theta)          # s mu / theta
     y = lam / theta
     r = inv_erlang_b(s, a)
-    g, g1, g2, log_scale = kummer_sums(x + 1.0, y, 2 if want_asa else 1)
+    u = math.exp(-theta * t) if want_sl and t > 0.0 else 0.0
+    g, g1, g2, gu, log_scale, k_begin, k_end, t_end = kummer_sums(
+        x + 1.0, y, 2 if want_asa else 1, u)
     e_l = math.exp(-log_scale)
     sm = e_l + y * g             # S = sm * exp(log_scale); S = sum of queue weights
     if r == _INF:
@@ -283,13 +460,21 @@ def erlang_a_cell(s, lam, h, theta, t, want_sl, want_asa):
     occ = min(a * psr / s, 1.0)
     if not want_sl:
         return pw, pab, 0.0, 0.0, asa, awt, occ
-    if t <= 0.0:
+    if t <= 0.0 or pw == 0.0:
         within = 1.0 - pw
     else:
-        u = math.exp(-theta * t)
-        gu, _g1, _g2, log_u = kummer_sums(x + 1.0, y * u, 0)
-        expo = -(s / h + theta) * t - y * math.expm1(-theta * t) + log_u - log_scale
-        bracket = max(g - math.exp(expo) * gu, 0.0) * x / sm
+        # Answered within t among those who wait: the closed form is a
+        # difference of two series, exact when they differ by a factor 2 or
+        # more; otherwise (most waiting contacts answered after t) the
+        # positive series, which never cancels.
+        late = _INF            # the series at y u was not summed (deep overload)
+        if gu >= 0.0:
+            expo = -(s / h + theta) * t - y * math.expm1(-theta * t)
+            late = math.exp(expo) * gu
+        if late <= 0.5 * g:
+            bracket = (g - late) * x / sm
+        else:
+            bracket = served_within_sum(x + 1.0, y, theta, t, k_end, t_end, k_begin) * x / sm
         within = (1.0 - pw) + pw * bracket
     within = min(max(within, 0.0), psr)
     sl_ans = within / psr if psr > 0.0 else 0.0
@@ -299,7 +484,7 @@ def erlang_a_cell(s, lam, h, theta, t, want_sl, want_asa):
 # ------------------------------------------------------- metrics over arrays
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def metrics_array(s, lam, h, theta, t, pw, pab, sl, sl_ans, asa, awt, occ):
     """Fill the output arrays; ``theta == 0`` selects Erlang C for that cell."""
     for i in range(pw.shape[0]):
@@ -331,7 +516,7 @@ def metrics_array(s, lam, h, theta, t, pw, pab, sl, sl_ans, asa, awt, occ):
 # ---------------------------------------------------------- required agents
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def _c_meets(s, a, h, t, sl_target, asa_target):
     """Exact check of the Erlang C delay targets (NaN target = not set)."""
     pw, sl, asa, occ = erlang_c_cell(s, a, h, t)
@@ -342,7 +527,7 @@ def _c_meets(s, a, h, t, sl_target, asa_target):
     return True
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def _min_agents_occupancy(a, k, occ_cap):
     """Smallest n with a / (n k) <= occ_cap, computed as the metrics compute it."""
     n = max(math.ceil(a / (occ_cap * k)), 1.0)
@@ -353,7 +538,7 @@ def _min_agents_occupancy(a, k, occ_cap):
     return n
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def required_c_cell(a, k, h, t, sl_target, asa_target, occ_cap):
     """Smallest agent count (each with ``k`` servers) meeting the Erlang C targets.
 
@@ -425,7 +610,7 @@ def required_c_cell(a, k, h, t, sl_target, asa_target, occ_cap):
         e *= decay
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def _a_meets(n, k, lam, h, theta, t, sl_target, sl_basis, asa_target, ab_target, occ_cap):
     res = erlang_a_cell(n * k, lam, h, theta, t, sl_target == sl_target,
                         asa_target == asa_target)
@@ -442,7 +627,7 @@ def _a_meets(n, k, lam, h, theta, t, sl_target, sl_basis, asa_target, ab_target,
     return True
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def required_a_cell(k, lam, h, theta, t, sl_target, sl_basis, asa_target, ab_target, occ_cap):
     """Smallest agent count meeting the Erlang A targets (NaN = not set).
 
@@ -489,10 +674,11 @@ def required_a_cell(k, lam, h, theta, t, sl_target, sl_basis, asa_target, ab_tar
     return hi
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def required_array(lam, h, theta, k, t, sl_target, sl_basis, asa_target, ab_target, occ_cap,
                    out):
-    """Required agents per cell; ``theta == 0`` selects Erlang C for that cell.
+    """Required agents per cell into the int64 array ``out``; ``theta == 0``
+    selects Erlang C for that cell.
 
     Erlang C has no abandonment, so an abandonment target is met there.
     """
@@ -501,9 +687,10 @@ def required_array(lam, h, theta, k, t, sl_target, sl_basis, asa_target, ab_targ
         hi = _at(h, i)
         thetai = _at(theta, i)
         if thetai == 0.0:
-            out[i] = required_c_cell(lami * hi, _at(k, i), hi, _at(t, i), _at(sl_target, i),
-                                     _at(asa_target, i), _at(occ_cap, i))
+            n = required_c_cell(lami * hi, _at(k, i), hi, _at(t, i), _at(sl_target, i),
+                                _at(asa_target, i), _at(occ_cap, i))
         else:
-            out[i] = required_a_cell(_at(k, i), lami, hi, thetai, _at(t, i), _at(sl_target, i),
-                                     sl_basis, _at(asa_target, i), _at(ab_target, i),
-                                     _at(occ_cap, i))
+            n = required_a_cell(_at(k, i), lami, hi, thetai, _at(t, i), _at(sl_target, i),
+                                sl_basis, _at(asa_target, i), _at(ab_target, i),
+                                _at(occ_cap, i))
+        out[i] = np.int64(n)

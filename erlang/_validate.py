@@ -12,8 +12,28 @@ from numba import njit
 
 
 @njit(cache=True)
+def _all_ok(x, lo, hi):
+    """True when every element is in [lo, hi] (NaN fails); branch-free, vectorised."""
+    ok = True
+    for i in range(x.shape[0]):
+        v = x[i]
+        ok &= (v >= lo) & (v <= hi)
+    return ok
+
+
+@njit(cache=True)
 def _first_bad(x, lo, hi, lo_open, hi_open, allow_inf, whole):
-    """Index of the first element outside the rule, or -1 (one pass)."""
+    """Index of the first element outside the rule, or -1."""
+    if not whole:
+        # Fast path: one vectorised pass over a closed range that already
+        # excludes every value the rule rejects.
+        lo_c = np.nextafter(lo, np.inf) if lo_open else lo
+        hi_c = np.nextafter(hi, -np.inf) if hi_open else hi
+        if not allow_inf:
+            lo_c = max(lo_c, -np.finfo(np.float64).max)
+            hi_c = min(hi_c, np.finfo(np.float64).max)
+        if _all_ok(x, lo_c, hi_c):
+            return -1
     for i in range(x.shape[0]):
         v = x[i]
         if v != v:

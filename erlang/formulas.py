@@ -6,12 +6,17 @@ from . import _kernels
 from ._validate import as_array, broadcast, check, is_scalar_input
 
 
-def _servers_and_load(agents, load):
+def _apply(kernel, agents, load):
+    """Validate ``agents`` and ``load``, run ``kernel`` over every cell."""
     s = as_array("agents", agents)
     check("agents", s, lo=0.0, whole=True)
     a = as_array("load", load)
     check("load", a, lo=0.0)
-    return broadcast({"agents": s, "load": a})
+    shape, f = broadcast({"agents": s, "load": a})
+    out = np.empty(int(np.prod(shape)))
+    kernel(f["agents"], f["load"], out)
+    out = out.reshape(shape)
+    return float(out) if is_scalar_input(agents, load) else out
 
 
 def erlang_b(agents, load):
@@ -35,11 +40,7 @@ def erlang_b(agents, load):
     >>> round(erlang_b(14, 10.0), 6)
     0.056819
     """
-    shape, f = _servers_and_load(agents, load)
-    out = np.empty(int(np.prod(shape)))
-    _kernels.erlang_b_array(f["agents"], f["load"], out)
-    out = out.reshape(shape)
-    return float(out) if is_scalar_input(agents, load) else out
+    return _apply(_kernels.erlang_b_array, agents, load)
 
 
 def erlang_c(agents, load):
@@ -63,8 +64,4 @@ def erlang_c(agents, load):
     >>> round(erlang_c(14, 10.0), 4)
     0.1741
     """
-    shape, f = _servers_and_load(agents, load)
-    out = np.empty(int(np.prod(shape)))
-    _kernels.erlang_c_array(f["agents"], f["load"], out)
-    out = out.reshape(shape)
-    return float(out) if is_scalar_input(agents, load) else out
+    return _apply(_kernels.erlang_c_array, agents, load)

@@ -96,12 +96,12 @@ def required_agents(volume=None, aht=None, *, service_level=None, target_time=No
                             patience=patience, concurrency=concurrency,
                             concurrency_factor=concurrency_factor, extra=extra)
     unset = np.full(1, _NAN)
-    out = np.empty(int(np.prod(shape)))
+    out = np.empty(int(np.prod(shape)), dtype=np.int64)
     _kernels.required_array(
         f["lam"], f["h"], f["theta"], f["k"], f.get("target_time", np.zeros(1)),
         f.get("service_level", unset), answered, f.get("asa", unset),
         f.get("abandon_rate", unset), f.get("occupancy", unset), out)
-    result = out.astype(np.int64).reshape(shape)
+    result = out.reshape(shape)
     scalar = is_scalar_input(volume, aht, service_level, target_time, asa, abandon_rate,
                              occupancy, interval, arrival_rate, patience, concurrency,
                              concurrency_factor)

@@ -58,3 +58,47 @@ def test_unstable_erlang_c_search_still_ends_for_strict_targets():
     n = erlang.required_agents(2000, 600, service_level=0.999999, target_time=0.0)
     assert n > 2000 * 600 / 1800
     assert erlang.prob_wait(n, 2000, 600) <= 1e-6
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_no_nan_anywhere_on_wild_inputs(seed):
+    # Log-uniform over absurd ranges: subnormal volumes, microsecond and
+    # week-long handle times, patience from a millisecond to 30 years.
+    rng = np.random.default_rng(seed)
+    size = 4000
+    volume = 10.0 ** rng.uniform(-306, 6, size)
+    volume[::7] = 0.0
+    aht = 10.0 ** rng.uniform(-6, 6, size)
+    patience = 10.0 ** rng.uniform(-3, 9, size)
+    patience[::5] = np.inf
+    t = 10.0 ** rng.uniform(-300, 5, size)
+    t[::11] = 0.0
+    agents = np.floor(10.0 ** rng.uniform(0, 5, size))
+    agents[::13] = 0.0
+    interval = 10.0 ** rng.uniform(0, 6, size)
+    m = erlang.metrics(agents, volume, aht, target_time=t, patience=patience, interval=interval)
+    for name, v in m.as_dict().items():
+        assert not np.isnan(v).any(), name
+    for name in ("prob_wait", "service_level", "service_level_answered", "abandon_rate",
+                 "occupancy"):
+        v = getattr(m, name)
+        assert ((v >= 0.0) & (v <= 1.0)).all(), name
+    assert (m.asa >= 0).all() and (m.average_wait >= 0).all()
+
+
+def test_required_agents_on_wild_inputs_meets_targets_minimally():
+    rng = np.random.default_rng(5)
+    size = 300
+    volume = 10.0 ** rng.uniform(-6, 5, size)
+    aht = 10.0 ** rng.uniform(0, 4, size)
+    patience = 10.0 ** rng.uniform(-1, 6, size)
+    patience[::4] = np.inf
+    t = rng.uniform(0, 600, size)
+    sl = rng.uniform(0.01, 0.999, size)
+    kw = dict(target_time=t, patience=patience, interval=1800.0)
+    n = erlang.required_agents(volume, aht, service_level=sl, **kw)
+    assert (n >= 1).all()
+    at = erlang.metrics(n, volume, aht, **kw)
+    below = erlang.metrics(n - 1, volume, aht, **kw)
+    assert (at.service_level >= sl).all()
+    assert (below.service_level < sl).all()

@@ -45,9 +45,9 @@ def test_more_agents_never_hurt(volume, aht, t, patience, start):
     # large series), waits to 1e-10 relative.
     for falling in (m.prob_wait, m.asa, m.abandon_rate, m.average_wait, m.occupancy):
         finite = np.where(np.isinf(falling), 1e300, falling)
-        assert np.all(np.diff(finite) <= 1e-10 * np.maximum(1.0, finite[:-1]))
+        assert np.all(np.diff(finite) <= 1e-12 * np.maximum(1.0, finite[:-1]))
     for rising in (m.service_level, m.service_level_answered):
-        assert np.all(np.diff(rising) >= -1e-10)
+        assert np.all(np.diff(rising) >= -1e-12)
     for prob in (m.prob_wait, m.service_level, m.service_level_answered, m.abandon_rate,
                  m.occupancy):
         assert np.all((prob >= 0.0) & (prob <= 1.0))
