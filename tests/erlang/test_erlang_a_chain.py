@@ -51,6 +51,24 @@ def _queue_length_cutoff(n, lam, h, theta, tol=1e-22, cap=4000):
     return int(past_peak[0])
 
 
+def _stationary(lam, death):
+    """Stationary law of the birth-death chain with birth ``lam``, deaths ``death[k]``.
+
+    Solves ``pi Q = 0`` with one balance equation replaced by ``sum(pi) = 1``.
+    """
+    size = death.shape[0]
+    k = np.arange(size)
+    gen = np.zeros((size, size))
+    gen[k[:-1], k[:-1] + 1] = lam
+    gen[k[1:], k[1:] - 1] = death[1:]
+    gen[k, k] = -gen.sum(axis=1)
+    a = gen.T.copy()
+    a[-1, :] = 1.0
+    rhs = np.zeros(size)
+    rhs[-1] = 1.0
+    return scipy.linalg.solve(a, rhs)
+
+
 def chain_metrics(n, lam, h, theta, t):
     """Queue metrics of M/M/n+M from a truncated birth-death chain, in float64.
 
@@ -78,17 +96,7 @@ def chain_metrics(n, lam, h, theta, t):
     big_j = _queue_length_cutoff(n, lam, h, theta)
     size = n + big_j + 1                       # states k = 0 .. n + J
     k = np.arange(size)
-    death = np.minimum(k, n) * mu + np.maximum(k - n, 0) * theta
-    gen = np.zeros((size, size))
-    gen[k[:-1], k[:-1] + 1] = lam
-    gen[k[1:], k[1:] - 1] = death[1:]
-    gen[k, k] = -gen.sum(axis=1)
-    # pi Q = 0 with sum(pi) = 1: replace one balance equation by the normalisation.
-    a = gen.T.copy()
-    a[-1, :] = 1.0
-    rhs = np.zeros(size)
-    rhs[-1] = 1.0
-    pi = scipy.linalg.solve(a, rhs)
+    pi = _stationary(lam, np.minimum(k, n) * mu + np.maximum(k - n, 0) * theta)
     # Tagged arrival with i customers waiting ahead, i = 0 .. J - 1 (arrivals seeing
     # the last state are neglected: its mass is below 1e-22).
     m = big_j
@@ -145,16 +153,7 @@ def erlang_c_chain_metrics(n, lam, h, t):
     big_j = int(math.ceil(math.log(1e-22) / math.log(rho))) + 10
     size = n + big_j + 1
     k = np.arange(size)
-    death = np.minimum(k, n) / h
-    gen = np.zeros((size, size))
-    gen[k[:-1], k[:-1] + 1] = lam
-    gen[k[1:], k[1:] - 1] = death[1:]
-    gen[k, k] = -gen.sum(axis=1)
-    a = gen.T.copy()
-    a[-1, :] = 1.0
-    rhs = np.zeros(size)
-    rhs[-1] = 1.0
-    pi = scipy.linalg.solve(a, rhs)
+    pi = _stationary(lam, np.minimum(k, n) / h)
     j = np.arange(big_j + 1)
     queue = pi[n:]
     sl = pi[:n].sum() + queue @ stats.gamma.cdf(t, j + 1, scale=1.0 / c)
