@@ -1,0 +1,102 @@
+"""What both engines share: arrival rates with day factors, kernel parameters, records."""
+
+import numpy as np
+
+from . import _fast
+from ._fast import OUTCOMES
+
+RECORD_FIELDS = ("queue", "contact", "attempt", "arrival", "outcome", "enter", "start",
+                 "leave", "group")
+
+
+def arrival_rates(center, q, key):
+    """Arrival rate per second in each interval of queue ``q`` for one replication.
+
+    The queue's volume per interval divided by the interval length, times a
+    day-level factor drawn from a Gamma distribution with mean 1 and the
+    queue's overdispersion as coefficient of variation (one factor per day of
+    ``center.intervals_per_day`` intervals), keyed by (replication, queue).
+    """
+    queue = center.queues[q]
+    rates = np.asarray(queue.volume, dtype=float) / center.interval
+    cv = queue.overdispersion
+    if cv > 0.0:
+        per_day = center.intervals_per_day
+        days = -(-center.horizon // per_day)
+        rng = _generator(key, q, 0)
+        shape = 1.0 / cv ** 2
+        factors = rng.gamma(shape, 1.0 / shape, size=days)
+        rates = rates * np.repeat(factors, per_day)[:center.horizon]
+    return rates
+
+
+def _generator(key, q, stream):
+    """A numpy generator for one (replication, queue, stream)."""
+    key = int(key)
+    ss = np.random.SeedSequence([key & 0xFFFFFFFF, key >> 32, q, stream])
+    return np.random.Generator(np.random.PCG64(ss))
+
+
+def first_attempts(center, q, key):
+    """Arrival times and attributes of the first attempts of queue ``q``, drawn in bulk.
+
+    Each attribute has its own stream, keyed by (replication, queue), so that
+    changing one part of a scenario (adding a bot, more agents) leaves every
+    other draw as it was (common random numbers).  Returns a dict of arrays
+    indexed by contact: ``arrival`` (sorted, seconds), ``handle``,
+    ``patience`` (inf without patience), ``bot_time``, ``bot_u`` (the uniform
+    deciding the bot outcome) and ``bot_at`` (where in its bot time an
+    abandoning contact hangs up).
+    """
+    queue = center.queues[q]
+    rates = arrival_rates(center, q, key)
+    expected = float(rates.sum() * center.interval)
+    m = int(expected + 10.0 * np.sqrt(expected) + center.horizon + 64)
+    while True:
+        gaps = _generator(key, q, 1).standard_exponential(m)
+        times, ok = _fast.arrivals(gaps, rates, float(center.interval))
+        if ok:
+            break
+        m *= 2          # the same stream, longer: its first m draws are unchanged
+    n = times.shape[0]
+    out = {"arrival": times, "handle": queue.handle.sample(_generator(key, q, 2), n)}
+    if queue.patience is not None:
+        out["patience"] = queue.patience.sample(_generator(key, q, 3), n)
+    else:
+        out["patience"] = np.full(n, np.inf)
+    if queue.bot is not None:
+        out["bot_time"] = queue.bot.time.sample(_generator(key, q, 4), n)
+        u = _generator(key, q, 5).random((2, n))
+        out["bot_u"], out["bot_at"] = u[0], u[1]
+    else:
+        out["bot_time"] = out["bot_u"] = out["bot_at"] = np.zeros(n)
+    return out
+
+
+def dist_params(dist):
+    """Kernel parameters of an optional distribution: ``(present, kind, p1, p2, values)``."""
+    if dist is None:
+        return False, 0, 0.0, 0.0, np.zeros(0)
+    kind, p1, p2, values = dist.params()
+    return True, kind, p1, p2, values
+
+
+def empty_records():
+    """Records with no rows (the columns of :data:`RECORD_FIELDS`)."""
+    return {"queue": np.zeros(0, np.int32), "contact": np.zeros(0, np.int64),
+            "attempt": np.zeros(0, np.int32), "arrival": np.zeros(0),
+            "outcome": np.zeros(0, np.int8), "enter": np.zeros(0), "start": np.zeros(0),
+            "leave": np.zeros(0), "group": np.zeros(0, np.int32)}
+
+
+def concat_records(parts):
+    """Concatenate record dicts column by column."""
+    if not parts:
+        return empty_records()
+    if len(parts) == 1:
+        return parts[0]
+    return {k: np.concatenate([p[k] for p in parts]) for k in RECORD_FIELDS}
+
+
+__all__ = ["OUTCOMES", "RECORD_FIELDS", "arrival_rates", "first_attempts", "dist_params",
+           "empty_records", "concat_records"]

@@ -1,0 +1,206 @@
+"""Distributions of handle time, patience, time in the bot and retrial delay (seconds)."""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from . import _rng
+
+EXPONENTIAL, LOGNORMAL, WEIBULL, EMPIRICAL, FIXED = 0, 1, 2, 3, 4
+_KINDS = {"exponential": EXPONENTIAL, "lognormal": LOGNORMAL, "weibull": WEIBULL,
+          "empirical": EMPIRICAL, "fixed": FIXED}
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """A positive random duration in seconds.
+
+    Build one with a named constructor: :meth:`exponential`, :meth:`lognormal`
+    (by mean and coefficient of variation), :meth:`weibull` (by mean and
+    shape), :meth:`empirical` (resampling observed values), :meth:`fixed`;
+    or from a config mapping with :meth:`from_spec`.
+
+    Examples
+    --------
+    >>> Distribution.lognormal(300, cv=0.8).mean
+    300.0
+    >>> Distribution.from_spec({"kind": "weibull", "mean": 120, "shape": 0.7}).kind
+    'weibull'
+    """
+
+    kind: str
+    mean: float
+    cv: float = 1.0
+    shape: float = 1.0
+    values: tuple = ()
+
+    @classmethod
+    def exponential(cls, mean):
+        """Exponential with the given mean (seconds)."""
+        return cls("exponential", _positive("mean", mean), cv=1.0)
+
+    @classmethod
+    def lognormal(cls, mean, cv):
+        """Lognormal with the given mean (seconds) and coefficient of variation."""
+        return cls("lognormal", _positive("mean", mean), cv=_positive("cv", cv))
+
+    @classmethod
+    def weibull(cls, mean, shape):
+        """Weibull with the given mean (seconds) and shape (< 1: a heavy early hazard)."""
+        mean = _positive("mean", mean)
+        shape = _positive("shape", shape)
+        cv = math.sqrt(math.gamma(1 + 2 / shape) / math.gamma(1 + 1 / shape) ** 2 - 1)
+        return cls("weibull", mean, cv=cv, shape=shape)
+
+    @classmethod
+    def empirical(cls, values):
+        """Resample observed durations (seconds, all >= 0, at least one > 0)."""
+        arr = np.asarray(values, dtype=float).reshape(-1)
+        if arr.size == 0:
+            raise ValueError("'values' must hold at least one duration: []")
+        bad = ~np.isfinite(arr) | (arr < 0)
+        if bad.any():
+            raise ValueError(f"'values' must be finite and >= 0: {float(arr[bad][0])!r} "
+                             f"(at index {int(np.flatnonzero(bad)[0])})")
+        if not (arr > 0).any():
+            raise ValueError("'values' must hold a duration > 0: all are 0")
+        cv = float(arr.std() / arr.mean())
+        return cls("empirical", float(arr.mean()), cv=cv, values=tuple(float(v) for v in arr))
+
+    @classmethod
+    def fixed(cls, value):
+        """Always the same duration (seconds)."""
+        return cls("fixed", _positive("value", value), cv=0.0)
+
+    @classmethod
+    def from_spec(cls, spec, field="distribution"):
+        """Build from a config value: a mapping with ``kind`` and its parameters.
+
+        ``{"kind": "exponential", "mean": 180}``, ``{"kind": "lognormal",
+        "mean": 300, "cv": 0.8}``, ``{"kind": "weibull", "mean": 120,
+        "shape": 0.7}``, ``{"kind": "empirical", "values": [...]}``,
+        ``{"kind": "fixed", "value": 30}``; a bare number means exponential
+        with that mean.  Errors name ``field``.
+        """
+        if isinstance(spec, Distribution):
+            return spec
+        if isinstance(spec, (int, float)) and not isinstance(spec, bool):
+            return _named(field, cls.exponential, spec)
+        if not isinstance(spec, dict):
+            raise ValueError(f"'{field}' must be a number (an exponential mean) or a mapping "
+                             f"with 'kind': {spec!r}")
+        kind = spec.get("kind")
+        params = {"exponential": ("mean",), "lognormal": ("mean", "cv"),
+                  "weibull": ("mean", "shape"), "empirical": ("values",), "fixed": ("value",)}
+        if kind not in params:
+            raise ValueError(f"'{field}.kind' must be one of {', '.join(params)}: {kind!r}")
+        unknown = set(spec) - {"kind", *params[kind]}
+        if unknown:
+            raise ValueError(f"'{field}' has unknown key {sorted(unknown)[0]!r} for kind "
+                             f"{kind!r} (expected {', '.join(params[kind])})")
+        missing = [p for p in params[kind] if p not in spec]
+        if missing:
+            raise ValueError(f"'{field}.{missing[0]}' is required for kind {kind!r}")
+        return _named(field, getattr(cls, kind), *(spec[p] for p in params[kind]))
+
+    def __post_init__(self):
+        if self.kind not in _KINDS:
+            raise ValueError(f"'kind' must be one of {', '.join(_KINDS)}: {self.kind!r}")
+
+    def to_spec(self):
+        """The config mapping that :meth:`from_spec` turns back into this distribution."""
+        if self.kind == "exponential":
+            return {"kind": "exponential", "mean": self.mean}
+        if self.kind == "lognormal":
+            return {"kind": "lognormal", "mean": self.mean, "cv": self.cv}
+        if self.kind == "weibull":
+            return {"kind": "weibull", "mean": self.mean, "shape": self.shape}
+        if self.kind == "empirical":
+            return {"kind": "empirical", "values": list(self.values)}
+        return {"kind": "fixed", "value": self.mean}
+
+    def scaled(self, factor):
+        """The same shape with every duration multiplied by ``factor`` (> 0)."""
+        factor = _positive("factor", factor)
+        if self.kind == "empirical":
+            return Distribution.empirical(np.asarray(self.values) * factor)
+        return Distribution(self.kind, self.mean * factor, cv=self.cv, shape=self.shape)
+
+    def params(self):
+        """``(kind code, p1, p2, values array)`` for the kernels."""
+        if self.kind == "lognormal":
+            sigma2 = math.log1p(self.cv ** 2)
+            return LOGNORMAL, math.log(self.mean) - sigma2 / 2, math.sqrt(sigma2), _EMPTY
+        if self.kind == "weibull":
+            scale = self.mean / math.gamma(1 + 1 / self.shape)
+            return WEIBULL, scale, 1.0 / self.shape, _EMPTY
+        if self.kind == "empirical":
+            return EMPIRICAL, 0.0, 0.0, np.asarray(self.values, dtype=float)
+        return _KINDS[self.kind], self.mean, 0.0, _EMPTY
+
+    def sample(self, rng, size):
+        """Draw ``size`` values with a :class:`numpy.random.Generator` (its fast samplers)."""
+        kind, p1, p2, values = self.params()
+        if kind == EXPONENTIAL:
+            return rng.exponential(p1, size)
+        if kind == LOGNORMAL:
+            return rng.lognormal(p1, p2, size)
+        if kind == WEIBULL:
+            return p1 * rng.weibull(self.shape, size)
+        if kind == EMPIRICAL:
+            return values[rng.integers(0, values.shape[0], size)]
+        return np.full(size, p1)
+
+
+_EMPTY = np.zeros(0)
+
+
+def _positive(name, value):
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"'{name}' must be a number: {value!r}") from None
+    if not (v > 0 and math.isfinite(v)):
+        raise ValueError(f"'{name}' must be > 0 and finite: {value!r}")
+    return v
+
+
+def _named(field, ctor, *args):
+    """Call a constructor; prefix the field name to its error."""
+    try:
+        return ctor(*args)
+    except ValueError as exc:
+        msg = str(exc)
+        if msg.startswith("'"):
+            msg = f"'{field}." + msg[1:]
+        raise ValueError(msg) from None
+
+
+@njit(cache=True, inline="always")
+def draw(kind, p1, p2, values, u1, u2):
+    """One value from uniforms ``u1``, ``u2`` in (0, 1) by inverse transform.
+
+    ``u2`` is used by the lognormal only (Box-Muller).
+    """
+    if kind == EXPONENTIAL:
+        return -p1 * math.log(u1)
+    if kind == LOGNORMAL:
+        z = math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
+        return math.exp(p1 + p2 * z)
+    if kind == WEIBULL:
+        return p1 * (-math.log(u1)) ** p2
+    if kind == EMPIRICAL:
+        n = values.shape[0]
+        i = int(u1 * n)
+        return values[min(i, n - 1)]
+    return p1
+
+
+@njit(cache=True, inline="always")
+def draw_keyed(kind, p1, p2, values, key, queue, contact, attempt, stream):
+    """One value for a contact attempt from the counter-based generator."""
+    u1 = _rng.uniform(key, queue, contact, attempt, stream, 0)
+    u2 = _rng.uniform(key, queue, contact, attempt, stream, 1) if kind == LOGNORMAL else 0.5
+    return draw(kind, p1, p2, values, u1, u2)

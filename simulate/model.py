@@ -1,0 +1,470 @@
+"""What a simulation runs: queues, a bot in front, agent groups with skills and shifts.
+
+Frozen, validated config objects.  Times are in seconds from the start of the
+horizon (the start of interval 0); volumes are expected contacts offered per
+interval.  Errors name the field, e.g. ``queues[1].volume[5] must be >= 0:
+-3.0``.
+"""
+
+import difflib
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .distributions import Distribution
+
+
+def _err(path, rule, value):
+    if isinstance(value, np.generic):
+        value = value.item()
+    return ValueError(f"'{path}' {rule}: {value!r}")
+
+
+def _number(path, value, *, lo=None, hi=None, lo_open=False, hi_open=False, finite=True):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise _err(path, "must be a number", value)
+    v = float(value)
+    if math.isnan(v):
+        raise _err(path, "must not be NaN", value)
+    if finite and math.isinf(v):
+        raise _err(path, "must be finite", value)
+    parts = []
+    if lo is not None:
+        parts.append(f"> {lo:g}" if lo_open else f">= {lo:g}")
+    if hi is not None:
+        parts.append(f"< {hi:g}" if hi_open else f"<= {hi:g}")
+    ok = ((lo is None or (v > lo if lo_open else v >= lo))
+          and (hi is None or (v < hi if hi_open else v <= hi)))
+    if not ok:
+        raise _err(path, "must be " + " and ".join(parts), value)
+    return v
+
+
+def _whole(path, value, lo=0):
+    v = _number(path, value, lo=lo)
+    if v != math.floor(v):
+        raise _err(path, "must be a whole number", value)
+    return int(v)
+
+
+def _probability(path, value):
+    return _number(path, value, lo=0.0, hi=1.0)
+
+
+def _distribution(path, value):
+    if isinstance(value, Distribution):
+        return value
+    return Distribution.from_spec(value, field=path)
+
+
+@dataclass(frozen=True)
+class Bot:
+    """A bot or IVR that every contact of the queue meets before the agents.
+
+    Attributes
+    ----------
+    time : Distribution
+        Time spent in the bot, seconds.
+    containment : float
+        Share of contacts entering the bot that it resolves (they leave
+        satisfied at the end of their bot time).
+    abandon : float
+        Share of contacts hanging up in the bot (at a uniform point of their
+        bot time).
+    uplift : float
+        Handle-time multiplier of contacts escalated to agents (> 0; the bot
+        kept the easy ones, so typically > 1).
+    """
+
+    time: Distribution
+    containment: float
+    abandon: float = 0.0
+    uplift: float = 1.0
+
+    def __post_init__(self):
+        object.__setattr__(self, "time", _distribution("bot.time", self.time))
+        _probability("bot.containment", self.containment)
+        _probability("bot.abandon", self.abandon)
+        if self.containment + self.abandon > 1.0 + 1e-12:
+            raise ValueError(f"'bot.containment' + 'bot.abandon' must be <= 1: "
+                             f"{self.containment + self.abandon!r}")
+        _number("bot.uplift", self.uplift, lo=0.0, lo_open=True)
+
+
+@dataclass(frozen=True)
+class Retrial:
+    """Callers who abandon try again.
+
+    Attributes
+    ----------
+    probability : float
+        Chance that an abandoning contact (in the bot or in the queue) tries
+        again.
+    delay : Distribution
+        Time from abandoning to the new attempt, seconds.
+    max_attempts : int
+        Retrials allowed per contact (the first attempt not counted).
+    """
+
+    probability: float
+    delay: Distribution
+    max_attempts: int = 5
+
+    def __post_init__(self):
+        _probability("retrial.probability", self.probability)
+        object.__setattr__(self, "delay", _distribution("retrial.delay", self.delay))
+        _whole("retrial.max_attempts", self.max_attempts, lo=0)
+
+
+@dataclass(frozen=True)
+class Queue:
+    """A stream of contacts: voice, chat, e-mail, messaging...
+
+    Attributes
+    ----------
+    name : str
+        Unique name.
+    volume : tuple of float
+        Expected contacts offered per interval (piecewise-constant Poisson
+        rates); its length is the horizon in intervals.
+    handle : Distribution
+        Handle time by an agent, seconds (before bot uplift and chat
+        concurrency stretch).
+    patience : Distribution or None
+        Time a waiting contact stays before hanging up; ``None`` for nobody
+        abandons (e-mail).
+    bot : Bot or None
+        Bot or IVR stage in front of the agents.
+    retrial : Retrial or None
+        Retrials of abandoning contacts.
+    overdispersion : float
+        Coefficient of variation of a day-level factor multiplying the day's
+        rates (Gamma with mean 1); 0 for pure Poisson.
+    target_time : float
+        Service-level threshold in seconds ("answered within").
+    channel : str
+        Free label (voice, chat, email, messaging...).
+    """
+
+    name: str
+    volume: tuple
+    handle: Distribution
+    patience: Distribution | None = None
+    bot: Bot | None = None
+    retrial: Retrial | None = None
+    overdispersion: float = 0.0
+    target_time: float = 20.0
+    channel: str = "voice"
+
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name:
+            raise _err("queue.name", "must be a non-empty string", self.name)
+        p = f"queues[{self.name}]"
+        vol = np.asarray(self.volume, dtype=float).reshape(-1) if _is_seq(self.volume) else None
+        if vol is None:
+            raise _err(f"{p}.volume", "must be a sequence of contacts per interval", self.volume)
+        if vol.size == 0:
+            raise _err(f"{p}.volume", "must cover at least one interval", list(self.volume))
+        for i, v in enumerate(vol):
+            _number(f"{p}.volume[{i}]", v, lo=0.0)
+        object.__setattr__(self, "volume", tuple(float(v) for v in vol))
+        object.__setattr__(self, "handle", _distribution(f"{p}.handle", self.handle))
+        if self.patience is not None:
+            object.__setattr__(self, "patience", _distribution(f"{p}.patience", self.patience))
+        if self.bot is not None and not isinstance(self.bot, Bot):
+            raise _err(f"{p}.bot", "must be a Bot", self.bot)
+        if self.retrial is not None and not isinstance(self.retrial, Retrial):
+            raise _err(f"{p}.retrial", "must be a Retrial", self.retrial)
+        _number(f"{p}.overdispersion", self.overdispersion, lo=0.0)
+        _number(f"{p}.target_time", self.target_time, lo=0.0)
+
+
+@dataclass(frozen=True)
+class Skill:
+    """A queue an agent group serves.
+
+    Attributes
+    ----------
+    queue : str
+        Queue name.
+    after : float
+        Seconds a contact must have waited before this group may take it:
+        0 for a dedicated group, the threshold for an overflow group.
+    """
+
+    queue: str
+    after: float = 0.0
+
+    def __post_init__(self):
+        _number(f"skill[{self.queue}].after", self.after, lo=0.0)
+
+
+@dataclass(frozen=True)
+class Shift:
+    """``agents`` agents on duty from ``start`` to ``end`` (seconds from the horizon start)."""
+
+    start: float
+    end: float
+    agents: int = 1
+
+    def __post_init__(self):
+        _number("shift.start", self.start, lo=0.0)
+        _number("shift.end", self.end, lo=0.0)
+        if not self.end > self.start:
+            raise _err("shift.end", f"must be > start ({self.start!r})", self.end)
+        _whole("shift.agents", self.agents, lo=0)
+
+
+@dataclass(frozen=True)
+class Group:
+    """Agents sharing skills and a schedule.
+
+    Attributes
+    ----------
+    name : str
+        Unique name.
+    skills : tuple of Skill
+        Queues served, in the order an idle agent looks at them (its routing
+        priority).  Plain queue names are accepted for ``after=0``.
+    staffing : tuple of int, optional
+        Agents on duty per interval (same length as the queues' volume).
+    shifts : tuple of Shift, optional
+        Shifts instead of (or on top of) the staffing vector.
+    concurrency : int
+        Contacts an agent holds at once (chat), >= 1.
+    concurrency_factor : float
+        Handle-time stretch of a contact served by this group, >= 1 (the
+        slot model of :mod:`erlang.metrics`).
+
+    Notes
+    -----
+    Staffing is pooled: when the number on duty falls, idle agents go off
+    duty first; if too few are idle, the agents who finish their current
+    contact first leave then.  An agent never abandons a contact.
+    """
+
+    name: str
+    skills: tuple
+    staffing: tuple | None = None
+    shifts: tuple | None = None
+    concurrency: int = 1
+    concurrency_factor: float = 1.0
+
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name:
+            raise _err("group.name", "must be a non-empty string", self.name)
+        p = f"groups[{self.name}]"
+        if not _is_seq(self.skills) or not self.skills:
+            raise _err(f"{p}.skills", "must list at least one queue", self.skills)
+        skills = tuple(s if isinstance(s, Skill) else Skill(s) for s in self.skills)
+        names = [s.queue for s in skills]
+        if len(set(names)) != len(names):
+            raise _err(f"{p}.skills", "must not repeat a queue", names)
+        object.__setattr__(self, "skills", skills)
+        if self.staffing is None and self.shifts is None:
+            raise ValueError(f"'{p}' needs 'staffing' (agents per interval) or 'shifts'")
+        if self.staffing is not None:
+            if not _is_seq(self.staffing):
+                raise _err(f"{p}.staffing", "must be a sequence of agents per interval",
+                           self.staffing)
+            object.__setattr__(self, "staffing", tuple(
+                _whole(f"{p}.staffing[{i}]", v) for i, v in enumerate(self.staffing)))
+        if self.shifts is not None:
+            if not _is_seq(self.shifts):
+                raise _err(f"{p}.shifts", "must be a sequence of Shift", self.shifts)
+            for i, s in enumerate(self.shifts):
+                if not isinstance(s, Shift):
+                    raise _err(f"{p}.shifts[{i}]", "must be a Shift", s)
+            object.__setattr__(self, "shifts", tuple(self.shifts))
+        _whole(f"{p}.concurrency", self.concurrency, lo=1)
+        _number(f"{p}.concurrency_factor", self.concurrency_factor, lo=1.0)
+
+    def duty_changes(self, interval, horizon):
+        """Times (seconds) and changes of the number of agents on duty, sorted.
+
+        Changes at the same time are merged; times at or after the horizon end
+        are dropped.
+        """
+        events = {}
+        if self.staffing is not None:
+            prev = 0
+            for i, n in enumerate(self.staffing):
+                if n != prev:
+                    events[i * interval] = events.get(i * interval, 0) + n - prev
+                prev = n
+        if self.shifts is not None:
+            for s in self.shifts:
+                events[s.start] = events.get(s.start, 0) + s.agents
+                events[s.end] = events.get(s.end, 0) - s.agents
+        end = interval * horizon
+        times = np.array(sorted(t for t, d in events.items() if d != 0 and t < end), dtype=float)
+        deltas = np.array([events[t] for t in times], dtype=np.int64)
+        return times, deltas
+
+    def agents_on_duty(self, interval, horizon):
+        """Time-averaged agents on duty per interval (float array of length ``horizon``)."""
+        times, deltas = self.duty_changes(interval, horizon)
+        out = np.zeros(horizon)
+        level = 0
+        edges = list(times) + [interval * horizon]
+        for k in range(len(times)):
+            level += deltas[k]
+            a, b = edges[k], edges[k + 1]
+            i0, i1 = int(a // interval), int(math.ceil(b / interval))
+            for i in range(i0, min(i1, horizon)):
+                lo, hi = max(a, i * interval), min(b, (i + 1) * interval)
+                if hi > lo:
+                    out[i] += level * (hi - lo) / interval
+        return out
+
+
+@dataclass(frozen=True)
+class Center:
+    """A contact center to simulate: queues and the agent groups serving them.
+
+    Attributes
+    ----------
+    queues : tuple of Queue
+    groups : tuple of Group
+    interval : float
+        Interval length in seconds (default 1800).
+    day_intervals : int, optional
+        Intervals per day, for the day-level overdispersion factor (default:
+        ``86400 / interval``; give it when the volume lists open hours only).
+
+    Examples
+    --------
+    >>> c = Center.single_queue([100.0] * 4, aht=180, agents=[14] * 4, patience=120)
+    >>> c.horizon, c.queues[0].name, c.groups[0].name
+    (4, 'voice', 'agents')
+    """
+
+    queues: tuple
+    groups: tuple
+    interval: float = 1800.0
+    day_intervals: int | None = None
+
+    def __post_init__(self):
+        _number("interval", self.interval, lo=0.0, lo_open=True)
+        if not _is_seq(self.queues) or not self.queues:
+            raise _err("queues", "must list at least one Queue", self.queues)
+        if not _is_seq(self.groups) or not self.groups:
+            raise _err("groups", "must list at least one Group", self.groups)
+        for i, q in enumerate(self.queues):
+            if not isinstance(q, Queue):
+                raise _err(f"queues[{i}]", "must be a Queue", q)
+        for i, g in enumerate(self.groups):
+            if not isinstance(g, Group):
+                raise _err(f"groups[{i}]", "must be a Group", g)
+        object.__setattr__(self, "queues", tuple(self.queues))
+        object.__setattr__(self, "groups", tuple(self.groups))
+        qnames = [q.name for q in self.queues]
+        gnames = [g.name for g in self.groups]
+        for kind, names in (("queues", qnames), ("groups", gnames)):
+            dup = {n for n in names if names.count(n) > 1}
+            if dup:
+                raise _err(kind, "must have unique names", sorted(dup)[0])
+        horizon = len(self.queues[0].volume)
+        for q in self.queues:
+            if len(q.volume) != horizon:
+                raise ValueError(f"'queues[{q.name}].volume' must cover {horizon} intervals "
+                                 f"like queues[{qnames[0]}]: {len(q.volume)}")
+        for g in self.groups:
+            if g.staffing is not None and len(g.staffing) != horizon:
+                raise ValueError(f"'groups[{g.name}].staffing' must cover the {horizon} "
+                                 f"intervals of the horizon: {len(g.staffing)}")
+            for s in g.skills:
+                if s.queue not in qnames:
+                    near = difflib.get_close_matches(s.queue, qnames, n=1)
+                    hint = f" (did you mean {near[0]!r}?)" if near else ""
+                    raise ValueError(f"'groups[{g.name}].skills' names an unknown queue: "
+                                     f"{s.queue!r}{hint}")
+            if g.shifts is not None:
+                for i, s in enumerate(g.shifts):
+                    if s.start >= self.interval * horizon:
+                        raise ValueError(f"'groups[{g.name}].shifts[{i}].start' must be before "
+                                         f"the horizon end ({self.interval * horizon:g} s): "
+                                         f"{s.start!r}")
+        served = {s.queue for g in self.groups for s in g.skills}
+        for q in qnames:
+            if q not in served:
+                raise ValueError(f"'queues[{q}]' is served by no group: add it to a group's "
+                                 "skills")
+        if self.day_intervals is not None:
+            _whole("day_intervals", self.day_intervals, lo=1)
+
+    @property
+    def horizon(self):
+        """Number of intervals simulated."""
+        return len(self.queues[0].volume)
+
+    @property
+    def end(self):
+        """End of the horizon in seconds."""
+        return self.horizon * self.interval
+
+    @property
+    def intervals_per_day(self):
+        """Intervals per day for the overdispersion factor."""
+        if self.day_intervals is not None:
+            return self.day_intervals
+        return max(1, int(round(86400.0 / self.interval)))
+
+    def queue_index(self, name):
+        """Position of the queue called ``name``."""
+        return [q.name for q in self.queues].index(name)
+
+    def is_single_skill(self):
+        """True when every queue has its own group that serves nothing else, no overflow.
+
+        Such a center is a set of independent single-queue systems, which the
+        Numba fast path simulates.
+        """
+        owners = {}
+        for g in self.groups:
+            if len(g.skills) != 1 or g.skills[0].after != 0.0:
+                return False
+            q = g.skills[0].queue
+            if q in owners:
+                return False
+            owners[q] = g.name
+        return len(owners) == len(self.queues)
+
+    @classmethod
+    def single_queue(cls, volume, aht, agents, *, patience=None, interval=1800.0,
+                     handle=None, bot=None, retrial=None, overdispersion=0.0, target_time=20.0,
+                     concurrency=1, concurrency_factor=1.0, name="voice", group="agents"):
+        """One queue and one dedicated group: the M/G/n+G case.
+
+        ``aht`` sets an exponential handle time (or pass ``handle``); a number
+        ``patience`` sets an exponential patience with that mean; ``agents``
+        is a number or a staffing vector.
+        """
+        volume = tuple(np.atleast_1d(np.asarray(volume, dtype=float)).tolist())
+        if handle is None:
+            handle = Distribution.exponential(aht)
+        if patience is not None and not isinstance(patience, Distribution):
+            patience = Distribution.from_spec(patience, field="patience")
+        if np.ndim(agents) == 0:
+            agents = [agents] * len(volume)
+        q = Queue(name, volume, handle, patience=patience, bot=bot, retrial=retrial,
+                  overdispersion=overdispersion, target_time=target_time)
+        g = Group(group, (Skill(name),), staffing=tuple(agents), concurrency=concurrency,
+                  concurrency_factor=concurrency_factor)
+        return cls((q,), (g,), interval=interval)
+
+    def with_staffing(self, group, staffing):
+        """A copy with the staffing vector of ``group`` replaced."""
+        groups = tuple(Group(g.name, g.skills, staffing=tuple(staffing), shifts=g.shifts,
+                             concurrency=g.concurrency,
+                             concurrency_factor=g.concurrency_factor)
+                       if g.name == group else g for g in self.groups)
+        if all(g.name != group for g in self.groups):
+            raise ValueError(f"'group' must name a group of the center: {group!r}")
+        return Center(self.queues, groups, self.interval, self.day_intervals)
+
+
+def _is_seq(x):
+    return isinstance(x, (list, tuple, np.ndarray))
+

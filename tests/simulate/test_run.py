@@ -1,0 +1,176 @@
+"""simulate(): seeds, common random numbers, conservation, bot, retrials, records."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulate import Bot, Center, Distribution, Group, Queue, Retrial, Skill, simulate
+from simulate.stats import QUEUE_METRICS
+
+DAY = [40.0, 80.0, 160.0, 240.0, 200.0, 120.0, 180.0, 220.0, 140.0, 60.0]
+
+
+def _day_center(agents, **kw):
+    return Center.single_queue(DAY, aht=240, agents=agents, patience=150, **kw)
+
+
+def test_same_seed_same_numbers_other_seed_other_numbers():
+    c = _day_center([4, 6, 10, 14, 12, 8, 11, 13, 9, 5])
+    a = simulate(c, replications=3, seed=11)
+    b = simulate(c, replications=3, seed=11)
+    d = simulate(c, replications=3, seed=12)
+    np.testing.assert_array_equal(a.queue_stats, b.queue_stats)
+    assert not np.array_equal(a.queue_stats, d.queue_stats)
+    g = simulate(c, replications=3, seed=np.random.default_rng(5))
+    h = simulate(c, replications=3, seed=np.random.default_rng(5))
+    np.testing.assert_array_equal(g.queue_stats, h.queue_stats)
+
+
+def test_one_more_agent_never_raises_the_average_wait_with_common_random_numbers():
+    # No abandonment (with reneging a contact served thanks to the extra agent
+    # can delay later ones) and two empty intervals at the end so that every
+    # contact is answered: then first-come-first-served waits are monotone in
+    # the number of servers, contact by contact.
+    staffing = np.array([6, 11, 22, 33, 27, 17, 25, 30, 19, 9, 10, 10])
+    volume = DAY + [0.0, 0.0]
+
+    def run(agents):
+        c = Center.single_queue(volume, aht=240, agents=agents)
+        return simulate(c, replications=6, seed=3, records=True)
+
+    base = run(staffing)
+    i = QUEUE_METRICS.index("average_wait")
+    for interval in range(len(DAY)):
+        more = staffing.copy()
+        more[interval] += 1
+        res = run(more)
+        assert (res.queue_stats[:, 0, -1, i] <= base.queue_stats[:, 0, -1, i] + 1e-9).all()
+        a = base.records.sort_values(["replication", "contact"])
+        b = res.records.sort_values(["replication", "contact"])
+        assert (a["outcome"] == "answered").all() and (b["outcome"] == "answered").all()
+        np.testing.assert_array_equal(a["arrival"].to_numpy(), b["arrival"].to_numpy())
+        assert (b["wait"].to_numpy() <= a["wait"].to_numpy() + 1e-9).all()
+        assert (b["wait"].to_numpy() < a["wait"].to_numpy() - 1e-9).any()
+
+
+def _bot_retrial_center():
+    bot = Bot(Distribution.lognormal(60.0, 0.5), containment=0.3, abandon=0.1, uplift=1.25)
+    retrial = Retrial(0.6, Distribution.exponential(300.0), max_attempts=3)
+    return Center.single_queue(DAY, aht=240, agents=[3, 5, 8, 11, 9, 6, 8, 10, 7, 4],
+                               patience=Distribution.weibull(120.0, 0.8), bot=bot,
+                               retrial=retrial)
+
+
+def test_conservation_per_queue_and_interval():
+    res = simulate(_bot_retrial_center(), replications=5, seed=9)
+    idx = {m: k for k, m in enumerate(QUEUE_METRICS)}
+    q = res.queue_stats[:, 0, :, :]
+    offered = q[..., idx["offered"]]
+    parts = sum(q[..., idx[m]] for m in ("contained", "abandoned_bot", "answered",
+                                           "abandoned", "in_system"))
+    np.testing.assert_array_equal(offered, parts)
+    entered = q[..., idx["entered"]]
+    np.testing.assert_array_equal(entered, q[..., idx["answered"]] + q[..., idx["abandoned"]]
+                                  + _in_queue(res))
+    assert (q[..., idx["retrials"]].sum() > 0)
+
+
+def _in_queue(res):
+    rec = res.records
+    if rec is None:
+        res2 = simulate(res.center, replications=res.replications, seed=9, records=True)
+        rec = res2.records
+    horizon = res.center.horizon
+    out = np.zeros((res.replications, horizon + 1))
+    sel = rec[rec["outcome"] == "in_queue"]
+    for (r, i), n in sel.groupby(["replication", (sel["arrival"] // res.center.interval)
+                                  .astype(int)]).size().items():
+        out[r, i] += n
+        out[r, horizon] += n
+    return out
+
+
+def test_bot_shares_and_uplift():
+    bot = Bot(Distribution.exponential(45.0), containment=0.4, abandon=0.1, uplift=1.5)
+    c = Center.single_queue([600.0] * 24, aht=200, agents=60, patience=300.0, bot=bot)
+    res = simulate(c, replications=10, seed=4, records=True)
+    offered = res.metric("offered")[0]
+    assert abs(res.metric("contained")[0] / offered - 0.4) < 0.01
+    assert abs(res.metric("abandoned_bot")[0] / offered - 0.1) < 0.01
+    rec = res.records
+    served = rec[rec["outcome"] == "answered"]
+    hold = (served["leave"] - served["start"]).mean()
+    assert abs(hold / (200 * 1.5) - 1) < 0.02
+    # Entry to the queue = arrival + time in the bot (mean 45 s).
+    delay = (rec["enter"] - rec["arrival"]).dropna().mean()
+    assert abs(delay / 45.0 - 1) < 0.03
+
+
+def test_retrials_follow_abandonment():
+    res = simulate(_bot_retrial_center(), replications=6, seed=2, records=True)
+    rec = res.records
+    later = rec[rec["attempt"] > 0]
+    assert len(later) > 0
+    # Every retrial follows an abandonment of the previous attempt of that contact.
+    prev = rec.set_index(["replication", "contact", "attempt"])
+    keys = list(zip(later["replication"], later["contact"], later["attempt"] - 1))
+    before = prev.loc[keys]
+    assert before["outcome"].isin(["abandoned", "abandoned_bot"]).all()
+    assert (later["arrival"].to_numpy() > before["leave"].to_numpy()).all()
+    assert later["attempt"].max() <= 3
+    # About 60% of abandonments with attempts left come back.
+    ab = rec[rec["outcome"].isin(["abandoned", "abandoned_bot"]) & (rec["attempt"] < 3)]
+    share = len(later) / len(ab)
+    assert 0.5 < share < 0.65
+
+
+def test_overdispersion_widens_daily_totals():
+    base = dict(aht=180, agents=200, patience=120.0, interval=3600.0)
+    vol = [400.0] * 24 * 5
+    plain = simulate(Center.single_queue(vol, **base), replications=30, seed=1)
+    over = simulate(Center.single_queue(vol, overdispersion=0.2, **base), replications=30,
+                    seed=1)
+    i = QUEUE_METRICS.index("offered")
+
+    def daily_cv(res):
+        per_day = res.queue_stats[:, 0, :-1, i].reshape(30, 5, 24).sum(axis=2)
+        return per_day.std() / per_day.mean()
+
+    assert daily_cv(plain) < 0.02          # Poisson: 1/sqrt(9600) ~ 0.01
+    assert 0.15 < daily_cv(over) < 0.25    # Gamma factor with cv 0.2
+
+
+def test_records_frame_and_tables():
+    c = _day_center(8)
+    res = simulate(c, replications=2, seed=5, records=True)
+    rec = res.records
+    assert set(rec.columns) >= {"replication", "queue", "contact", "attempt", "arrival",
+                                "outcome", "enter", "start", "leave", "wait", "group"}
+    answered = rec[rec["outcome"] == "answered"]
+    assert (answered["wait"] >= 0).all() and (answered["group"] == "agents").all()
+    table = res.intervals
+    assert list(table.columns[:3]) == ["queue", "interval", "start"]
+    assert len(table) == len(DAY)
+    ci = res.intervals_ci
+    assert {"mean", "half_width", "low", "high"} <= set(ci.columns)
+    assert isinstance(res.summary, pd.DataFrame) and isinstance(res.groups, pd.DataFrame)
+
+
+def test_engine_choice():
+    c = _day_center(8)
+    assert simulate(c, replications=1, engine="auto").engine == "fast"
+    q = Queue("chat", DAY, Distribution.exponential(300.0))
+    multi = Center(c.queues + (q,),
+                   (Group("agents", ("voice", "chat"), staffing=[8] * len(DAY)),))
+    with pytest.raises(ValueError, match="'engine' 'fast' needs a single-skill center"):
+        simulate(multi, engine="fast")
+    with pytest.raises(ValueError, match="'engine' must be one of"):
+        simulate(c, engine="turbo")
+    with pytest.raises(ValueError, match="'replications' must be a whole number >= 1: 0"):
+        simulate(c, replications=0)
+    _ = Skill
+
+
+def test_one_replication_has_an_infinite_interval():
+    res = simulate(_day_center(8), replications=1, seed=1)
+    assert np.isinf(res.summary.set_index("metric").loc["service_level", "half_width"])
