@@ -44,7 +44,8 @@ def test_readme_python_examples_run_and_match_their_comments():
                 value = None
                 if isinstance(stmt, ast.Assign):
                     value = eval(ast.unparse(stmt.targets[0]), namespace)
-            if comment and NUMBER.search(comment) and value is not None:
+            # A comment states values when it starts with one: "# 14", "# (17520, 3)".
+            if re.match(r"\s*[(\[]?-?\d", comment) and value is not None:
                 _assert_matches(value, comment, code)
                 checked += 1
     assert checked >= 5
