@@ -1,0 +1,769 @@
+"""Call-level ACD logs: one row per contact, and the interval history built from them.
+
+:func:`read_acd` reads a log into an :class:`AcdLog` (a validated per-contact
+frame and a report of :class:`~forecast.history.Issue`), from either
+
+* the public **"Anonymous Bank"** call-center data of the Technion SEE lab
+  (``format="anonymous_bank"``, one record per call, 17 fields), or
+* any table of contacts with a column ``mapping`` (``format="generic"``).
+
+:meth:`AcdLog.to_history` counts the contacts per queue and interval into a
+:class:`~forecast.history.History` with the offered volume, answered and
+abandoned contacts, AHT, ASA, service level and two estimates of the agents
+who were there (see the method).
+
+Anonymous Bank rules
+--------------------
+Fields are separated by tabs (by runs of spaces where a line does not split
+into 17 fields on tabs); the first non-blank line is the header, matched by
+name in any order.  ``date`` is ``yymmdd``, times are ``h:mm:ss`` clock
+times, ``vru_time``, ``q_time`` and ``ser_time`` are seconds (``h:mm:ss``
+also accepted).  A clock time of ``0:00:00`` means the stage did not happen:
+
+* **queued** when ``q_start`` or ``q_exit`` is not ``0:00:00`` or ``q_time > 0``;
+* **served** when ``ser_start`` or ``ser_exit`` is not ``0:00:00`` or ``ser_time > 0``.
+
+Outcomes:
+
+* ``AGENT``: answered.  A call served without a queue stage went from the
+  VRU straight to an agent: answered with a wait of 0, its queue entry and
+  exit set to its service start.  A call queued but with no service stage
+  is answered with an unknown handle time (NaN; issue ``no_service``).  An
+  ``AGENT`` call with neither stage cannot be placed: excluded (issue
+  ``inconsistent``).
+* ``HANG``: abandoned if it queued; otherwise it ended in the VRU (outcome
+  ``"other"``, kept in the log, never offered to a queue).  A ``HANG`` call
+  with a service stage reached an agent: counted answered (issue
+  ``served_hang``).
+* ``PHANTOM``: spurious; excluded from the log (issue ``phantom``).
+
+``date`` is taken as the day of ``vru_entry``.  Times cross midnight: each
+time is placed on the first day at or after the time before it in the call's
+sequence ``vru_entry <= vru_exit <= q_start <= q_exit <= ser_start <=
+ser_exit`` (issue ``midnight``, informational).  A time that would need more than 12 hours for that is out of order (e.g.
+``q_exit`` before ``q_start``): the row is excluded (issue ``order``).
+Waits and handle times come from the timestamps; a recorded duration that
+disagrees with them by more than a second is reported (issue ``mismatch``)
+and the timestamps are used.
+
+Rows are numbered from 1 after the header, blank lines included (row ``r``
+is line ``r + 1`` of a file with the header on its first line).  Excluded
+rows (never dropped silently): wrong number of fields (``fields``), unknown
+outcome (``unknown_outcome``), bad date (``bad_date``), unparseable time
+(``bad_time``), unparseable or negative duration (``non_numeric``,
+``negative``), out of order (``order``).  A missing required column (any of
+:data:`AB_REQUIRED`) is an error; ``vru+line``, ``call_id``,
+``customer_id``, ``priority``, ``vru_exit`` and ``vru_time`` are optional.
+"""
+
+import io
+import math
+import os
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .history import INTERVALS, History, Issue
+
+FORMATS = ("anonymous_bank", "generic")
+OUTCOMES = ("answered", "abandoned", "other")
+LOG_COLUMNS = ("row", "queue", "arrival", "queue_start", "queue_exit", "outcome", "wait",
+               "handle", "agent", "service_start", "service_end")
+AB_FIELDS = ("vru+line", "call_id", "customer_id", "priority", "type", "date", "vru_entry",
+             "vru_exit", "vru_time", "q_start", "q_exit", "q_time", "outcome", "ser_start",
+             "ser_exit", "ser_time", "server")
+AB_REQUIRED = ("type", "date", "vru_entry", "q_start", "q_exit", "q_time", "outcome",
+               "ser_start", "ser_exit", "ser_time", "server")
+GENERIC_KEYS = ("queue", "arrival", "queue_start", "queue_exit", "wait", "outcome", "handle",
+                "agent", "vru_entry", "vru_exit", "outcome_values")
+MAX_GAP = 12 * 3600      # longest step between two times of one call (seconds)
+TOLERANCE = 1.0          # recorded duration vs timestamps (seconds)
+_DAY = 86400.0
+_NS = 10 ** 9
+
+
+@dataclass(frozen=True)
+class AcdLog:
+    """Validated call-level log.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        One row per contact, in source order, columns :data:`LOG_COLUMNS`:
+        ``row`` (source row, 1-based, header excluded), ``queue`` (str),
+        ``arrival`` (datetime: entry into the center, the VRU entry when
+        there is one), ``queue_start`` and ``queue_exit`` (datetimes, NaT
+        when the contact never reached a queue), ``outcome`` (one of
+        :data:`OUTCOMES`: ``"other"`` for contacts that ended before any
+        queue, e.g. in the VRU, or whose outcome is not a service or an
+        abandonment), ``wait`` (seconds in queue, NaN for ``"other"``),
+        ``handle`` (seconds of service, NaN when not served or unknown),
+        ``agent`` (str or None), ``service_start`` and ``service_end``
+        (datetimes, NaT when not served).  ``vru_entry`` and ``vru_exit``
+        when the source has them, and the Anonymous Bank's ``call_id``,
+        ``customer_id``, ``priority`` and ``vru_line`` (as text).
+        Local clock time, timezone-naive.
+    report : tuple of Issue
+        What the reader fixed, noticed or excluded, with source rows.
+    """
+
+    frame: pd.DataFrame
+    report: tuple = field(default=())
+
+    def __post_init__(self):
+        df = self.frame
+        missing = [c for c in LOG_COLUMNS if c not in df.columns]
+        if missing:
+            raise ValueError(f"'frame' needs column {missing[0]!r}")
+        bad = ~df["outcome"].isin(OUTCOMES)
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise ValueError(f"'outcome' must be one of {', '.join(OUTCOMES)}: "
+                             f"{df['outcome'].iloc[i]!r} (at row {i})")
+        for col in ("arrival", "queue_start", "queue_exit", "service_start", "service_end"):
+            if not pd.api.types.is_datetime64_any_dtype(df[col]):
+                raise ValueError(f"'frame.{col}' must hold datetimes")
+        offered = df["outcome"].isin(("answered", "abandoned")).to_numpy()
+        wait = df["wait"].to_numpy(float)
+        bad = offered & ~(wait >= 0)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ValueError(f"'wait' must be >= 0 for answered and abandoned contacts: "
+                             f"{wait[i]!r} (at row {i})")
+        if (offered & df["queue_start"].isna().to_numpy()).any():
+            raise ValueError("'queue_start' is required for answered and abandoned contacts")
+
+    @property
+    def queues(self):
+        """Queue names, sorted."""
+        return sorted(self.frame["queue"].unique().tolist())
+
+    def to_history(self, interval=30, target_time=20):
+        """Contacts per queue and interval, as a :class:`~forecast.history.History`.
+
+        Contacts are counted in the interval of their **queue entry**
+        (``queue_start``; for a call served straight from the VRU, its
+        service start), so that the volume is what the queue was offered
+        when.  Only answered and abandoned contacts are offered; ``"other"``
+        contacts (ended in the VRU, transfers...) are not counted.
+
+        Columns besides ``queue`` and ``start``:
+
+        * ``volume``: offered = answered + abandoned;
+        * ``answered``, ``abandoned``;
+        * ``aht``: mean handle time of the answered contacts (those with a
+          known handle time), seconds;
+        * ``asa``: mean wait of the answered contacts, seconds;
+        * ``service_level``: answered within ``target_time`` (wait <=
+          target) over **all offered** (answered + abandoned, short
+          abandons included); NaN when nothing was offered;
+        * ``agents_headcount``: distinct agents whose service of one of this
+          queue's contacts overlaps the interval;
+        * ``agents_effective``: over the seconds of the interval when
+          someone was waiting in this queue, the time-weighted mean number
+          of agents busy serving this queue's contacts (each agent counted
+          once).  While a queue exists every agent available to it should be
+          busy, so this is the number of agents effectively there.  NaN when
+          nobody waited (no information).  Waits and services are cut at the
+          interval bounds, whichever interval the contacts entered in.  With
+          agents shared between queues, time an agent spends on another
+          queue's contacts does not count here;
+        * ``availability``: ``agents_effective / agents_headcount``.
+
+        Rows: for each queue and calendar day, every interval from that of
+        the first to that of the last queue entry of the day, with volume 0
+        where nothing entered (the queue was open, nobody called); no rows
+        outside (closed or unknown).  The report carries the log's issues
+        and a ``filled`` issue counting the zero rows.
+
+        Parameters
+        ----------
+        interval : int
+            Minutes: 5, 15, 30 or 60.
+        target_time : float
+            Service-level target in seconds (>= 0).
+        """
+        if interval not in INTERVALS:
+            raise ValueError(f"'interval' must be one of {INTERVALS} minutes: {interval!r}")
+        try:
+            target = float(target_time)
+        except (TypeError, ValueError):
+            raise ValueError(f"'target_time' must be a number: {target_time!r}") from None
+        if not (target >= 0 and math.isfinite(target)):
+            raise ValueError(f"'target_time' must be >= 0 and finite: {target_time!r}")
+        freq = f"{interval}min"
+        df = self.frame
+        off = df[df["outcome"].isin(("answered", "abandoned"))].copy()
+        cols = ["queue", "start", "volume", "aht", "abandoned", "answered", "asa",
+                "service_level", "agents_headcount", "agents_effective", "availability"]
+        if off.empty:
+            raise ValueError("the log has no answered or abandoned contact: no history to build")
+        off["start"] = off["queue_start"].astype("datetime64[ns]").dt.floor(freq)
+        ans = off["outcome"].eq("answered")
+        off["_ans"] = ans.astype(int)
+        off["_ab"] = (~ans).astype(int)
+        off["_handle"] = off["handle"].where(ans)
+        off["_wait"] = off["wait"].where(ans)
+        off["_within"] = (ans & (off["wait"] <= target)).astype(int)
+        stats = off.groupby(["queue", "start"]).agg(
+            volume=("_ans", "size"), answered=("_ans", "sum"), abandoned=("_ab", "sum"),
+            aht=("_handle", "mean"), asa=("_wait", "mean"), _within=("_within", "sum"))
+
+        step = pd.Timedelta(minutes=interval)
+        spans = stats.reset_index()
+        spans["day"] = spans["start"].dt.normalize()
+        spans = spans.groupby(["queue", "day"])["start"].agg(["min", "max"])
+        pieces = []
+        for (queue, _), (lo, hi) in spans.iterrows():
+            starts = pd.date_range(lo, hi, freq=step)
+            pieces.append(pd.DataFrame({"queue": queue, "start": starts}))
+        grid = pd.concat(pieces, ignore_index=True)
+        grid["start"] = grid["start"].astype("datetime64[ns]")
+        out = grid.merge(stats.reset_index(), on=["queue", "start"], how="left")
+        filled = int(out["volume"].isna().sum())
+        for col in ("volume", "answered", "abandoned", "_within"):
+            out[col] = out[col].fillna(0).astype(int)
+        out["service_level"] = _ratio(out["_within"], out["volume"])
+
+        length = interval * 60 * _NS
+        out["agents_headcount"] = 0
+        out["agents_effective"] = np.nan
+        key = out["start"].to_numpy("datetime64[ns]").astype(np.int64) // length
+        for queue, sub in df[df["queue"].isin(out["queue"].unique())].groupby("queue"):
+            head, eff = _agent_metrics(sub, length)
+            rows = (out["queue"] == queue).to_numpy()
+            k = key[rows]
+            out.loc[rows, "agents_headcount"] = head.reindex(k, fill_value=0).to_numpy()
+            out.loc[rows, "agents_effective"] = eff.reindex(k).to_numpy()
+        out["availability"] = _ratio(out["agents_effective"], out["agents_headcount"])
+        report = list(self.report)
+        if filled:
+            report.append(Issue("filled", (), f"{filled} interval(s) with no contact between the "
+                                              "first and last queue entry of their day: kept "
+                                              "with volume 0"))
+        return History.from_frame(out[cols], interval=interval, report=report)
+
+
+def _ratio(num, den):
+    """num / den, NaN where den is 0."""
+    num, den = np.asarray(num, float), np.asarray(den, float)
+    return np.divide(num, den, out=np.full(num.shape, np.nan), where=den > 0)
+
+
+def _agent_metrics(sub, length):
+    """Per interval index (start // length, in ns): headcount and effective agents."""
+    ans = sub["outcome"].eq("answered").to_numpy()
+    ss = sub["service_start"].to_numpy("datetime64[ns]")
+    se = sub["service_end"].to_numpy("datetime64[ns]")
+    agent = sub["agent"].to_numpy(object)
+    has = ans & ~np.isnat(ss) & ~np.isnat(se) & pd.notna(agent)
+    s, e, a = ss[has].astype(np.int64), se[has].astype(np.int64), agent[has].astype(str)
+    # Headcount: every (agent, interval) pair a service overlaps ([s, e) half-open;
+    # an instantaneous service counts in the interval holding it).
+    k0 = s // length
+    k1 = np.maximum(k0, -(-e // length) - 1)
+    n = k1 - k0 + 1
+    ks = np.repeat(k0, n) + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
+    pairs = pd.DataFrame({"k": ks, "agent": np.repeat(a, n)}).drop_duplicates()
+    head = pairs.groupby("k").size()
+
+    offered = sub["outcome"].isin(("answered", "abandoned")).to_numpy()
+    qs = sub["queue_start"].to_numpy("datetime64[ns]")
+    qx = sub["queue_exit"].to_numpy("datetime64[ns]")
+    w = offered & ~np.isnat(qs) & ~np.isnat(qx)
+    ws, we = qs[w].astype(np.int64), qx[w].astype(np.int64)
+    keep = we > ws
+    ws, we = ws[keep], we[keep]
+    if ws.size == 0:
+        return head, pd.Series(dtype=float)
+    # Busy blocks: each agent's services merged, so an agent counts once at a time.
+    busy = pd.DataFrame({"a": a, "s": s, "e": e})
+    busy = busy[busy["e"] > busy["s"]].sort_values(["a", "s"], kind="stable")
+    prev = busy.groupby("a")["e"].cummax().groupby(busy["a"]).shift()
+    block = (prev.isna() | (busy["s"] > prev)).cumsum()
+    blocks = busy.groupby(block).agg(s=("s", "min"), e=("e", "max"))
+    bs, be = np.sort(blocks["s"].to_numpy()), np.sort(blocks["e"].to_numpy())
+    lo, hi = ws.min() // length, -(-we.max() // length)
+    bounds = np.arange(lo, hi + 1, dtype=np.int64) * length
+    b = np.unique(np.concatenate([ws, we, bs, be, bounds]))
+    b = b[(b >= bounds[0]) & (b <= bounds[-1])]
+    left = b[:-1]
+    waiting = np.searchsorted(np.sort(ws), left, "right") - np.searchsorted(np.sort(we), left,
+                                                                              "right")
+    agents = np.searchsorted(bs, left, "right") - np.searchsorted(be, left, "right")
+    on = waiting > 0
+    seg = np.diff(b).astype(float)
+    k = left // length
+    acc = pd.DataFrame({"k": k[on], "wait": seg[on], "busy": seg[on] * agents[on]})
+    acc = acc.groupby("k").sum()
+    eff = acc["busy"] / acc["wait"]
+    return head, eff
+
+
+# --------------------------------------------------------------------------- reading
+
+def read_acd(source, *, format="anonymous_bank", mapping=None, sep=None, max_rows=None):
+    """Read a call-level ACD log.
+
+    Parameters
+    ----------
+    source : str, path, file-like or pandas.DataFrame
+        The log: a file, an open text file, or a frame of its columns.
+    format : {"anonymous_bank", "generic"}
+        ``"anonymous_bank"``: the Technion SEE lab "Anonymous Bank" records
+        (rules in the module docstring).  ``"generic"``: any table, with
+        ``mapping``.
+    mapping : dict, optional (``"generic"`` only)
+        Canonical name -> source column.  Required: ``"queue"``,
+        ``"arrival"`` (datetime), ``"outcome"``, and ``"queue_exit"``
+        (datetime) or ``"wait"`` (seconds in queue).  Optional:
+        ``"queue_start"`` (datetime; default the arrival), ``"handle"``
+        (seconds), ``"agent"``, ``"vru_entry"``, ``"vru_exit"``.  And
+        ``"outcome_values"``: ``{"answered": [...], "abandoned": [...]}``,
+        the source values of each outcome (case-insensitive; default
+        ``"answered"`` and ``"abandoned"``); other values become
+        ``"other"`` (issue ``outcome_other``).  Datetimes must be full
+        date-times in local clock time.  A served contact's service runs from
+        its queue exit for its handle time.
+    sep : str, optional
+        Field separator.  Anonymous Bank: default tab, then runs of spaces
+        for lines that do not split into the header's field count on tabs.
+        Generic: default the most frequent of ``, ; tab |`` in the header.
+    max_rows : int, optional
+        Read at most this many data rows.
+
+    Returns
+    -------
+    AcdLog
+
+    Examples
+    --------
+    >>> import io
+    >>> text = ("vru+line call_id customer_id priority type date vru_entry vru_exit vru_time "
+    ...         "q_start q_exit q_time outcome ser_start ser_exit ser_time server\\n"
+    ...         "AA0101 1 0 0 PS 990101 8:00:00 8:00:05 5 8:00:05 8:00:35 30 AGENT "
+    ...         "8:00:35 8:02:35 120 ANNA\\n")
+    >>> log = read_acd(io.StringIO(text))
+    >>> log.frame[["queue", "outcome", "wait", "handle", "agent"]].values.tolist()
+    [['PS', 'answered', 30.0, 120.0, 'ANNA']]
+    """
+    if format not in FORMATS:
+        raise ValueError(f"'format' must be one of {', '.join(FORMATS)}: {format!r}")
+    if max_rows is not None:
+        if isinstance(max_rows, bool) or not isinstance(max_rows, (int, np.integer)) \
+                or max_rows < 0:
+            raise ValueError(f"'max_rows' must be a whole number >= 0: {max_rows!r}")
+    if format == "anonymous_bank":
+        if mapping is not None:
+            raise ValueError("'mapping' is for format='generic' only")
+        return _read_anonymous_bank(source, sep, max_rows)
+    if not isinstance(mapping, dict):
+        raise ValueError(f"'mapping' must be a dict for format='generic': {mapping!r}")
+    return _read_generic(source, mapping, sep, max_rows)
+
+
+class _Report:
+    """Issues in the order found; rows are source rows (1-based)."""
+
+    def __init__(self):
+        self.issues = []
+
+    def add(self, kind, rows, what, action):
+        rows = tuple(int(r) for r in np.asarray(rows).reshape(-1))
+        if not rows:
+            return
+        shown = ", ".join(str(r) for r in rows[:10]) + (", ..." if len(rows) > 10 else "")
+        self.issues.append(Issue(kind, rows, f"{len(rows)} row(s) {what} (rows {shown}): "
+                                             f"{action}"))
+
+
+def _text(source):
+    if isinstance(source, (str, os.PathLike)):
+        with open(source, encoding="utf-8", errors="replace", newline="") as f:
+            return f.read()
+    if hasattr(source, "read"):
+        data = source.read()
+        return data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+    raise ValueError(f"'source' must be a path, a file or a DataFrame: {type(source).__name__}")
+
+
+def _ab_table(source, sep, max_rows, report):
+    """The Anonymous Bank records as a frame of stripped strings, with a 'row' column."""
+    if isinstance(source, pd.DataFrame):
+        df = source.copy()
+        if max_rows is not None:
+            df = df.iloc[:max_rows]
+        df.columns = [str(c).strip().lower() for c in df.columns]
+        df = df.astype(str).apply(lambda s: s.str.strip())
+        df.insert(0, "row", np.arange(1, len(df) + 1))
+        return df.reset_index(drop=True)
+    lines = _text(source).splitlines()
+    head = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if head is None:
+        raise ValueError("the Anonymous Bank log is empty: no header")
+
+    header = lines[head]
+    if sep is not None:
+        names = header.split(sep)
+    else:
+        names = header.split("\t") if "\t" in header else header.split()
+    names = [h.strip().lower() for h in names]
+    if sep is None:
+        names = [h for h in names if h]
+    n = len(names)
+    records, rows, bad = [], [], []
+    for i, line in enumerate(lines[head + 1:], start=1):
+        if max_rows is not None and i > max_rows:
+            break
+        parts = line.split(sep if sep is not None else "\t")
+        if len(parts) != n:
+            if sep is None:
+                parts = line.split()
+            if len(parts) != n:
+                if line.strip():
+                    bad.append(i)
+                continue
+        records.append(parts)
+        rows.append(i)
+    report.add("fields", bad, f"do not have the header's {n} fields",
+               "excluded")
+    df = pd.DataFrame(records, columns=names, dtype=object) if records else \
+        pd.DataFrame({c: pd.Series(dtype=object) for c in names})
+    for c in names:   # strip the distinct values only: logs repeat them
+        codes, uniques = pd.factorize(df[c])
+        df[c] = pd.Series(uniques, dtype=object).str.strip().to_numpy(object)[codes]
+    df.insert(0, "row", np.asarray(rows, dtype=int))
+    return df
+
+
+_CLOCK = r"^(\d{1,2}):([0-5]\d):([0-5]\d)$"
+_SIGNED_CLOCK = r"^(-?)(\d{1,3}):([0-5]\d):([0-5]\d)$"
+
+
+def _by_unique(parse):
+    """Apply a parser of a string Series to its distinct values only (logs repeat them)."""
+    def wrapped(values):
+        codes, uniques = pd.factorize(values)
+        parsed = np.append(parse(pd.Series(uniques, dtype=object)), np.nan)
+        return parsed[codes]          # code -1 (missing) picks the trailing NaN
+    wrapped.__doc__ = parse.__doc__
+    return wrapped
+
+
+@_by_unique
+def _clock(values):
+    """Clock times h:mm:ss -> seconds after midnight; NaN if unparseable."""
+    parts = values.str.extract(_CLOCK).astype(float)
+    secs = (parts[0] * 3600 + parts[1] * 60 + parts[2]).to_numpy(float)
+    secs[parts[0].to_numpy(float) > 23] = np.nan
+    return secs
+
+
+@_by_unique
+def _duration(values):
+    """Seconds (a number) or h:mm:ss -> seconds; NaN if unparseable."""
+    num = pd.to_numeric(values, errors="coerce").to_numpy(float)
+    parts = values.str.extract(_SIGNED_CLOCK)
+    hms = (parts[1].astype(float) * 3600 + parts[2].astype(float) * 60
+           + parts[3].astype(float)).to_numpy(float)
+    hms = np.where(parts[0].to_numpy(object) == "-", -hms, hms)
+    return np.where(np.isfinite(num), num, hms)
+
+
+def _read_anonymous_bank(source, sep, max_rows):
+    rep = _Report()
+    df = _ab_table(source, sep, max_rows, rep)
+    missing = [c for c in AB_REQUIRED if c not in df.columns]
+    if missing:
+        raise ValueError(f"the Anonymous Bank log lacks column {missing[0]!r} "
+                         f"(columns: {', '.join(c for c in df.columns if c != 'row')})")
+    row = df["row"].to_numpy()
+    keep = np.ones(len(df), bool)
+
+    def drop(kind, mask, what, action="excluded"):
+        nonlocal keep
+        mask = mask & keep
+        rep.add(kind, row[mask], what, action)
+        keep &= ~mask
+
+    code = df["outcome"].str.upper().to_numpy(object)
+    drop("phantom", code == "PHANTOM", "are PHANTOM calls (spurious)", "excluded from offered")
+    drop("unknown_outcome", ~np.isin(code, ["AGENT", "HANG", "PHANTOM"]),
+         "have an outcome other than AGENT, HANG or PHANTOM")
+    date = df["date"]
+    parsed = pd.to_datetime(date.where(date.str.len() == 6), format="%y%m%d", errors="coerce")
+    parsed = parsed.fillna(pd.to_datetime(date.where(date.str.len() == 8), format="%Y%m%d",
+                                          errors="coerce"))
+    drop("bad_date", parsed.isna().to_numpy(), "have a date that is not yymmdd")
+
+    clock_cols = [c for c in ("vru_entry", "vru_exit", "q_start", "q_exit", "ser_start",
+                              "ser_exit") if c in df.columns]
+    clock = {c: _clock(df[c]) for c in clock_cols}
+    for c in clock_cols:
+        drop("bad_time", np.isnan(clock[c]), f"have an unparseable {c} (not h:mm:ss)")
+    dur_cols = [c for c in ("vru_time", "q_time", "ser_time") if c in df.columns]
+    dur = {c: _duration(df[c]) for c in dur_cols}
+    for c in dur_cols:
+        drop("non_numeric", np.isnan(dur[c]), f"have an unparseable {c} (not seconds)")
+    for c in dur_cols:
+        drop("negative", dur[c] < 0, f"have a negative {c}")
+
+    def flag(start, stop, length):
+        out = (clock[start] != 0) | (clock[stop] != 0)
+        if length in dur:
+            out |= dur[length] > 0
+        return out
+
+    queued = flag("q_start", "q_exit", "q_time")
+    served = flag("ser_start", "ser_exit", "ser_time")
+    if "vru_exit" in clock:
+        has_vx = clock["vru_exit"] != 0
+        if "vru_time" in dur:
+            has_vx |= dur["vru_time"] > 0
+    else:
+        has_vx = np.zeros(len(df), bool)
+
+    # Absolute times (seconds after midnight of 'date'), each at or after the previous.
+    rel = {"vru_entry": clock["vru_entry"]}
+    prev_clock, prev_rel = clock["vru_entry"].copy(), clock["vru_entry"].copy()
+    prev_name = np.full(len(df), "vru_entry", dtype=object)
+    order_bad = np.zeros(len(df), bool)
+    first_bad = {}
+    for name, present in (("vru_exit", has_vx), ("q_start", queued), ("q_exit", queued),
+                          ("ser_start", served), ("ser_exit", served)):
+        if name not in clock:
+            rel[name] = np.full(len(df), np.nan)
+            continue
+        gap = np.mod(clock[name] - prev_clock, _DAY)
+        bad = present & keep & (gap > MAX_GAP) & ~order_bad
+        for i in np.flatnonzero(bad)[:1]:
+            first_bad.setdefault("pair", (name, prev_name[i], row[i]))
+        order_bad |= bad
+        rel[name] = np.where(present, prev_rel + gap, np.nan)
+        prev_rel = np.where(present, rel[name], prev_rel)
+        prev_clock = np.where(present, clock[name], prev_clock)
+        prev_name = np.where(present, name, prev_name)
+    what = "have a time earlier than the one before it, beyond what crossing midnight explains"
+    if "pair" in first_bad:
+        a, b, r = first_bad["pair"]
+        what += f" (first: {a} before {b} at row {r})"
+    drop("order", order_bad, what)
+
+    is_agent = code == "AGENT"
+    is_hang = code == "HANG"
+    drop("inconsistent", is_agent & ~queued & ~served,
+         "are AGENT calls with neither a queue nor a service stage")
+
+    # Kept, reported.
+    k = keep
+    with np.errstate(invalid="ignore"):
+        wait = np.where(queued, rel["q_exit"] - rel["q_start"], np.nan)
+        handle = np.where(served, rel["ser_exit"] - rel["ser_start"], np.nan)
+        checks = [("q_time", queued, wait), ("ser_time", served, handle)]
+        if "vru_exit" in clock:
+            checks.append(("vru_time", has_vx, rel["vru_exit"] - rel["vru_entry"]))
+        for col, present, value in checks:
+            if col in dur:
+                off = k & present & (np.abs(value - dur[col]) > TOLERANCE)
+                rep.add("mismatch", row[off], f"have a {col} that differs from its timestamps "
+                                              f"by more than {TOLERANCE:g} s",
+                        "kept; the timestamps are used")
+    times = np.column_stack([rel[c] for c in ("vru_exit", "q_start", "q_exit", "ser_start",
+                                                "ser_exit")])
+    crossed = k & (np.nan_to_num(times, nan=-1.0).max(axis=1) >= _DAY)
+    rep.add("midnight", row[crossed], "cross midnight",
+            "kept; later times placed on the next day")
+    rep.add("no_service", row[k & is_agent & queued & ~served],
+            "are AGENT calls with no service stage", "kept as answered, handle time unknown")
+    served_hang = k & is_hang & served
+    rep.add("served_hang", row[served_hang], "are HANG calls with a service stage",
+            "counted as answered")
+    server = df["server"].to_numpy(object)
+    no_agent = np.isin(np.char.upper(server.astype(str)), ["NO_SERVER", "", "NAN"])
+    rep.add("no_agent", row[k & served & no_agent], "were served by no named server",
+            "kept; not counted in the agents")
+
+    answered = is_agent | served_hang
+    outcome = np.where(answered, "answered", np.where(is_hang & queued, "abandoned", "other"))
+    direct = answered & ~queued          # VRU straight to an agent: zero wait
+    q0 = np.where(direct, rel["ser_start"], rel["q_start"])
+    q1 = np.where(direct, rel["ser_start"], rel["q_exit"])
+    wait = np.where(direct, 0.0, wait)
+    base = parsed.to_numpy("datetime64[ns]")
+
+    def at(secs):
+        return pd.Series(base + pd.to_timedelta(secs, unit="s").to_numpy("timedelta64[ns]"))
+
+    frame = pd.DataFrame({
+        "row": row,
+        "queue": df["type"].to_numpy(object),
+        "arrival": at(rel["vru_entry"]),
+        "queue_start": at(q0),
+        "queue_exit": at(q1),
+        "outcome": outcome,
+        "wait": np.where(outcome == "other", np.nan, wait),
+        "handle": np.where(answered, handle, np.nan),
+        "agent": np.where(served & ~no_agent, server, None),
+        "service_start": at(np.where(served, rel["ser_start"], np.nan)),
+        "service_end": at(np.where(served, rel["ser_exit"], np.nan)),
+        "vru_entry": at(rel["vru_entry"]),
+        "vru_exit": at(np.where(has_vx, rel["vru_exit"], np.nan)),
+    })
+    for src, dst in (("call_id", "call_id"), ("customer_id", "customer_id"),
+                     ("priority", "priority"), ("vru+line", "vru_line")):
+        if src in df.columns:
+            frame[dst] = df[src].to_numpy(object)
+    frame = frame[keep].reset_index(drop=True)
+    return AcdLog(frame, tuple(rep.issues))
+
+
+def _generic_table(source, sep, max_rows):
+    if isinstance(source, pd.DataFrame):
+        df = source.iloc[:max_rows] if max_rows is not None else source
+        return df.reset_index(drop=True).copy()
+    text = _text(source)
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    if sep is None:
+        sep = max((",", ";", "\t", "|"), key=header.count)
+    return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
+                       nrows=max_rows, skipinitialspace=True)
+
+
+def _datetimes(values, name):
+    if pd.api.types.is_datetime64_any_dtype(values):
+        out = pd.Series(values)
+    else:
+        text = pd.Series(values).astype(str).str.strip()
+        text = text.where(~text.isin(["", "nan", "NaT", "None"]))
+        try:
+            out = pd.to_datetime(text, errors="coerce")
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"column for {name!r} holds datetimes that cannot be read together "
+                             f"(mixed time zones?): {exc}") from None
+    if getattr(out.dt, "tz", None) is not None:
+        out = out.dt.tz_localize(None)   # keep the local wall clock of each value
+    return out.astype("datetime64[ns]")
+
+
+def _read_generic(source, mapping, sep, max_rows):
+    unknown = set(mapping) - set(GENERIC_KEYS)
+    if unknown:
+        raise ValueError(f"'mapping' has unknown key {sorted(unknown)[0]!r} "
+                         f"(expected {', '.join(GENERIC_KEYS)})")
+    for key in ("queue", "arrival", "outcome"):
+        if key not in mapping:
+            raise ValueError(f"'mapping.{key}' is required")
+    if "queue_exit" not in mapping and "wait" not in mapping:
+        raise ValueError("'mapping' needs 'queue_exit' (a datetime) or 'wait' (seconds)")
+    values = mapping.get("outcome_values", {"answered": ["answered"],
+                                            "abandoned": ["abandoned"]})
+    if not isinstance(values, dict) or set(values) - {"answered", "abandoned"}:
+        raise ValueError("'mapping.outcome_values' must map 'answered' and/or 'abandoned' to "
+                         f"lists of source values: {values!r}")
+    lookup = {}
+    for outcome, vals in values.items():
+        for v in ([vals] if isinstance(vals, str) else vals):
+            key = str(v).strip().upper()
+            if lookup.get(key, outcome) != outcome:
+                raise ValueError(f"'mapping.outcome_values': {v!r} is both answered and "
+                                 "abandoned")
+            lookup[key] = outcome
+
+    rep = _Report()
+    df = _generic_table(source, sep, max_rows)
+    cols = {k: v for k, v in mapping.items() if k != "outcome_values"}
+    for key, col in cols.items():
+        if col not in df.columns:
+            raise ValueError(f"'mapping.{key}': column {col!r} is not in the log "
+                             f"(columns: {', '.join(map(str, df.columns))})")
+    n = len(df)
+    row = np.arange(1, n + 1)
+    keep = np.ones(n, bool)
+
+    def drop(kind, mask, what, action="excluded"):
+        nonlocal keep
+        mask = np.asarray(mask, bool) & keep
+        rep.add(kind, row[mask], what, action)
+        keep &= ~mask
+
+    def text(col):
+        s = df[col].astype(str).str.strip()
+        return s.where(~df[col].isna() & ~s.isin(["", "nan", "None"]))
+
+    queue = text(cols["queue"])
+    drop("missing", queue.isna().to_numpy(), "have no queue")
+    raw_outcome = text(cols["outcome"]).fillna("").str.upper()
+    outcome = raw_outcome.map(lookup).fillna("other").to_numpy(object)
+    offered = outcome != "other"
+    arrival = _datetimes(df[cols["arrival"]], "arrival")
+    drop("bad_time", arrival.isna().to_numpy(), f"have an unreadable arrival "
+                                                f"({cols['arrival']!r})")
+    if "queue_start" in cols:
+        qs = _datetimes(df[cols["queue_start"]], "queue_start")
+        drop("bad_time", offered & qs.isna().to_numpy(),
+             f"are answered or abandoned with an unreadable queue start "
+             f"({cols['queue_start']!r})")
+    else:
+        qs = arrival.copy()
+    if "queue_exit" in cols:
+        qx = _datetimes(df[cols["queue_exit"]], "queue_exit")
+        drop("bad_time", offered & qx.isna().to_numpy(),
+             f"are answered or abandoned with an unreadable queue exit "
+             f"({cols['queue_exit']!r})")
+        wait = ((qx - qs).dt.total_seconds()).to_numpy(float)
+        if "wait" in cols:
+            given = pd.to_numeric(text(cols["wait"]), errors="coerce").to_numpy(float)
+            off = keep & offered & (np.abs(given - wait) > TOLERANCE)
+            rep.add("mismatch", row[off], f"have a wait ({cols['wait']!r}) that differs from "
+                                          f"the queue times by more than {TOLERANCE:g} s",
+                    "kept; the queue times are used")
+    else:
+        wait = pd.to_numeric(text(cols["wait"]), errors="coerce").to_numpy(float)
+        drop("non_numeric", offered & np.isnan(wait),
+             f"are answered or abandoned with an unreadable wait ({cols['wait']!r})")
+        qx = qs + pd.to_timedelta(wait, unit="s")
+    drop("order", offered & (wait < 0), "leave the queue before entering it")
+    drop("order", offered & (qs < arrival).to_numpy(), "enter the queue before arriving")
+    if "handle" in cols:
+        htext = text(cols["handle"])
+        handle = pd.to_numeric(htext, errors="coerce").to_numpy(float)
+        ans = outcome == "answered"
+        drop("non_numeric", ans & htext.notna().to_numpy() & np.isnan(handle),
+             f"have an unreadable handle time ({cols['handle']!r})")
+        drop("negative", ans & (handle < 0), "have a negative handle time")
+        rep.add("no_service", row[keep & ans & np.isnan(handle)],
+                "are answered with no handle time", "kept, handle time unknown")
+        handle = np.where(ans, handle, np.nan)
+    else:
+        handle = np.full(n, np.nan)
+    other = keep & ~offered
+    if other.any():
+        seen = sorted(set(raw_outcome[other]))
+        rep.add("outcome_other", row[other],
+                f"have an outcome that is neither answered nor abandoned "
+                f"({', '.join(repr(s) for s in seen[:5])}{', ...' if len(seen) > 5 else ''})",
+                "kept as 'other', not offered")
+    agent = text(cols["agent"]).to_numpy(object) if "agent" in cols else np.full(n, None)
+    agent = np.where(pd.isna(agent), None, agent)
+    served = (outcome == "answered") & ~np.isnan(handle)
+    start = qx.where(pd.Series(served))
+    frame = pd.DataFrame({
+        "row": row,
+        "queue": queue.to_numpy(object),
+        "arrival": arrival,
+        "queue_start": qs.where(pd.Series(offered)),
+        "queue_exit": qx.where(pd.Series(offered)),
+        "outcome": outcome,
+        "wait": np.where(offered, wait, np.nan),
+        "handle": handle,
+        "agent": np.where(outcome == "answered", agent, None),
+        "service_start": start,
+        "service_end": start + pd.Series(pd.to_timedelta(np.where(served, handle, np.nan),
+                                                          unit="s"), index=start.index),
+    })
+    for key in ("vru_entry", "vru_exit"):
+        if key in cols:
+            frame[key] = _datetimes(df[cols[key]], key)
+    frame = frame[keep].reset_index(drop=True)
+    return AcdLog(frame, tuple(rep.issues))

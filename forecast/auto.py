@@ -1,0 +1,195 @@
+"""Automatic choice of model per queue by backtest, with conformal prediction intervals."""
+
+import copy
+import math
+
+import numpy as np
+import pandas as pd
+
+from ._base import Forecaster, check_levels
+from .backtest import METRICS, origins, rolling_origin, score
+from .baselines import WeekdayAverage
+from .count import CountGLM
+from .daily import DailyProfile
+
+
+def default_models(calendar=None):
+    """The candidates :class:`AutoForecaster` tries by default.
+
+    The weekday average, the daily total x profile models (AR(1) and
+    exponential smoothing) and the count model.  The seasonal naive and the
+    interval-series models (:class:`forecast.interval_models.IntervalETS`,
+    :class:`forecast.interval_models.IntervalMSTL`) are left out: on contact
+    data they are rarely the best and cost the most backtest time; pass them
+    in ``models`` to include them.
+    """
+    return [WeekdayAverage(4, calendar=calendar), DailyProfile("arima", calendar=calendar),
+            DailyProfile("ets", calendar=calendar), CountGLM(calendar=calendar)]
+
+
+class AutoForecaster(Forecaster):
+    """Per queue, the model (or ensemble of the best two) with the best backtest.
+
+    Each candidate forecasts ``lead_days`` days with data from ``origins``
+    rolling origins in the recent history; per queue the candidate with the
+    lowest ``metric`` wins, the mean of the two best competing as a third
+    option.  Prediction intervals are conformal: the winner's backtest
+    errors, scaled by ``sqrt(f + (c f)^2)`` (``f`` the forecast, ``c`` the
+    queue's day-to-day variation), give the quantiles that set the bounds.
+
+    Parameters
+    ----------
+    models : sequence of Forecaster, optional
+        Candidates (default :func:`default_models`).
+    metric : {"wmape", "mase", "mae", "bias"}
+        Selection metric (absolute bias for "bias").
+    origins : int
+        Backtest origins (>= 2).
+    lead_days : int
+        Days with data forecast from each origin.
+    step_days : int
+        Calendar days between origins.
+    calendar : Calendar, optional
+
+    Attributes
+    ----------
+    choice_ : dict
+        Chosen model name per queue.
+    backtest_ : pandas.DataFrame
+        Backtest scores per queue and candidate.
+    coverage_ : pandas.DataFrame
+        Per queue and level, the coverage the conformal intervals would have
+        had on the backtest, each origin's errors calibrated on the others
+        (leave-one-origin-out).
+    """
+
+    name = "auto"
+
+    def __init__(self, models=None, metric="wmape", origins=8, lead_days=5, step_days=7,
+                 calendar=None):
+        super().__init__(calendar)
+        if metric not in METRICS:
+            raise ValueError(f"'metric' must be one of {', '.join(METRICS)}: {metric!r}")
+        if isinstance(origins, bool) or not isinstance(origins, int) or origins < 2:
+            raise ValueError(f"'origins' must be a whole number >= 2: {origins!r}")
+        self.models = models
+        self.metric = metric
+        self.origins = origins
+        self.lead_days = lead_days
+        self.step_days = step_days
+
+    def _candidates(self):
+        models = self.models if self.models is not None else default_models(self.calendar)
+        out = []
+        for m in models:
+            m = copy.deepcopy(m)
+            m.calendar = self.calendar
+            out.append(m)
+        return out
+
+    def fit_data(self, data):
+        candidates = self._candidates()
+        days = origins(data, self.origins, self.step_days, self.lead_days)
+        runs, rows = {}, []
+        for m in candidates:
+            res = rolling_origin(m, data, days, lead_days=self.lead_days, level=())
+            runs[m.name] = res
+            s = score(res)
+            s["model"] = m.name
+            rows.append(s)
+        table = pd.concat(rows, ignore_index=True)
+        key = (lambda s: s.abs()) if self.metric == "bias" else (lambda s: s)
+        self.choice_, self.residuals_ = {}, {}
+        self.scale_c_ = {}
+        ens_rows = []
+        for q in data:
+            t = table[table["queue"] == q].copy()
+            t = t.assign(_k=key(t[self.metric])).sort_values("_k")
+            best2 = t["model"].iloc[:2].tolist()
+            ens = self._ensemble_run(runs, best2, q)
+            es = score(ens)
+            es["model"] = "ensemble(" + "+".join(best2) + ")"
+            ens_rows.append(es)
+            if key(es[self.metric]).iloc[0] < t["_k"].iloc[0]:
+                self.choice_[q] = ("ensemble", best2)
+                run = ens
+            else:
+                self.choice_[q] = ("single", [t["model"].iloc[0]])
+                run = runs[t["model"].iloc[0]][runs[t["model"].iloc[0]]["queue"] == q]
+            self.scale_c_[q] = data[q].day_cv()
+            self.residuals_[q] = run.assign(
+                r=(run["actual"] - run["forecast"]) / self._scale(run["forecast"].to_numpy(),
+                                                                  self.scale_c_[q]))
+        self.backtest_ = pd.concat([table] + ens_rows, ignore_index=True)[
+            ["queue", "model"] + [c for c in table.columns if c not in ("queue", "model")]]
+        # Fit the models any queue chose on the whole history.
+        needed = {n for _, names in self.choice_.values() for n in names}
+        self.fitted_ = {m.name: m.fit_data(data) for m in candidates if m.name in needed}
+        super().fit_data(data)
+        self.coverage_ = self._loo_coverage((80, 95))
+        return self
+
+    @staticmethod
+    def _ensemble_run(runs, names, queue):
+        parts = [runs[n][runs[n]["queue"] == queue].reset_index(drop=True) for n in names]
+        out = parts[0].copy()
+        out["forecast"] = np.mean([p["forecast"].to_numpy() for p in parts], axis=0)
+        return out
+
+    @staticmethod
+    def _scale(forecast, c):
+        return np.sqrt(np.maximum(forecast, 0.0) + (c * forecast) ** 2 + 1.0)
+
+    def chosen(self, queue):
+        """Name of the model used for ``queue``."""
+        kind, names = self.choice_[queue]
+        return names[0] if kind == "single" else "ensemble(" + "+".join(names) + ")"
+
+    def _fit_queue(self, data):
+        return None
+
+    def _predict_queue(self, data, state, days, weekday, is_open):
+        _, names = self.choice_[data.name]
+        points = [self.fitted_[n].point(data.name, len(days))[1] for n in names]
+        return np.nanmean(np.stack(points), axis=0)
+
+    def _bounds(self, queue, point, levels):
+        r = self.residuals_[queue]["r"].to_numpy()
+        scale = self._scale(point, self.scale_c_[queue])
+        out = []
+        for lv in levels:
+            lo_q, hi_q = conformal_quantiles(r, lv)
+            out.append((np.maximum(point + lo_q * scale, 0.0), point + hi_q * scale))
+        return out
+
+    def _loo_coverage(self, levels):
+        rows = []
+        for q, res in self.residuals_.items():
+            for lv in check_levels(levels):
+                inside = []
+                for o in res["origin"].unique():
+                    train = res.loc[res["origin"] != o, "r"].to_numpy()
+                    test = res.loc[res["origin"] == o, "r"].to_numpy()
+                    lo_q, hi_q = conformal_quantiles(train, lv)
+                    inside.append((test >= lo_q) & (test <= hi_q))
+                rows.append({"queue": q, "level": lv,
+                             "coverage": float(np.concatenate(inside).mean())})
+        return pd.DataFrame(rows)
+
+
+def conformal_quantiles(residuals, level):
+    """Lower and upper split-conformal quantiles of ``residuals`` for a ``level`` % interval.
+
+    The finite-sample rank ``ceil((n + 1) (1 - a / 2))`` of each tail
+    guarantees at least the nominal coverage for exchangeable errors.
+    """
+    r = np.sort(np.asarray(residuals, dtype=float))
+    r = r[np.isfinite(r)]
+    n = r.size
+    if n == 0:
+        raise ValueError("no backtest errors to calibrate the intervals on")
+    a = 1.0 - level / 100.0
+    k = min(n, math.ceil((n + 1) * (1.0 - a / 2.0)))
+    hi = r[k - 1]
+    lo = r[max(0, n - k)]
+    return lo, hi

@@ -1,0 +1,312 @@
+"""ACD call logs: Anonymous Bank and generic files read, checked and counted by hand."""
+
+import io
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecast.acd import AcdLog, read_acd
+from forecast.history import History
+
+HEADER = ("vru+line call_id customer_id priority type date vru_entry vru_exit vru_time "
+          "q_start q_exit q_time outcome ser_start ser_exit ser_time server").split()
+NOSERV = "0:00:00 0:00:00 0 NO_SERVER"
+
+
+def _ab_file(tmp_path, lines, name="calls.txt"):
+    """Tab-separated unless a line is given as a plain string (written as is)."""
+    text = "\t".join(HEADER) + "\n"
+    for line in lines:
+        text += (line if isinstance(line, str) else "\t".join(line)) + "\n"
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def _r(text):
+    return tuple(text.split())
+
+
+MAIN = [
+    # 1: answered after 30 s, 180 s of service by ANNA, queue entry 08:00:10
+    _r("AA0101 10001 111 2 PS 990101 8:00:05 8:00:10 5 8:00:10 8:00:40 30 AGENT "
+       "8:00:40 8:03:40 180 ANNA"),
+    # 2: answered after 10 s, 120 s by BEN
+    _r("AA0102 10002 112 1 PS 990101 8:10:00 8:10:05 5 8:10:05 8:10:15 10 AGENT "
+       "8:10:15 8:12:15 120 BEN"),
+    # 3: abandoned after 60 s in queue
+    _r("AA0103 10003 0 0 PS 990101 8:20:00 8:20:06 6 8:20:06 8:21:06 60 HANG " + NOSERV),
+    # 4: hung up in the VRU (no queue stage): other, not offered
+    _r("AA0104 10004 0 0 PS 990101 8:25:00 8:25:30 30 0:00:00 0:00:00 0 HANG " + NOSERV),
+    # 5: PHANTOM: excluded
+    _r("AA0105 10005 0 0 PS 990101 8:26:00 8:26:02 2 8:26:02 8:26:03 1 PHANTOM " + NOSERV),
+    # 6: VRU straight to ANNA, no queue stage: answered, wait 0, entry 09:05:04
+    _r("AA0106 10006 113 2 PS 990101 9:05:00 9:05:04 4 0:00:00 0:00:00 0 AGENT "
+       "9:05:04 9:07:04 120 ANNA"),
+    # 7: unparseable q_start
+    _r("AA0107 10007 0 0 PS 990101 9:10:00 9:10:05 5 9:61:00 9:12:00 55 HANG " + NOSERV),
+    # 8: negative q_time
+    _r("AA0108 10008 0 0 PS 990101 9:15:00 9:15:05 5 9:15:05 9:15:00 -5 HANG " + NOSERV),
+    # 9: q_exit before q_start (q_time claims 15)
+    _r("AA0109 10009 0 0 PS 990101 9:20:00 9:20:05 5 9:20:05 9:19:50 15 HANG " + NOSERV),
+    # 10: crosses midnight: queue 23:59:50 -> 00:00:20 (next day), served by DAN
+    _r("AA0201 10010 114 2 NE 990101 23:59:40 23:59:50 10 23:59:50 0:00:20 30 AGENT "
+       "0:00:20 0:02:20 120 DAN"),
+    # 11: separated by spaces, abandoned after 20 s at 09:45:05
+    "AA0110  10011 0 0   PS 990101 9:45:00 9:45:05 5 9:45:05 9:45:25 20 HANG " + NOSERV,
+    # 12: too few fields
+    "AA0111\t10012\tPS\t990101",
+    # 13: blank line (skipped, still numbered)
+    "",
+    # 14: bad date
+    _r("AA0112 10014 0 0 PS 991340 9:50:00 9:50:05 5 9:50:05 9:50:25 20 HANG " + NOSERV),
+]
+
+
+def _issues(log):
+    return {i.kind: i.rows for i in log.report}
+
+
+def test_anonymous_bank_rows_outcomes_and_issues(tmp_path):
+    log = read_acd(_ab_file(tmp_path, MAIN))
+    assert isinstance(log, AcdLog)
+    issues = _issues(log)
+    assert issues["phantom"] == (5,)
+    assert issues["bad_time"] == (7,)
+    assert issues["negative"] == (8,)
+    assert issues["order"] == (9,)
+    assert issues["midnight"] == (10,)
+    assert issues["fields"] == (12,)
+    assert issues["bad_date"] == (14,)
+    assert "mismatch" not in issues
+    f = log.frame.set_index("row")
+    assert f.index.tolist() == [1, 2, 3, 4, 6, 10, 11]
+    assert f["outcome"].to_dict() == {1: "answered", 2: "answered", 3: "abandoned",
+                                      4: "other", 6: "answered", 10: "answered",
+                                      11: "abandoned"}
+    assert f.loc[1, "wait"] == 30 and f.loc[1, "handle"] == 180 and f.loc[1, "agent"] == "ANNA"
+    assert f.loc[3, "wait"] == 60 and math.isnan(f.loc[3, "handle"]) and f.loc[3, "agent"] is None
+    assert math.isnan(f.loc[4, "wait"]) and pd.isna(f.loc[4, "queue_start"])
+    assert f.loc[4, "arrival"] == pd.Timestamp("1999-01-01 08:25:00")
+    # Straight from the VRU to an agent: zero wait, queue entry = service start.
+    assert f.loc[6, "wait"] == 0
+    assert f.loc[6, "queue_start"] == f.loc[6, "queue_exit"] == pd.Timestamp("1999-01-01 09:05:04")
+    # Midnight.
+    assert f.loc[10, "queue"] == "NE"
+    assert f.loc[10, "queue_start"] == pd.Timestamp("1999-01-01 23:59:50")
+    assert f.loc[10, "queue_exit"] == pd.Timestamp("1999-01-02 00:00:20")
+    assert f.loc[10, "service_end"] == pd.Timestamp("1999-01-02 00:02:20")
+    assert f.loc[10, "wait"] == 30 and f.loc[10, "handle"] == 120
+    assert f.loc[11, "wait"] == 20
+    assert f.loc[1, "vru_entry"] == pd.Timestamp("1999-01-01 08:00:05")
+    assert f.loc[1, "call_id"] == "10001" and f.loc[1, "vru_line"] == "AA0101"
+
+
+def test_anonymous_bank_history_counts_by_hand(tmp_path):
+    h = read_acd(_ab_file(tmp_path, MAIN)).to_history(interval=30, target_time=20)
+    assert isinstance(h, History) and h.interval == 30
+    ps = h.frame[h.frame["queue"] == "PS"].set_index("start")
+    t = pd.Timestamp
+    assert ps.index.tolist() == [t("1999-01-01 08:00"), t("1999-01-01 08:30"),
+                                 t("1999-01-01 09:00"), t("1999-01-01 09:30")]
+    assert ps["volume"].tolist() == [3, 0, 1, 1]
+    assert ps["answered"].tolist() == [2, 0, 1, 0]
+    assert ps["abandoned"].tolist() == [1, 0, 0, 1]
+    np.testing.assert_allclose(ps["aht"], [150, np.nan, 120, np.nan])
+    np.testing.assert_allclose(ps["asa"], [20, np.nan, 0, np.nan])
+    # Answered within 20 s over offered: 08:00 only call 2 (10 s) of 3.
+    np.testing.assert_allclose(ps["service_level"], [1 / 3, np.nan, 1, 0])
+    assert ps["agents_headcount"].tolist() == [2, 0, 1, 0]
+    # Nobody was serving while the 08:00 and 09:30 callers waited.
+    np.testing.assert_allclose(ps["agents_effective"], [0, np.nan, np.nan, 0])
+    np.testing.assert_allclose(ps["availability"], [0, np.nan, np.nan, np.nan])
+    ne = h.frame[h.frame["queue"] == "NE"]
+    assert ne["start"].tolist() == [t("1999-01-01 23:30")]
+    assert ne["volume"].tolist() == [1] and ne["asa"].tolist() == [30]
+    assert ne["service_level"].tolist() == [0]
+    # DAN serves after midnight (next day's 00:00 interval, which has no row: nothing
+    # entered the queue then); the 10 s waited before midnight saw nobody busy.
+    assert ne["agents_headcount"].tolist() == [0] and ne["agents_effective"].tolist() == [0]
+    kinds = [i.kind for i in h.report]
+    assert "filled" in kinds and "phantom" in kinds
+    # A target of 30 s counts call 1 too; 15-minute intervals split 08:00.
+    h15 = read_acd(_ab_file(tmp_path, MAIN)).to_history(interval=15, target_time=30)
+    ps = h15.frame[h15.frame["queue"] == "PS"].set_index("start")
+    assert ps.loc[t("1999-01-01 08:00"), "volume"] == 2
+    assert ps.loc[t("1999-01-01 08:00"), "service_level"] == 1
+    assert ps.loc[t("1999-01-01 08:15"), "volume"] == 1
+    assert len(ps) == 8   # 08:00 .. 09:45
+
+
+# Hand-built agents case, queue PS on 3 January 1999 (times of queue entry/exit, service):
+#   c1 A serves 10:00:00-10:20:00 (no wait)      c2 B serves 10:01-10:02 (no wait)
+#   c3 waits 10:05:00-10:06:40, abandons          c4 waits 10:10-10:11, B serves 10:11-10:15
+#   c5 waits 10:12:00-10:13:00, abandons          c6 waits 10:12:30-10:13:30, abandons
+#   c7 waits 10:29-10:31, B serves 10:31-10:33    c8 A serves 10:45-10:50 (no wait)
+AGENTS = [
+    ("10:00:00", "10:00:00", 0, "AGENT", "10:00:00", "10:20:00", 1200, "A"),
+    ("10:01:00", "10:01:00", 0, "AGENT", "10:01:00", "10:02:00", 60, "B"),
+    ("10:05:00", "10:06:40", 100, "HANG", "0:00:00", "0:00:00", 0, "NO_SERVER"),
+    ("10:10:00", "10:11:00", 60, "AGENT", "10:11:00", "10:15:00", 240, "B"),
+    ("10:12:00", "10:13:00", 60, "HANG", "0:00:00", "0:00:00", 0, "NO_SERVER"),
+    ("10:12:30", "10:13:30", 60, "HANG", "0:00:00", "0:00:00", 0, "NO_SERVER"),
+    ("10:29:00", "10:31:00", 120, "AGENT", "10:31:00", "10:33:00", 120, "B"),
+    ("10:45:00", "10:45:00", 0, "AGENT", "10:45:00", "10:50:00", 300, "A"),
+]
+
+
+def _agents_log(tmp_path):
+    lines = [(f"AA0101 {i} 0 1 PS 990103 {qs} {qs} 0 {qs} {qx} {qt} {out} {ss} {sx} {st} {srv}")
+             for i, (qs, qx, qt, out, ss, sx, st, srv) in enumerate(AGENTS, start=1)]
+    return read_acd(_ab_file(tmp_path, [_r(x) for x in lines], "agents.txt"))
+
+
+def test_agents_headcount_and_effective_by_hand(tmp_path):
+    log = _agents_log(tmp_path)
+    assert log.report == ()
+    h = log.to_history(interval=30, target_time=20).frame.set_index("start")
+    t = pd.Timestamp
+    assert h.index.tolist() == [t("1999-01-03 10:00"), t("1999-01-03 10:30")]
+    assert h["volume"].tolist() == [7, 1]
+    assert h["answered"].tolist() == [4, 1] and h["abandoned"].tolist() == [3, 0]
+    np.testing.assert_allclose(h["aht"], [(1200 + 60 + 240 + 120) / 4, 300])
+    np.testing.assert_allclose(h["asa"], [(0 + 0 + 60 + 120) / 4, 0])
+    np.testing.assert_allclose(h["service_level"], [2 / 7, 1])
+    assert h["agents_headcount"].tolist() == [2, 2]
+    # 10:00: someone waits 100 s with A busy, B idle (1 busy); 60 s with 1 busy;
+    # 90 s (c5 and c6 overlap: counted once) with A and B busy (2); 60 s (c7, up to
+    # 10:30) with nobody busy.  (100 + 60 + 180 + 0) / (100 + 60 + 90 + 60) = 340 / 310.
+    # 10:30: c7 waits 10:30-10:31 with nobody busy: 0.
+    np.testing.assert_allclose(h["agents_effective"], [340 / 310, 0])
+    np.testing.assert_allclose(h["availability"], [340 / 310 / 2, 0])
+
+
+def test_agents_on_five_minute_intervals(tmp_path):
+    h = _agents_log(tmp_path).to_history(interval=5).frame.set_index("start")
+    at = {s.strftime("%H:%M"): r for s, r in h.iterrows()}
+    assert list(at) == ["10:00", "10:05", "10:10", "10:15", "10:20", "10:25", "10:30", "10:35",
+                        "10:40", "10:45"]
+    # One agent busy throughout the only wait, the other idle: exactly 1.
+    assert at["10:05"]["agents_effective"] == 1.0 and at["10:05"]["agents_headcount"] == 1
+    assert at["10:05"]["availability"] == 1.0
+    # 60 s with A busy, 90 s with A and B busy.
+    assert at["10:10"]["agents_effective"] == pytest.approx((60 + 180) / 150)
+    assert at["10:10"]["agents_headcount"] == 2
+    # B's service ends at 10:15:00 and A's at 10:20:00: no overlap with the next interval.
+    assert at["10:15"]["agents_headcount"] == 1 and at["10:20"]["agents_headcount"] == 0
+    assert at["10:15"]["volume"] == 0 and math.isnan(at["10:15"]["agents_effective"])
+    assert at["10:25"]["agents_effective"] == 0 and at["10:30"]["agents_effective"] == 0
+    assert at["10:30"]["agents_headcount"] == 1 and at["10:30"]["volume"] == 0
+    assert math.isnan(at["10:45"]["agents_effective"]) and at["10:45"]["agents_headcount"] == 1
+
+
+def test_missing_required_column_is_an_error(tmp_path):
+    path = tmp_path / "cut.txt"
+    cols = [c for c in HEADER if c != "q_exit"]
+    path.write_text("\t".join(cols) + "\n")
+    with pytest.raises(ValueError, match="q_exit"):
+        read_acd(path)
+
+
+def test_recorded_duration_mismatch_is_reported_and_timestamps_win(tmp_path):
+    log = read_acd(_ab_file(tmp_path, [
+        _r("AA0101 1 0 0 PS 990101 8:00:00 8:00:05 5 8:00:05 8:00:35 90 AGENT "
+           "8:00:35 8:02:35 120 ANNA")]))
+    assert _issues(log)["mismatch"] == (1,)
+    assert log.frame["wait"].tolist() == [30]
+
+
+def test_max_rows_and_file_object_and_spaces_only(tmp_path):
+    text = " ".join(HEADER) + "\n" + "\n".join(" ".join(r) for r in MAIN[:3]) + "\n"
+    log = read_acd(io.StringIO(text), max_rows=2)
+    assert log.frame["row"].tolist() == [1, 2]
+    assert read_acd(io.StringIO(text)).frame["outcome"].tolist() == ["answered", "answered",
+                                                                      "abandoned"]
+
+
+GENERIC = """skill;offered_at;queued_at;left_queue_at;disposition;talk_s;agent_id
+billing;2024-03-04 09:00:10;2024-03-04 09:00:15;2024-03-04 09:00:45;ANS;200;a1
+billing;2024-03-04 09:05:00;2024-03-04 09:05:00;2024-03-04 09:06:30;ABN;;
+billing;2024-03-04 09:20:00;2024-03-04 09:20:02;2024-03-04 09:20:07;AGENT;100;a2
+billing;2024-03-04 09:31:00;2024-03-04 09:31:00;2024-03-04 09:31:00;XFER;;
+billing;2024-03-04 09:40:00;2024-03-04 09:40:05;2024-03-04 09:39:00;ANS;50;a1
+billing;2024-03-04 09:50:00;not a time;2024-03-04 09:51:00;ANS;60;a1
+billing;2024-03-04 09:52:00;2024-03-04 09:52:00;2024-03-04 09:52:40;HANG;;
+sales;2024-03-04 09:01:00;2024-03-04 09:01:00;2024-03-04 09:01:20;ANS;-5;b1
+sales;2024-03-04 09:16:00;2024-03-04 09:16:00;2024-03-04 09:16:20;ans;300;b1
+"""
+MAPPING = {"queue": "skill", "arrival": "offered_at", "queue_start": "queued_at",
+           "queue_exit": "left_queue_at", "outcome": "disposition", "handle": "talk_s",
+           "agent": "agent_id",
+           "outcome_values": {"answered": ["ANS", "AGENT"], "abandoned": ["ABN", "HANG"]}}
+
+
+def test_generic_mapping(tmp_path):
+    path = tmp_path / "acd.csv"
+    path.write_text(GENERIC)
+    log = read_acd(path, format="generic", mapping=MAPPING)
+    issues = _issues(log)
+    assert issues["order"] == (5,)
+    assert issues["bad_time"] == (6,)
+    assert issues["negative"] == (8,)
+    assert issues["outcome_other"] == (4,)
+    f = log.frame.set_index("row")
+    assert f.index.tolist() == [1, 2, 3, 4, 7, 9]
+    assert f["outcome"].tolist() == ["answered", "abandoned", "answered", "other", "abandoned",
+                                     "answered"]
+    assert f.loc[1, "wait"] == 30 and f.loc[1, "handle"] == 200
+    assert f.loc[1, "service_end"] == pd.Timestamp("2024-03-04 09:04:05")
+    assert f.loc[2, "agent"] is None and math.isnan(f.loc[2, "handle"])
+    h = log.to_history(interval=15, target_time=20).frame
+    b = h[h["queue"] == "billing"].set_index("start")
+    assert [s.strftime("%H:%M") for s in b.index] == ["09:00", "09:15", "09:30", "09:45"]
+    assert b["volume"].tolist() == [2, 1, 0, 1]
+    assert b["answered"].tolist() == [1, 1, 0, 0]
+    assert b["abandoned"].tolist() == [1, 0, 0, 1]
+    np.testing.assert_allclose(b["service_level"], [0, 1, np.nan, 0])
+    np.testing.assert_allclose(b["asa"], [30, 5, np.nan, np.nan])
+    np.testing.assert_allclose(b["aht"], [200, 100, np.nan, np.nan])
+    # 09:00: a1 busy 09:00:45-09:04:05 while call 2 waits 09:05:00-09:06:30: nobody busy.
+    assert b["agents_headcount"].tolist() == [1, 1, 0, 0]
+    np.testing.assert_allclose(b["agents_effective"], [0, 0, np.nan, 0])
+    s = h[h["queue"] == "sales"]
+    assert s["volume"].tolist() == [1] and s["start"].dt.strftime("%H:%M").tolist() == ["09:15"]
+
+
+def test_generic_wait_column_from_a_frame():
+    df = pd.DataFrame({"q": ["x", "x", "x"],
+                       "t": ["2024-01-01 08:00:00", "2024-01-01 08:10:00", "2024-01-01 08:40:00"],
+                       "res": ["answered", "abandoned", "answered"], "w": [5, 50, "?"],
+                       "h": [100, None, 30]})
+    log = read_acd(df, format="generic", mapping={"queue": "q", "arrival": "t",
+                                                   "outcome": "res", "wait": "w", "handle": "h"})
+    assert _issues(log)["non_numeric"] == (3,)
+    f = log.frame
+    assert f["queue_exit"].tolist() == [pd.Timestamp("2024-01-01 08:00:05"),
+                                        pd.Timestamp("2024-01-01 08:10:50")]
+    h = log.to_history(interval=60).frame
+    assert h["volume"].tolist() == [2] and h["agents_headcount"].tolist() == [0]
+
+
+def test_generic_mapping_errors(tmp_path):
+    path = tmp_path / "acd.csv"
+    path.write_text(GENERIC)
+    with pytest.raises(ValueError, match="'mapping.queue'"):
+        read_acd(path, format="generic", mapping={**MAPPING, "queue": "nope"})
+    with pytest.raises(ValueError, match="queue_exit"):
+        read_acd(path, format="generic",
+                 mapping={k: v for k, v in MAPPING.items() if k != "queue_exit"})
+    with pytest.raises(ValueError, match="unknown key"):
+        read_acd(path, format="generic", mapping={**MAPPING, "colour": "x"})
+    with pytest.raises(ValueError, match="format"):
+        read_acd(path, format="csv")
+
+
+def test_to_history_arguments(tmp_path):
+    log = read_acd(_ab_file(tmp_path, MAIN[:3]))
+    with pytest.raises(ValueError, match="interval"):
+        log.to_history(interval=20)
+    with pytest.raises(ValueError, match="target_time"):
+        log.to_history(target_time=-1)
