@@ -9,6 +9,7 @@ with conformal prediction intervals.
 """
 
 from .acd import AcdLog, read_acd
+from .aht import AhtForecaster
 from .auto import AutoForecaster, default_models
 from .backtest import origins, rolling_origin, score
 from .baselines import SeasonalNaive, WeekdayAverage
@@ -21,11 +22,12 @@ from .history import COLUMNS, History, Issue, detect_interval
 from .interval_models import IntervalETS, IntervalMSTL
 from .io import read_intervals
 from .patience import Patience, estimate_patience
+from .reforecast import reforecast
 
 __all__ = [
-    "AcdLog", "AutoForecaster", "COLUMNS", "Calendar", "CountGLM", "DailyProfile", "Ensemble",
+    "AcdLog", "AhtForecaster", "AutoForecaster", "COLUMNS", "Calendar", "CountGLM", "DailyProfile", "Ensemble",
     "History", "IntervalETS", "IntervalMSTL", "Issue", "Patience", "SeasonalNaive",
     "WeekdayAverage", "default_models", "demo_calendar", "demo_expected", "demo_history",
     "demo_special_days", "detect_interval", "estimate_patience", "origins", "read_acd",
-    "read_intervals", "rolling_origin", "score",
+    "read_intervals", "reforecast", "rolling_origin", "score",
 ]

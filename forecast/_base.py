@@ -280,6 +280,15 @@ def learn_uplift(data, calendar, weeks=3):
     return {tag: float(np.mean(r)) for tag, r in ratios.items()}
 
 
+def nan_mean(arrays):
+    """Element-wise mean ignoring NaN; NaN where every array is NaN (closed intervals)."""
+    stack = np.stack(arrays)
+    seen = ~np.isnan(stack)
+    count = seen.sum(axis=0)
+    total = np.where(seen, stack, 0.0).sum(axis=0)
+    return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
 def recent_days(data, weekday, n):
     """Indices of the last ``n`` usable days falling on ``weekday``."""
     return np.flatnonzero(data.usable & (data.weekday == weekday))[-n:]

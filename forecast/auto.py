@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from ._base import Forecaster, check_levels
+from ._base import Forecaster, check_levels, nan_mean
 from .backtest import METRICS, origins, rolling_origin, score
 from .baselines import WeekdayAverage
 from .count import CountGLM
@@ -151,7 +151,7 @@ class AutoForecaster(Forecaster):
     def _predict_queue(self, data, state, days, weekday, is_open):
         _, names = self.choice_[data.name]
         points = [self.fitted_[n].point(data.name, len(days))[1] for n in names]
-        return np.nanmean(np.stack(points), axis=0)
+        return nan_mean(points)
 
     def _bounds(self, queue, point, levels):
         r = self.residuals_[queue]["r"].to_numpy()

@@ -2,9 +2,8 @@
 
 import copy
 
-import numpy as np
 
-from ._base import Forecaster
+from ._base import Forecaster, nan_mean
 
 
 class Ensemble(Forecaster):
@@ -38,4 +37,4 @@ class Ensemble(Forecaster):
     def _predict_queue(self, data, state, days, weekday, is_open):
         horizon = len(days)
         points = [m.point(data.name, horizon)[1] for m in self.models]
-        return np.nanmean(np.stack(points), axis=0)
+        return nan_mean(points)

@@ -17,7 +17,6 @@ stream).  The SimPy model uses exactly the same draws, so both engines see
 the same contacts and, for a single-skill queue, produce the same records.
 """
 
-import math
 
 import numpy as np
 from numba import njit

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulate import Bot, Center, Distribution, Group, Queue, Retrial, Skill, simulate
+from simulate import Bot, Center, Distribution, Group, Queue, Retrial, simulate
 from simulate.stats import QUEUE_METRICS
 
 DAY = [40.0, 80.0, 160.0, 240.0, 200.0, 120.0, 180.0, 220.0, 140.0, 60.0]
@@ -168,7 +168,6 @@ def test_engine_choice():
         simulate(c, engine="turbo")
     with pytest.raises(ValueError, match="'replications' must be a whole number >= 1: 0"):
         simulate(c, replications=0)
-    _ = Skill
 
 
 def test_one_replication_has_an_infinite_interval():
