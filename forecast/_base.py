@@ -178,13 +178,17 @@ class Forecaster:
         self.uplift_ = {q: learn_uplift(d, self.calendar) for q, d in self.data_.items()}
         return self
 
-    def point(self, queue, horizon):
-        """``(days, point)`` of one queue: the day x slot point forecast (NaN if closed)."""
+    def raw_point(self, queue, horizon):
+        """``(days, point)`` before the calendar's multipliers and event uplifts."""
         data = self.data_[queue]
         days, weekday, is_open = data.future(horizon, self.calendar)
         point = self._predict_queue(data, self.state_[queue], days, weekday, is_open)
-        point = np.where(is_open[:, None] & data.open_slot[weekday], np.maximum(point, 0.0),
-                         np.nan)
+        return days, np.where(is_open[:, None] & data.open_slot[weekday],
+                              np.maximum(point, 0.0), np.nan)
+
+    def point(self, queue, horizon):
+        """``(days, point)`` of one queue: the day x slot point forecast (NaN if closed)."""
+        days, point = self.raw_point(queue, horizon)
         return days, self._apply_calendar(queue, days, point)
 
     def _apply_calendar(self, queue, days, point):

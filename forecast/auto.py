@@ -80,10 +80,15 @@ class AutoForecaster(Forecaster):
 
     def _candidates(self):
         models = self.models if self.models is not None else default_models(self.calendar)
-        out = []
+        out, seen = [], {}
         for m in models:
             m = copy.deepcopy(m)
             m.calendar = self.calendar
+            # Two configurations of one model must stay apart: number repeats.
+            n = seen.get(m.name, 0)
+            seen[m.name] = n + 1
+            if n:
+                m.name = f"{m.name}#{n + 1}"
             out.append(m)
         return out
 
@@ -150,7 +155,7 @@ class AutoForecaster(Forecaster):
 
     def _predict_queue(self, data, state, days, weekday, is_open):
         _, names = self.choice_[data.name]
-        points = [self.fitted_[n].point(data.name, len(days))[1] for n in names]
+        points = [self.fitted_[n].raw_point(data.name, len(days))[1] for n in names]
         return nan_mean(points)
 
     def _bounds(self, queue, point, levels):

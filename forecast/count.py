@@ -12,7 +12,7 @@ def poisson_two_way(y, cell, n_cells, week, n_weeks, iterations=200, tol=1e-10):
     observed totals agree for every cell and every week; alternating those
     two closed-form updates (iterative proportional fitting) converges to the
     same estimates as IRLS, without a design matrix.  ``level`` is normalised
-    to 1 in the first week.
+    to 1 in the first week with data, and NaN for weeks without data.
     """
     y_cell = np.bincount(cell, weights=y, minlength=n_cells)
     y_week = np.bincount(week, weights=y, minlength=n_weeks)
@@ -27,7 +27,10 @@ def poisson_two_way(y, cell, n_cells, week, n_weeks, iterations=200, tol=1e-10):
         level, effect = new_level, new_effect
         if done:
             break
-    scale = level[0] if level[0] > 0 else 1.0
+    rows = np.bincount(week, minlength=n_weeks)
+    level = np.where(rows > 0, level, np.nan)
+    first = np.flatnonzero(rows)[0]
+    scale = level[first] if level[first] > 0 else 1.0
     return effect * scale, level / scale
 
 
@@ -68,12 +71,16 @@ class CountGLM(Forecaster):
         week = (data.days[idx[rows_d]] - data.days[idx[0]]).days.to_numpy() // 7
         effect, level = poisson_two_way(y, cell_id, cells.size, week, week.max() + 1)
         mu = effect[cell_id] * level[week]
-        # Negative-binomial dispersion by moments: var = mu + alpha mu^2.
-        alpha = max(((y - mu) ** 2 - y).sum() / (mu ** 2).sum(), 1e-6)
+        # Negative-binomial dispersion by moments, var = mu + alpha mu^2, with
+        # the residual sum of squares corrected for the parameters fitted.
+        n, p = y.size, cells.size + np.isfinite(level).sum() - 1
+        rss = ((y - mu) ** 2).sum() * n / max(n - p, 1)
+        alpha = max((rss - mu.sum()) / (mu ** 2).sum(), 1e-6)
         effects = np.zeros(7 * data.slots)
         effects[cells] = effect
+        seen = level[np.isfinite(level)]
         return {"effects": effects.reshape(7, data.slots),
-                "level": level[-self.level_weeks:].mean(), "alpha": alpha}
+                "level": seen[-self.level_weeks:].mean(), "alpha": alpha}
 
     def _predict_queue(self, data, state, days, weekday, is_open):
         return state["effects"][weekday] * state["level"]

@@ -17,19 +17,26 @@ from ._base import Forecaster, recent_days
 TOTAL_MODELS = ("ets", "arima")
 
 
-def weekday_effects(totals, weekday, weeks):
+def weekday_effects(totals, weekday, weeks, days=None):
     """Log weekday effects (mean 0 over the weekdays seen) from week fixed effects.
 
     Fits ``log total = week level + weekday effect`` by least squares on the
-    last ``weeks`` weeks of the given days, so that a busy or quiet week does
-    not bias the weekday pattern.
+    last ``weeks`` calendar weeks of the given days, so that a busy or quiet
+    week does not bias the weekday pattern.  ``days`` (dates) place each day
+    in its Monday-to-Sunday week; without them a week starts whenever the
+    weekday does not increase (only right for gap-free histories).
     """
-    # Week index: a new week starts when the weekday does not increase.
-    wk = np.zeros(len(totals), dtype=int)
-    for i in range(1, len(totals)):
-        wk[i] = wk[i - 1] + (weekday[i] <= weekday[i - 1])
+    if days is not None:
+        monday = (np.asarray(days, dtype="datetime64[D]")
+                  - np.asarray(weekday, dtype="timedelta64[D]"))
+        wk = ((monday - monday[0]) // np.timedelta64(7, "D")).astype(int)
+    else:
+        wk = np.zeros(len(totals), dtype=int)
+        for i in range(1, len(totals)):
+            wk[i] = wk[i - 1] + (weekday[i] <= weekday[i - 1])
     keep = wk >= wk[-1] - weeks + 1
-    lt, w, wk = np.log(totals[keep]), weekday[keep], wk[keep] - wk[keep].min()
+    lt, w, wk = np.log(totals[keep]), weekday[keep], wk[keep]
+    _, wk = np.unique(wk, return_inverse=True)
     days_seen = np.unique(w)
     cols = [(wk == k).astype(float) for k in range(wk.max() + 1)]
     cols += [(w == d).astype(float) for d in days_seen[1:]]
@@ -56,9 +63,9 @@ class DailyProfile(Forecaster):
         Weeks of each weekday averaged into its intraday profile.
     recent_days, recent_weight : int, float
         The profile is tilted towards the shape of the last ``recent_days``
-        days (all weekdays pooled, relative to the long-run pooled shape) with
-        exponent ``recent_weight``, so that a shift of the day's timing shows
-        up before many weeks have passed.
+        days (their contacts per interval over what their weekdays' profiles
+        expected) with exponent ``recent_weight``, so that a shift of the
+        day's timing shows up before many weeks have passed.
     factor_weeks : int
         Weeks used to estimate the weekday effects.
     history_days : int
@@ -88,7 +95,7 @@ class DailyProfile(Forecaster):
             raise ValueError(f"queue {data.name!r} has {idx.size} usable days: at least 10 "
                              "are needed for a daily model")
         t, w = totals[idx], data.weekday[idx]
-        eff = weekday_effects(t, w, self.factor_weeks)
+        eff = weekday_effects(t, w, self.factor_weeks, data.days[idx])
         x = np.log(t) - eff[w]
         profile = np.zeros((7, data.slots))
         for k in range(7):
@@ -97,10 +104,14 @@ class DailyProfile(Forecaster):
             if days.size:
                 profile[k] = np.nansum(values[days], axis=0) / totals[days].sum()
         if self.recent_weight > 0:
-            recent, longer = idx[-self.recent_days:], idx[-7 * self.profile_weeks:]
-            r = np.nansum(values[recent], axis=0) / totals[recent].sum()
-            lg = np.nansum(values[longer], axis=0) / totals[longer].sum()
-            tilt = np.where(lg > 0, (r / np.where(lg > 0, lg, 1.0)) ** self.recent_weight, 1.0)
+            # Recent days against what their own weekdays' profiles expected,
+            # so that the weekday mix of the last days does not tilt anything.
+            recent = idx[-self.recent_days:]
+            seen = np.nansum(values[recent], axis=0)
+            expected = (profile[data.weekday[recent]] * totals[recent][:, None]).sum(axis=0)
+            tilt = np.where((expected > 0) & (seen > 0),
+                            (seen / np.where(expected > 0, expected, 1.0)) ** self.recent_weight,
+                            1.0)
             profile = profile * tilt
             norm = profile.sum(axis=1, keepdims=True)
             profile = np.where(norm > 0, profile / np.where(norm > 0, norm, 1.0), 0.0)

@@ -36,5 +36,5 @@ class Ensemble(Forecaster):
 
     def _predict_queue(self, data, state, days, weekday, is_open):
         horizon = len(days)
-        points = [m.point(data.name, horizon)[1] for m in self.models]
+        points = [m.raw_point(data.name, horizon)[1] for m in self.models]
         return nan_mean(points)

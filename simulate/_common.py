@@ -46,7 +46,8 @@ def first_attempts(center, q, key):
     indexed by contact: ``arrival`` (sorted, seconds), ``handle``,
     ``patience`` (inf without patience), ``bot_time``, ``bot_u`` (the uniform
     deciding the bot outcome) and ``bot_at`` (where in its bot time an
-    abandoning contact hangs up).
+    abandoning contact hangs up).  Handle times include the queue's
+    ``handle_scale`` of the arrival interval.
     """
     queue = center.queues[q]
     rates = arrival_rates(center, q, key)
@@ -59,7 +60,12 @@ def first_attempts(center, q, key):
             break
         m *= 2          # the same stream, longer: its first m draws are unchanged
     n = times.shape[0]
-    out = {"arrival": times, "handle": queue.handle.sample(_generator(key, q, 2), n)}
+    handle = queue.handle.sample(_generator(key, q, 2), n)
+    scale = handle_scale(center, q)
+    if scale is not None:
+        handle *= scale[np.minimum((times // center.interval).astype(np.int64),
+                                   center.horizon - 1)]
+    out = {"arrival": times, "handle": handle}
     if queue.patience is not None:
         out["patience"] = queue.patience.sample(_generator(key, q, 3), n)
     else:
@@ -71,6 +77,12 @@ def first_attempts(center, q, key):
     else:
         out["bot_time"] = out["bot_u"] = out["bot_at"] = np.zeros(n)
     return out
+
+
+def handle_scale(center, q):
+    """Handle-time multiplier per interval of queue ``q`` (float array), or None."""
+    scale = center.queues[q].handle_scale
+    return None if scale is None else np.asarray(scale, dtype=float)
 
 
 def dist_params(dist):

@@ -3,7 +3,7 @@
 import numpy as np
 
 from . import _fast
-from ._common import concat_records, dist_params, first_attempts
+from ._common import concat_records, dist_params, first_attempts, handle_scale
 
 
 def run_fast(center, key):
@@ -29,6 +29,8 @@ def run_fast(center, key):
         retrial = queue.retrial
         has_r, rk, r1, r2, rv = dist_params(retrial.delay if retrial else None)
         first = first_attempts(center, qi, key)
+        scale = handle_scale(center, qi)
+        scale = np.zeros(0) if scale is None else scale
         base = first["arrival"]
         cap = base.shape[0] + 64
         if retrial is not None:
@@ -45,7 +47,7 @@ def run_fast(center, key):
                 has_r, float(retrial.probability) if retrial else 0.0,
                 int(retrial.max_attempts) if retrial else 0, rk, r1, r2, rv,
                 int(group.concurrency), float(group.concurrency_factor), times, agents,
-                float(center.interval), max_queue[qi])
+                float(center.interval), max_queue[qi], scale)
             if out[0] >= 0:
                 break
             cap *= 2

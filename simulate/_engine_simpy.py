@@ -47,7 +47,7 @@ import simpy
 from simpy.events import Event
 
 from . import _rng
-from ._common import dist_params, first_attempts
+from ._common import dist_params, first_attempts, handle_scale
 from ._fast import (ABANDONED, ABANDONED_BOT, ANSWERED, IN_QUEUE, _bot_stage, _keyed_bot_stage,
                     _retry_at)
 from .distributions import draw_keyed
@@ -105,6 +105,8 @@ class _QueueParams:
         self.bot_u = first["bot_u"].tolist()
         self.bot_at = first["bot_at"].tolist()
         _, self.h_kind, self.h_p1, self.h_p2, self.h_values = dist_params(queue.handle)
+        scale = handle_scale(center, q)
+        self.h_scale = None if scale is None else scale.tolist()
         (self.has_patience, self.p_kind, self.p_p1, self.p_p2,
          self.p_values) = dist_params(queue.patience)
         bot = queue.bot
@@ -335,6 +337,9 @@ class _Model:
         else:
             hold = draw_keyed(qp.h_kind, qp.h_p1, qp.h_p2, qp.h_values, self.key, q, c, a,
                               _rng.HANDLE) * self.stretch[g]
+            if qp.h_scale is not None:
+                i = min(int(self.r_arrival[rec] / self.interval), len(qp.h_scale) - 1)
+                hold *= qp.h_scale[i]
         if qp.has_bot:
             hold *= qp.b_uplift
         done = t + hold

@@ -242,7 +242,7 @@ def simulate_queue(key, q, base, base_h, base_p, base_bt, base_bu, base_ba, end,
                    has_bot, b_kind, b_p1, b_p2, b_values, b_contain, b_abandon, b_uplift,
                    has_retrial, r_prob, r_max, r_kind, r_p1, r_p2, r_values,
                    slots_per_agent, stretch, change_times, change_agents, interval,
-                   max_queue):
+                   max_queue, h_scale):
     """Simulate one queue and its dedicated group over ``[0, end)``.
 
     ``base`` are the first attempts' arrival times (sorted) and ``base_h``,
@@ -251,7 +251,9 @@ def simulate_queue(key, q, base, base_h, base_p, base_bt, base_bu, base_ba, end,
     in bulk); later attempts draw theirs from the counter-based generator.
     ``cap`` bounds the number of attempt records.  ``max_queue`` (one entry
     per interval of length ``interval``) receives the largest number of
-    contacts waiting at once in each interval.  Returns ``(n, records..., overtime...)``
+    contacts waiting at once in each interval.  ``h_scale`` (empty, or one
+    per interval) multiplies the handle time of later attempts by their
+    arrival interval's factor (first attempts come scaled).  Returns ``(n, records..., overtime...)``
     with ``n = -1`` when ``cap`` was too small (the run is a pure function of
     the key, so the caller simply runs it again with a larger ``cap``).
     Records: ``(contact, attempt, arrival, outcome, enter, start, leave)``;
@@ -466,6 +468,8 @@ def simulate_queue(key, q, base, base_h, base_p, base_bt, base_bu, base_ba, end,
             hold = base_h[c] * stretch
         else:
             hold = draw_keyed(h_kind, h_p1, h_p2, h_values, key, q, c, a, _rng.HANDLE) * stretch
+            if h_scale.shape[0] > 0:
+                hold *= h_scale[min(int(r_arrival[rec] / interval), h_scale.shape[0] - 1)]
         if has_bot:
             hold *= b_uplift
         heap[0] = st + hold

@@ -145,6 +145,9 @@ class Queue:
         Service-level threshold in seconds ("answered within").
     channel : str
         Free label (voice, chat, email, messaging...).
+    handle_scale : tuple of float, optional
+        Multiplier of the handle time of contacts arriving in each interval
+        (AHT by time of day), one per interval; ``None`` for 1 throughout.
     """
 
     name: str
@@ -156,6 +159,7 @@ class Queue:
     overdispersion: float = 0.0
     target_time: float = 20.0
     channel: str = "voice"
+    handle_scale: tuple | None = None
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name:
@@ -178,6 +182,13 @@ class Queue:
             raise _err(f"{p}.retrial", "must be a Retrial", self.retrial)
         _number(f"{p}.overdispersion", self.overdispersion, lo=0.0)
         _number(f"{p}.target_time", self.target_time, lo=0.0)
+        if self.handle_scale is not None:
+            if not _is_seq(self.handle_scale) or len(self.handle_scale) != vol.size:
+                raise _err(f"{p}.handle_scale", f"must give one multiplier per interval "
+                           f"({vol.size})", self.handle_scale)
+            for i, v in enumerate(self.handle_scale):
+                _number(f"{p}.handle_scale[{i}]", v, lo=0.0, lo_open=True)
+            object.__setattr__(self, "handle_scale", tuple(float(v) for v in self.handle_scale))
 
 
 @dataclass(frozen=True)

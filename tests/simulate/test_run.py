@@ -173,3 +173,35 @@ def test_engine_choice():
 def test_one_replication_has_an_infinite_interval():
     res = simulate(_day_center(8), replications=1, seed=1)
     assert np.isinf(res.summary.set_index("metric").loc["service_level", "half_width"])
+
+
+def test_handle_scale_multiplies_handle_times_by_arrival_interval():
+    from simulate._common import first_attempts
+    scale = [1.0, 1.5, 0.5, 2.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]
+    plain = Center.single_queue(DAY, aht=240, agents=10, patience=150)
+    timed = Center((Queue("voice", DAY, Distribution.exponential(240.0),
+                          patience=Distribution.exponential(150.0), handle_scale=scale),),
+                   plain.groups)
+    a, b = first_attempts(plain, 0, 77), first_attempts(timed, 0, 77)
+    np.testing.assert_array_equal(a["arrival"], b["arrival"])
+    factor = np.asarray(scale)[(a["arrival"] // 1800).astype(int)]
+    np.testing.assert_allclose(b["handle"], a["handle"] * factor, rtol=1e-15)
+
+
+def test_engines_agree_with_handle_scale_and_retrials():
+    from simulate._engine_fast import run_fast
+    from simulate._engine_simpy import run_simpy
+    scale = [1.0, 1.5, 0.5, 2.0, 1.0, 1.2, 1.0, 0.8, 1.0, 1.0]
+    c = Center((Queue("voice", DAY, Distribution.exponential(240.0),
+                      patience=Distribution.exponential(90.0), handle_scale=scale,
+                      retrial=Retrial(0.7, Distribution.exponential(120.0))),),
+               (Group("agents", ("voice",), staffing=[5, 8, 14, 20, 17, 11, 15, 18, 12, 7]),))
+    fa, _, _ = run_fast(c, 5)
+    sa, _, _ = run_simpy(c, 5)
+    order_f = np.lexsort((fa["attempt"], fa["contact"]))
+    order_s = np.lexsort((sa["attempt"], sa["contact"]))
+    assert (fa["attempt"] > 0).any()
+    for col in ("contact", "attempt", "outcome"):
+        np.testing.assert_array_equal(fa[col][order_f], sa[col][order_s])
+    for col in ("arrival", "enter", "start", "leave"):
+        np.testing.assert_allclose(fa[col][order_f], sa[col][order_s], rtol=1e-9)

@@ -1,0 +1,79 @@
+"""Agents required per queue and interval, from the forecast, by Erlang A or C."""
+
+import numpy as np
+import pandas as pd
+
+import erlang
+
+
+def queue_requirements(demand, queue, *, interval, shrinkage):
+    """Required agents of one queue per interval, with the KPIs they give.
+
+    The bot in front takes its contained and abandoning share of the
+    contacts; escalated ones take ``uplift`` times longer.  Agents are the
+    fewest meeting every target of the queue under Erlang A when the queue
+    has a patience, else Erlang C, with chat concurrency by the slot model;
+    scheduled agents gross them up by the shrinkage.
+
+    Parameters
+    ----------
+    demand : pandas.DataFrame
+        ``start``, ``volume`` (contacts offered per interval) and ``aht``
+        (seconds) of this queue.
+    queue : plan.scenario.QueueConfig
+        The queue's bot, patience, concurrency and targets.
+    interval : int
+        Interval length in minutes.
+    shrinkage : float
+        Share of paid time off the phones.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``queue``, ``start``, ``volume``, ``aht``, ``agent_volume``,
+        ``agent_aht`` (what reaches agents), ``contained`` (contacts the bot
+        resolves), ``required`` (agents on the phones), ``scheduled``
+        (``required / (1 - shrinkage)``, fractional agents to put on the
+        schedule) and the formula KPIs ``service_level``, ``asa``,
+        ``abandon_rate``, ``occupancy``.
+    """
+    volume = demand["volume"].to_numpy(float)
+    aht = demand["aht"].to_numpy(float)
+    bot = queue.bot
+    if bot is not None:
+        agent_volume, agent_aht = erlang.deflect(volume, aht, bot.containment + bot.abandon,
+                                                 bot.uplift)
+        contained = volume * bot.containment
+    else:
+        agent_volume, agent_aht, contained = volume, aht, np.zeros_like(volume)
+    t = queue.target
+    seconds = interval * 60.0
+    kw = dict(interval=seconds, patience=queue.patience, concurrency=queue.concurrency,
+              concurrency_factor=queue.concurrency_factor)
+    required = erlang.required_agents(
+        agent_volume, agent_aht, service_level=t.service_level,
+        target_time=t.target_time if t.service_level is not None else None, asa=t.asa,
+        abandon_rate=t.abandon_rate if queue.patience is not None else None,
+        occupancy=t.occupancy, basis=t.basis, **kw)
+    m = erlang.metrics(required, agent_volume, agent_aht,
+                       target_time=t.target_time if t.target_time is not None else 20.0, **kw)
+    sl = m.service_level_answered if t.basis == "answered" else m.service_level
+    return pd.DataFrame({
+        "queue": queue.name, "start": demand["start"].to_numpy(), "volume": volume, "aht": aht,
+        "agent_volume": agent_volume, "agent_aht": agent_aht, "contained": contained,
+        "required": required, "scheduled": required / (1.0 - shrinkage),
+        "service_level": sl, "asa": m.asa, "abandon_rate": m.abandon_rate,
+        "occupancy": m.occupancy})
+
+
+def group_requirements(requirements, queues):
+    """Agents per group and interval: the queues a group serves, added up.
+
+    Adding the queues' separate requirements ignores the pooling gain of a
+    group serving several queues, so it errs on the safe side; the
+    simulation check measures what the pooled group really achieves.
+    """
+    owner = {q.name: q.group_name for q in queues}
+    req = requirements.assign(group=requirements["queue"].map(owner))
+    return (req.groupby(["group", "start"], sort=True)[["required", "scheduled"]].sum()
+            .reset_index())
