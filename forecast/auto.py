@@ -32,8 +32,8 @@ class AutoForecaster(Forecaster):
 
     Each candidate forecasts ``lead_days`` days with data from ``origins``
     rolling origins in the recent history; per queue the candidate with the
-    lowest ``metric`` wins, the mean of the two best competing as a third
-    option.  Prediction intervals are conformal: the winner's backtest
+    lowest ``metric`` wins, the mean of the two best replacing it when
+    clearly better (``ensemble_margin``).  Prediction intervals are conformal: the winner's backtest
     errors, scaled by ``sqrt(f + (c f)^2)`` (``f`` the forecast, ``c`` the
     queue's day-to-day variation), give the quantiles that set the bounds.
 
@@ -49,6 +49,9 @@ class AutoForecaster(Forecaster):
         Days with data forecast from each origin.
     step_days : int
         Calendar days between origins.
+    ensemble_margin : float
+        The mean of the best two replaces the best only when its backtest
+        metric is lower by more than this share.
     calendar : Calendar, optional
 
     Attributes
@@ -65,8 +68,8 @@ class AutoForecaster(Forecaster):
 
     name = "auto"
 
-    def __init__(self, models=None, metric="wmape", origins=8, lead_days=5, step_days=7,
-                 calendar=None):
+    def __init__(self, models=None, metric="wmape", origins=10, lead_days=5, step_days=7,
+                 ensemble_margin=0.03, calendar=None):
         super().__init__(calendar)
         if metric not in METRICS:
             raise ValueError(f"'metric' must be one of {', '.join(METRICS)}: {metric!r}")
@@ -77,6 +80,9 @@ class AutoForecaster(Forecaster):
         self.origins = origins
         self.lead_days = lead_days
         self.step_days = step_days
+        if not 0.0 <= ensemble_margin < 1.0:
+            raise ValueError(f"'ensemble_margin' must be >= 0 and < 1: {ensemble_margin!r}")
+        self.ensemble_margin = ensemble_margin
 
     def _candidates(self):
         models = self.models if self.models is not None else default_models(self.calendar)
@@ -115,7 +121,9 @@ class AutoForecaster(Forecaster):
             es = score(ens)
             es["model"] = "ensemble(" + "+".join(best2) + ")"
             ens_rows.append(es)
-            if key(es[self.metric]).iloc[0] < t["_k"].iloc[0]:
+            # The mean of two is kept only when clearly better: a backtest of a
+            # few weeks does not tell small differences from luck.
+            if key(es[self.metric]).iloc[0] < (1.0 - self.ensemble_margin) * t["_k"].iloc[0]:
                 self.choice_[q] = ("ensemble", best2)
                 run = ens
             else:

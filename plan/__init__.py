@@ -1,9 +1,18 @@
-"""From demand to a staffing plan: requirements, schedules, capacity, scenarios, CLI.
+"""From demand to a costed staffing plan: scenarios, requirements, simulation check,
+shift schedule, capacity, cost, and the ``ccwfm`` command line."""
 
-For now it holds the demo day and the ``ccwfm`` command line; the full
-planning pipeline is issue 5.
-"""
+from .capacity import CapacityInputs, HiringClass, capacity_plan, hires_needed
+from .demo import demo_scenario
+from .pipeline import STEPS, PlanResult, run
+from .requirements import group_requirements, queue_requirements
+from .scenario import Scenario, ScenarioError
+from .schedule import ScheduleResult, ShiftTemplate, schedule
+from .scenarios import compare
+from .verify import Verification, verify
 
-from .demo_day import DemoDay, demo_day, staffing_table
-
-__all__ = ["DemoDay", "demo_day", "staffing_table"]
+__all__ = [
+    "CapacityInputs", "HiringClass", "PlanResult", "STEPS", "Scenario", "ScenarioError",
+    "ScheduleResult", "ShiftTemplate", "Verification", "capacity_plan", "compare",
+    "demo_scenario", "group_requirements", "hires_needed", "queue_requirements", "run",
+    "schedule", "verify",
+]

@@ -1,16 +1,27 @@
 """The ``ccwfm`` command line.
 
-Exit codes: 0 success, 2 bad input (the message names the field), 1 internal
-error.
+Every command reads a scenario file (TOML, see :mod:`plan.scenario`) or, for
+``demo``, the embedded demo scenario, runs the pipeline up to its step and
+writes an output folder: CSV and Excel tables, PNG charts and a one-page
+HTML summary.  Exit codes: 0 success, 2 bad input (the message names the
+field), 1 internal error.  Files are written atomically.
 """
 
 import argparse
+import os
+import subprocess
 import sys
+import time
+from pathlib import Path
 
-from ._atomic import write_atomic
-from .demo_day import DemoDay, demo_day, staffing_table
+from . import pipeline, report
+from .demo import demo_scenario
+from .scenario import Scenario, ScenarioError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+
+STEP_OF = {"forecast": "forecast", "staff": "simulation", "simulate": "simulation",
+           "schedule": "schedule", "capacity": "capacity", "demo": "capacity"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -20,97 +31,145 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _build_parser():
-    parser = _Parser(prog="ccwfm", description="Workforce planning for contact centers.")
+    parser = _Parser(prog="ccwfm", description="Workforce planning for contact centers: "
+                     "forecast, staffing, simulation, shifts, capacity and cost.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    demo = sub.add_parser(
-        "demo", help="staffing table for the embedded demo day",
-        description="Required agents and their service level, ASA, abandonment and "
-                    "occupancy per interval of a demo day (one voice queue).")
-    d = DemoDay()
-    demo.add_argument("--daily-volume", type=float, default=d.daily_volume, metavar="N",
-                      help="contacts offered over the day (default %(default)s)")
-    demo.add_argument("--interval", type=int, default=d.interval_minutes, choices=(15, 30, 60),
-                      help="interval length in minutes (default %(default)s)")
-    demo.add_argument("--service-level", type=float, default=d.service_level, metavar="P",
-                      help="share to answer within --target-time (default %(default)s)")
-    demo.add_argument("--target-time", type=float, default=d.target_time, metavar="S",
-                      help="service-level threshold in seconds (default %(default)s)")
-    demo.add_argument("--patience", type=float, default=d.patience, metavar="S",
-                      help="mean caller patience in seconds, Erlang A (default %(default)s)")
-    demo.add_argument("--no-patience", action="store_true",
-                      help="ignore abandonment: Erlang C")
-    demo.add_argument("--abandon-rate", type=float, default=d.abandon_rate, metavar="P",
-                      help="maximum share abandoning (default %(default)s)")
-    demo.add_argument("--shrinkage", type=float, default=d.shrinkage, metavar="P",
-                      help="share of paid time off the phones (default %(default)s)")
-    demo.add_argument("--csv", metavar="PATH", help="also write the table to a CSV file")
-    demo.set_defaults(run=_run_demo)
+
+    def common(p, scenario=True):
+        if scenario:
+            p.add_argument("scenario", help="scenario file (TOML)")
+        p.add_argument("--out", default=None, metavar="DIR",
+                       help="output folder (default ccwfm-out/<command>)")
+        p.add_argument("--weeks", type=int, default=None, metavar="N",
+                       help="override the scenario's horizon in weeks")
+        p.add_argument("--quiet", action="store_true", help="print only the summary")
+        return p
+
+    demo = common(sub.add_parser(
+        "demo", help="plan the embedded demo contact center end to end",
+        description="Forecast, requirements, simulation check, shift schedule, capacity and "
+                    "cost for the demo contact center (voice with a bot, sales, chat, email; "
+                    "8 weeks of 15-minute intervals), written to an output folder."),
+        scenario=False)
+    demo.add_argument("--print-scenario", action="store_true",
+                      help="print the demo scenario (TOML) and exit")
+    descriptions = {
+        "forecast": "Forecast volume and AHT per queue and interval (with prediction "
+                    "intervals and the model chosen by backtest).",
+        "staff": "Forecast, then required agents per queue and interval (Erlang A or C), "
+                 "checked and corrected by simulation.",
+        "simulate": "Like staff, with the formula and simulated KPIs side by side.",
+        "schedule": "Up to the shift schedule: starts per shift template, coverage, over/under "
+                    "and the KPIs the schedule achieves.",
+        "capacity": "The whole plan: schedule, weekly capacity against headcount, hires and "
+                    "cost.",
+    }
+    for name, desc in descriptions.items():
+        common(sub.add_parser(name, help=desc.split(".")[0].lower(), description=desc))
+    sc = sub.add_parser("scenarios", help="compare the scenario's variants side by side",
+                        description="Run the base scenario and each of its [[variants]] and "
+                                    "compare FTE, cost and KPIs; runs on Dask, in-process by "
+                                    "default or on a cluster with --scheduler.")
+    sc.add_argument("scenario", help="scenario file (TOML); 'demo' for the demo scenario")
+    sc.add_argument("--out", default=None, metavar="DIR")
+    sc.add_argument("--weeks", type=int, default=None, metavar="N")
+    sc.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                    help="Dask scheduler address (e.g. tcp://10.0.0.5:8786)")
+    sc.add_argument("--quiet", action="store_true")
+    dash = sub.add_parser("dashboard", help="open the planners' dashboard (Streamlit)",
+                          description="Start the Streamlit dashboard on this machine.")
+    dash.add_argument("--port", type=int, default=8501)
     return parser
 
 
-def _run_demo(args):
-    assumptions = DemoDay(
-        daily_volume=args.daily_volume, interval_minutes=args.interval,
-        service_level=args.service_level, target_time=args.target_time,
-        patience=None if args.no_patience else args.patience,
-        abandon_rate=None if args.no_patience else args.abandon_rate,
-        shrinkage=args.shrinkage)
-    table = staffing_table(demo_day(assumptions.daily_volume, assumptions.interval_minutes),
-                           assumptions)
-    print(_format(table, assumptions))
-    if args.csv:
-        write_atomic(args.csv, lambda tmp: table.to_csv(tmp, index=False))
-        print(f"\nwrote {args.csv}")
+def _load(args):
+    if args.command == "demo" or getattr(args, "scenario", None) == "demo":
+        sc, base = demo_scenario(), Path.cwd()
+    else:
+        path = Path(args.scenario)
+        sc, base = Scenario.from_toml(path), path.parent
+    if args.weeks is not None:
+        if args.weeks < 1:
+            raise ScenarioError(f"'--weeks' must be >= 1: {args.weeks}")
+        variants = [{"name": v.name, "overrides": v.overrides} for v in sc.variants]
+        sc = sc.with_overrides({"scenario.weeks": args.weeks}, name=sc.name)
+        sc = Scenario.from_dict({**sc.to_dict(), "variants": variants})
+    return sc, base
+
+
+def _out(args):
+    return Path(args.out) if args.out else Path("ccwfm-out") / args.command
+
+
+def _run_plan(args):
+    if args.command == "demo" and args.print_scenario:
+        from .demo import DEMO_TOML
+        print(DEMO_TOML.strip())
+        return EXIT_OK
+    sc, base = _load(args)
+    started = time.monotonic()
+    steps = pipeline.STEPS[:pipeline.STEPS.index(STEP_OF[args.command]) + 1]
+
+    def log(msg):
+        if not args.quiet:
+            print(f"[{time.monotonic() - started:5.1f} s] {msg}", file=sys.stderr, flush=True)
+
+    res = pipeline.run(sc, base_dir=base, steps=steps, log=log)
+    files = report.write(res, _out(args))
+    print(_summary_text(res))
+    print(f"\nwrote {len(files)} files to {_out(args)}/ (open summary.html)")
     return EXIT_OK
 
 
-def _format(table, a):
-    hours = a.interval_minutes / 60.0
-    shown = table.rename(columns={
-        "interval_start": "interval", "aht_s": "AHT s", "load_erl": "load Erl",
-        "erlang_c_agents": "Erlang C", "service_level": "SL", "asa_s": "ASA s",
-        "abandon_rate": "abandon", "occupancy": "occupancy"})
-    pct = "{:.1%}".format
-    text = shown.to_string(index=False, formatters={
-        "volume": "{:.1f}".format, "AHT s": "{:.0f}".format, "load Erl": "{:.2f}".format,
-        "SL": pct, "ASA s": "{:.1f}".format, "abandon": pct, "occupancy": pct})
-    vol = table["volume"]
-    model = ("Erlang A, mean patience %.0f s" % a.patience) if a.patience else "Erlang C"
-    target = f"{a.service_level:.0%} answered within {a.target_time:g} s"
-    if a.abandon_rate is not None:
-        target += f", abandonment <= {a.abandon_rate:.0%}"
-    lines = [
-        f"Demo day: {vol.sum():,.0f} contacts, {a.interval_minutes}-minute intervals, {model}",
-        f"Target: {target}; shrinkage {a.shrinkage:.0%}",
-        "",
-        text,
-        "",
-        f"Agent-hours on the phones: {table['agents'].sum() * hours:,.1f} "
-        f"(Erlang C would ask {table['erlang_c_agents'].sum() * hours:,.1f}); "
-        f"scheduled: {table['scheduled'].sum() * hours:,.1f}",
-        f"Day: service level {(table['service_level'] * vol).sum() / vol.sum():.1%}, "
-        f"abandonment {(table['abandon_rate'] * vol).sum() / vol.sum():.1%}, "
-        f"ASA {_answered_asa(table):.1f} s, "
-        f"occupancy {(table['load_erl'] * (1 - table['abandon_rate'])).sum() / table['agents'].sum():.1%}",
-    ]
+def _summary_text(res):
+    lines = [f"{res.scenario.name}: {res.scenario.start} + {res.scenario.weeks} weeks"]
+    if not res.summary.empty:
+        cols = [c for c in res.summary.columns if c in (
+            "queue", "offered", "agent_hours_required", "service_level_plan",
+            "service_level_sim_plan", "abandon_rate_sim_plan", "asa_sim_plan")]
+        lines.append(res.summary[cols].to_string(index=False, float_format=lambda v: f"{v:,.3f}"
+                                                 if abs(v) < 1 else f"{v:,.0f}"))
+    if not res.costs.empty:
+        lines.append(res.costs.to_string(index=False, float_format=lambda v: f"{v:,.0f}"))
     return "\n".join(lines)
 
 
-def _answered_asa(table):
-    answered = table["volume"] * (1.0 - table["abandon_rate"])
-    return (table["asa_s"] * answered).sum() / answered.sum()
+def _run_scenarios(args):
+    from .scenarios import compare
+    sc, base = _load(args)
+    table = compare(sc, base_dir=base, scheduler=args.scheduler,
+                    log=None if args.quiet else (lambda m: print(m, file=sys.stderr)))
+    out = _out(args)
+    out.mkdir(parents=True, exist_ok=True)
+    from ._atomic import write_atomic
+    write_atomic(out / "scenarios.csv",
+                 lambda tmp: report.safe_text(table).to_csv(tmp, index=False))
+    write_atomic(out / "scenarios.xlsx",
+                 lambda tmp: report.safe_text(table).to_excel(tmp, index=False))
+    print(table.to_string(index=False))
+    print(f"\nwrote {out}/scenarios.csv and scenarios.xlsx")
+    return EXIT_OK
+
+
+def _run_dashboard(args):
+    app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    if not app.exists():
+        print("ccwfm dashboard: error: the dashboard is not built yet (dashboard/app.py)",
+              file=sys.stderr)
+        return EXIT_INTERNAL
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
+           "--server.headless", "true"]
+    return subprocess.call(cmd, env={**os.environ})
 
 
 def main(argv=None):
     """Entry point of the ``ccwfm`` console script; returns the exit code."""
     parser = _build_parser()
     args = parser.parse_args(argv)
+    run = {"scenarios": _run_scenarios, "dashboard": _run_dashboard}.get(args.command, _run_plan)
     try:
-        return args.run(args)
-    except ValueError as exc:
-        print(f"ccwfm {args.command}: error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except OSError as exc:
+        return run(args)
+    except (ValueError, OSError) as exc:      # ScenarioError is a ValueError
         print(f"ccwfm {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as exc:  # noqa: BLE001 - users get a message, not a traceback

@@ -201,8 +201,11 @@ class QueueConfig:
     history: str | None = None
     acd: str | None = None
     forecast: str | None = None
-    demo: bool = False
+    demo: bool | str = False
+    volume_scale: float = 1.0
+    percentile: float | None = None
     aht: float | None = None
+    aht_scale: float = 1.0
     patience: float | None = None
     concurrency: int = 1
     concurrency_factor: float = 1.0
@@ -224,8 +227,13 @@ class QueueConfig:
         if len(sources) != 1:
             raise ScenarioError(f"'{path}' needs exactly one demand source among history, acd, "
                                 f"forecast, demo: {sources or 'none'}")
-        if not isinstance(q.demo, bool):
-            raise ScenarioError(f"'{path}.demo' must be true or false: {q.demo!r}")
+        if not isinstance(q.demo, (bool, str)):
+            raise ScenarioError(f"'{path}.demo' must be true, false or a demo queue name: "
+                                f"{q.demo!r}")
+        _number(f"{path}.volume_scale", q.volume_scale, lo=0, lo_open=True)
+        _number(f"{path}.aht_scale", q.aht_scale, lo=0, lo_open=True)
+        if q.percentile is not None and q.percentile not in (50, 90, 97.5):
+            raise ScenarioError(f"'{path}.percentile' must be 50, 90 or 97.5: {q.percentile!r}")
         _optional(f"{path}.aht", q.aht, _number, lo=0, lo_open=True)
         _optional(f"{path}.patience", q.patience, _number, lo=0, lo_open=True)
         _number(f"{path}.concurrency", q.concurrency, lo=1, whole=True)

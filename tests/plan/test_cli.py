@@ -1,41 +1,88 @@
-"""The ccwfm command line: demo output, exit codes, atomic files."""
+"""The ccwfm command line: commands, outputs, exit codes, atomic files."""
 
-import csv
 import os
 
+import pandas as pd
 import pytest
 
-import erlang
 from plan import cli
 from plan._atomic import write_atomic
 
+SCENARIO = """
+[scenario]
+name = "small"
+start = 2025-09-01
+weeks = 1
+history_weeks = 12
 
-def test_demo_prints_a_staffing_table(capsys):
-    assert cli.main(["demo"]) == 0
-    out = capsys.readouterr().out
-    assert "08:00" in out and "19:30" in out
-    assert "Erlang A" in out and "Agent-hours" in out
+[[queues]]
+name = "voice"
+demo = true
+patience = 180
+target = { service_level = 0.8, target_time = 20 }
+
+[workforce]
+interval = 60
+hourly_cost = 30.0
+shrinkage = { breaks = 0.1 }
+
+[simulation]
+replications = 2
+
+[[variants]]
+name = "strict"
+overrides = { "queues.voice.target.service_level" = 0.9 }
+"""
 
 
-def test_demo_csv_matches_erlang(tmp_path):
-    path = tmp_path / "out" / "day.csv"
-    assert cli.main(["demo", "--csv", str(path), "--no-patience", "--interval", "60"]) == 0
-    rows = list(csv.DictReader(path.open()))
-    assert len(rows) == 12
-    for row in rows:
-        vol, aht = float(row["volume"]), float(row["aht_s"])
-        want = erlang.required_agents(vol, aht, service_level=0.8, target_time=20,
-                                      interval=3600)
-        assert int(row["agents"]) == want
-        assert int(row["scheduled"]) == erlang.scheduled_agents(want, 0.3)
-    assert not [p for p in os.listdir(path.parent) if p.endswith(".tmp")]
+@pytest.fixture()
+def scenario(tmp_path):
+    path = tmp_path / "small.toml"
+    path.write_text(SCENARIO)
+    return path
+
+
+def test_forecast_command_writes_tables_and_summary(scenario, tmp_path, capsys):
+    out = tmp_path / "fc"
+    assert cli.main(["forecast", str(scenario), "--out", str(out), "--quiet"]) == 0
+    names = set(os.listdir(out))
+    assert {"forecast.csv", "models.csv", "plan.xlsx", "forecast.png", "summary.html"} <= names
+    assert not [p for p in names if ".tmp" in p]
+    fc = pd.read_csv(out / "forecast.csv", parse_dates=["start"])
+    assert set(fc["queue"]) == {"voice"}
+    assert fc["start"].min() >= pd.Timestamp("2025-09-01")
+    assert fc["start"].max() < pd.Timestamp("2025-09-08")
+    assert (fc["lo_80"] <= fc["forecast"]).all() and (fc["forecast"] <= fc["hi_80"]).all()
+    assert "wrote" in capsys.readouterr().out
+
+
+def test_capacity_command_runs_the_whole_pipeline(scenario, tmp_path, capsys):
+    out = tmp_path / "all"
+    assert cli.main(["capacity", str(scenario), "--out", str(out), "--quiet"]) == 0
+    names = set(os.listdir(out))
+    assert {"requirements.csv", "verification.csv", "coverage.csv", "shifts.csv",
+            "achieved.csv", "capacity.csv", "costs.csv", "heatmap.png", "kpis.png",
+            "capacity.png"} <= names
+    cov = pd.read_csv(out / "coverage.csv")
+    assert (cov["under"] <= 1e-9).all()
+    costs = pd.read_csv(out / "costs.csv").set_index("item")["cost"]
+    assert costs["total"] == pytest.approx(costs.drop("total").sum())
+    page = (out / "summary.html").read_text()
+    assert "small: staffing plan" in page and "data:image/png;base64" in page
+
+
+def test_scenarios_command_compares_variants(scenario, tmp_path, capsys):
+    out = tmp_path / "cmp"
+    assert cli.main(["scenarios", str(scenario), "--out", str(out), "--quiet"]) == 0
+    table = pd.read_csv(out / "scenarios.csv")
+    assert table["scenario"].tolist() == ["small", "strict"]
+    # A stricter target cannot need fewer agents.
+    assert table["scheduled_agent_hours"].iloc[1] >= table["scheduled_agent_hours"].iloc[0]
 
 
 @pytest.mark.parametrize("args, field", [
-    (["demo", "--shrinkage", "1.5"], "'shrinkage'"),
-    (["demo", "--service-level", "80"], "'service_level'"),
-    (["demo", "--daily-volume", "-3"], "'daily_volume'"),
-    (["demo", "--patience", "0"], "'patience'"),
+    (["forecast", "missing.toml"], "cannot read the scenario file"),
+    (["demo", "--weeks", "0"], "'--weeks' must be >= 1"),
 ])
 def test_bad_input_exits_2_naming_the_field(args, field, capsys):
     assert cli.main(args) == 2
@@ -43,10 +90,32 @@ def test_bad_input_exits_2_naming_the_field(args, field, capsys):
     assert field in err and "Traceback" not in err
 
 
-def test_unknown_option_exits_2(capsys):
+def test_bad_scenario_value_exits_2(tmp_path, capsys):
+    path = tmp_path / "bad.toml"
+    path.write_text(SCENARIO.replace("patience = 180", "patience = -5"))
+    assert cli.main(["forecast", str(path)]) == 2
+    assert "'queues[0].patience' must be > 0: -5" in capsys.readouterr().err
+
+
+def test_unknown_option_exits_2():
     with pytest.raises(SystemExit) as info:
         cli.main(["demo", "--bogus"])
     assert info.value.code == 2
+
+
+def test_demo_prints_its_scenario(capsys):
+    assert cli.main(["demo", "--print-scenario"]) == 0
+    out = capsys.readouterr().out
+    assert "[[queues]]" in out and 'name = "voice"' in out
+
+
+def test_every_command_has_help(capsys):
+    for command in ("demo", "forecast", "staff", "simulate", "schedule", "capacity",
+                    "scenarios", "dashboard"):
+        with pytest.raises(SystemExit) as info:
+            cli.main([command, "--help"])
+        assert info.value.code == 0
+        assert "usage: ccwfm" in capsys.readouterr().out
 
 
 def test_atomic_write_leaves_nothing_half_written(tmp_path):
