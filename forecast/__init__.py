@@ -20,7 +20,7 @@ from .demo import demo_calendar, demo_expected, demo_history, demo_special_days
 from .ensemble import Ensemble
 from .history import COLUMNS, History, Issue, detect_interval
 from .interval_models import IntervalETS, IntervalMSTL
-from .io import read_intervals
+from .io import interval_columns, read_intervals
 from .patience import Patience, estimate_patience
 from .reforecast import reforecast
 
@@ -29,5 +29,5 @@ __all__ = [
     "History", "IntervalETS", "IntervalMSTL", "Issue", "Patience", "SeasonalNaive",
     "WeekdayAverage", "default_models", "demo_calendar", "demo_expected", "demo_history",
     "demo_special_days", "detect_interval", "estimate_patience", "origins", "read_acd",
-    "read_intervals", "reforecast", "rolling_origin", "score",
+    "interval_columns", "read_intervals", "reforecast", "rolling_origin", "score",
 ]

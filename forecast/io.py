@@ -35,7 +35,7 @@ import pandas as pd
 
 from .history import COLUMNS, INTERVALS, History, Issue, detect_interval
 
-__all__ = ["read_intervals"]
+__all__ = ["interval_columns", "read_intervals"]
 
 DUPLICATE_POLICIES = ("sum", "error", "first", "last")
 
@@ -466,6 +466,40 @@ def _resolve(columns, mapping):
             chosen[key] = hits[0]
             free.remove(hits[0])
     return chosen, free
+
+
+def interval_columns(columns, mapping=None):
+    """Which source column :func:`read_intervals` takes for each field.
+
+    Parameters
+    ----------
+    columns : sequence of str
+        The source's column names (its header).
+    mapping : dict, optional
+        Canonical name -> source column, as :func:`read_intervals` takes it.
+
+    Returns
+    -------
+    dict
+        Canonical name (``queue``, ``start``, ``date``, ``time``, ``volume``,
+        ``aht``, ``abandoned``) -> source column, for the fields found; the
+        fields the mapping names first, the others recognised by name.
+
+    Raises
+    ------
+    ValueError
+        A mapping naming an unknown column or key, or a field matching
+        several columns.
+
+    Examples
+    --------
+    >>> interval_columns(["Skill", "Interval", "Offered", "AHT"])
+    {'queue': 'Skill', 'start': 'Interval', 'volume': 'Offered', 'aht': 'AHT'}
+    >>> interval_columns(["Day", "Slot", "Calls"], mapping={"volume": "Calls"})
+    {'volume': 'Calls', 'date': 'Day', 'time': 'Slot'}
+    """
+    chosen, _ = _resolve([str(c) for c in columns], mapping)
+    return chosen
 
 
 # ---------------------------------------------------------------------------

@@ -35,7 +35,7 @@ class PlanResult:
     forecast : DataFrame
         queue, start, forecast, lo_80, hi_80, lo_95, hi_95, aht.
     models : DataFrame
-        Per queue the model chosen and its backtest scores.
+        Per queue every candidate model's backtest scores, ``chosen`` marking the one used.
     requirements : DataFrame
         Per queue and interval: volume, what reaches agents, required agents
         and the formula KPIs (see :func:`plan.requirements.queue_requirements`).
@@ -145,7 +145,8 @@ def forecast_demand(scenario, base_dir=".", log=print):
     """Volume and AHT forecast of every queue over the scenario's horizon.
 
     Returns ``(forecast, models)``: the long forecast frame restricted to
-    the horizon, and the model chosen per queue with its backtest scores.
+    the horizon, and per queue every candidate model's backtest scores
+    (wMAPE, MASE, bias), best first, with ``chosen`` marking the one used.
     """
     calendar = _calendar(scenario)
     start, end = pd.Timestamp(scenario.start), pd.Timestamp(scenario.end)
@@ -165,7 +166,7 @@ def forecast_demand(scenario, base_dir=".", log=print):
                                         "forecast has no aht column")
                 given["aht"] = q.aht
             frames.append(given[(given["start"] >= start) & (given["start"] < end)])
-            models.append({"queue": q.name, "model": "given"})
+            models.append({"queue": q.name, "model": "given", "chosen": True})
             continue
         hist = _history_for(scenario, q, base_dir)
         last_day = hist.frame["start"].max().normalize()
@@ -186,9 +187,11 @@ def forecast_demand(scenario, base_dir=".", log=print):
         frames.append(fc[(fc["start"] >= start) & (fc["start"] < end)])
         bt = model.backtest_
         chosen = model.chosen(q.name)
-        row = bt[(bt["queue"] == q.name) & (bt["model"] == chosen)].iloc[0]
-        models.append({"queue": q.name, "model": chosen, "wmape": row["wmape"],
-                       "mase": row["mase"], "bias": row["bias"]})
+        mine = bt[bt["queue"] == q.name].sort_values("wmape", kind="stable")
+        row = mine[mine["model"] == chosen].iloc[0]
+        for r in mine.itertuples():
+            models.append({"queue": q.name, "model": r.model, "chosen": r.model == chosen,
+                           "wmape": r.wmape, "mase": r.mase, "bias": r.bias})
         log(f"forecast {q.name}: {chosen}, backtest wMAPE {row['wmape']:.1%}")
     out = pd.concat(frames, ignore_index=True)
     return out.sort_values(["queue", "start"], ignore_index=True), pd.DataFrame(models)

@@ -1,0 +1,182 @@
+"""Demand data brought by a user: an interval file or an ACD log turned into a
+scenario the pipeline can plan.
+
+The dashboard and scripts hand in a file's bytes; :func:`load_history` reads
+and checks them (every problem is a ``ValueError`` in words, naming the
+column, the rule and the value), and :func:`history_scenario` writes the
+clean history as a canonical interval CSV next to a scenario that plans
+every queue of it with sensible defaults.
+"""
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pandas as pd
+
+import forecast
+
+from ._atomic import write_atomic
+from .scenario import Scenario
+
+__all__ = ["MAX_UPLOAD_MB", "history_frame", "history_scenario", "load_history",
+           "preview_columns"]
+
+MAX_UPLOAD_MB = 50
+_KINDS = ("intervals", "acd")
+
+
+def _check_size(data, max_mb):
+    size = len(data) / 2**20
+    if size > max_mb:
+        raise ValueError(f"'file' must be at most {max_mb} MB: {size:.1f} MB")
+
+
+def preview_columns(data, kind="intervals", sep=None):
+    """The header of a file's bytes and which field each column gives.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's content (CSV, or for intervals also Excel).
+    kind : {"intervals", "acd"}
+    sep : str, optional
+        Field separator; detected by default.
+
+    Returns
+    -------
+    (list of str, dict)
+        The columns, and for an interval file the canonical field ->
+        column recognised by name (empty for ACD logs, whose fields are
+        mapped by hand or follow the Anonymous Bank layout).
+    """
+    if kind not in _KINDS:
+        raise ValueError(f"'kind' must be one of {', '.join(_KINDS)}: {kind!r}")
+    if data[:2] == b"PK":                         # an .xlsx workbook
+        head = pd.read_excel(io.BytesIO(data), nrows=5)
+    else:
+        text = data[:65536].decode("utf-8", errors="replace")
+        first = next((ln for ln in text.splitlines() if ln.strip()), "")
+        if sep is None:
+            counts = {c: first.count(c) for c in (",", ";", "\t", "|")}
+            sep = max(counts, key=counts.get) if max(counts.values()) else None
+        columns = first.split(sep) if sep else first.split()
+        head = pd.DataFrame(columns=[c.strip().strip('"') for c in columns])
+    columns = [str(c) for c in head.columns]
+    found = forecast.interval_columns(columns) if kind == "intervals" else {}
+    return columns, found
+
+
+def load_history(data, *, kind="intervals", mapping=None, acd_format="anonymous_bank",
+                 interval=None, target_time=20.0, max_mb=MAX_UPLOAD_MB):
+    """Read a file's bytes into a checked history of contacts per queue and interval.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's content.
+    kind : {"intervals", "acd"}
+        An interval file (see ``forecast.read_intervals``) or a call-level
+        ACD log (see ``forecast.read_acd``).
+    mapping : dict, optional
+        Canonical field -> source column.
+    acd_format : {"anonymous_bank", "generic"}
+        Layout of an ACD log.
+    interval : int, optional
+        Interval length in minutes for an ACD log (default 15); for an
+        interval file, detected.
+    target_time : float
+        Seconds within which an answer counts for the service level measured
+        from an ACD log.
+    max_mb : float
+        Largest file accepted, in megabytes.
+
+    Returns
+    -------
+    forecast.History
+
+    Raises
+    ------
+    ValueError
+        The file is too large, empty, or not readable as ``kind``; the
+        message names the column, the rule and the value.
+    """
+    if kind not in _KINDS:
+        raise ValueError(f"'kind' must be one of {', '.join(_KINDS)}: {kind!r}")
+    if not isinstance(data, (bytes, bytearray)):
+        raise ValueError(f"'data' must be bytes: {type(data).__name__}")
+    _check_size(data, max_mb)
+    if not data.strip():
+        raise ValueError("'file' must not be empty: 0 data rows")
+    if kind == "intervals":
+        return forecast.read_intervals(bytes(data), mapping=mapping or None)
+    text = bytes(data).decode("utf-8", errors="replace")
+    log = forecast.read_acd(io.StringIO(text), format=acd_format, mapping=mapping or None)
+    if log.frame.empty:
+        raise ValueError("'file' has no contacts that reached a queue")
+    return log.to_history(interval=interval or 15, target_time=target_time)
+
+
+def history_frame(history):
+    """The history as a long frame: queue, start, volume, aht, abandoned."""
+    return history.frame[[c for c in ("queue", "start", "volume", "aht", "abandoned")
+                          if c in history.frame.columns]].copy()
+
+
+def history_scenario(history, folder, *, name="uploaded", weeks=4, hourly_cost=25.0,
+                     shrinkage=0.3):
+    """A scenario planning every queue of ``history``, and its data in ``folder``.
+
+    The history is written to ``folder/history.csv`` (atomically) in the
+    canonical interval layout; the scenario starts the day after the
+    history's last day and runs ``weeks`` weeks on the history's interval
+    (15, 30 or 60 minutes; finer data is added up to 15 minutes), with an
+    80/20 service-level target per queue and ``shrinkage`` as one category.
+
+    Parameters
+    ----------
+    history : forecast.History
+    folder : str or Path
+        Where the history file is written; the scenario refers to it by
+        name, so pipeline runs take ``base_dir=folder``.
+    name : str
+        Scenario name.
+    weeks : int
+        Weeks to plan (>= 1).
+    hourly_cost : float
+        Wage per paid hour.
+    shrinkage : float
+        Share of paid time off the phones, in [0, 1).
+
+    Returns
+    -------
+    plan.Scenario
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    if history.interval not in (15, 30, 60):
+        if history.interval < 15:
+            history = history.aggregate(15)
+        else:
+            raise ValueError("'interval' of the history must be 15, 30 or 60 minutes, or finer: "
+                             f"{history.interval}")
+    frame = history_frame(history)
+    write_atomic(folder / "history.csv", lambda tmp: frame.to_csv(tmp, index=False))
+    last = pd.Timestamp(frame["start"].max()).date()
+    first = pd.Timestamp(frame["start"].min()).date()
+    hist_weeks = max(2, (last - first).days // 7)
+    start = last + dt.timedelta(days=1)
+    aht_known = "aht" in frame.columns and frame["aht"].notna().any()
+    queues = []
+    for q in history.queues:
+        d = {"name": str(q), "history": "history.csv",
+             "target": {"service_level": 0.8, "target_time": 20}}
+        if not aht_known:
+            d["aht"] = 300.0
+        queues.append(d)
+    data = {"scenario": {"name": name, "start": start, "weeks": int(weeks),
+                         "history_weeks": int(hist_weeks)},
+            "queues": queues,
+            "workforce": {"interval": int(history.interval), "hourly_cost": float(hourly_cost),
+                          "shrinkage": {"total": float(shrinkage)} if shrinkage else {}}}
+    return Scenario.from_dict(data)

@@ -1,0 +1,62 @@
+"""User-supplied demand files: clear errors, size limit, and a plannable scenario."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from plan.inputs import history_scenario, load_history, preview_columns
+
+CSV = ("Skill;Interval;Offered;AHT\n"
+       "Billing;2024-03-04 08:00;12;240\n"
+       "Billing;2024-03-04 08:15;15;250\n"
+       "Billing;2024-03-04 08:30;9;230\n")
+
+
+def test_preview_columns_recognises_fields():
+    cols, found = preview_columns(CSV.encode())
+    assert cols == ["Skill", "Interval", "Offered", "AHT"]
+    assert found == {"queue": "Skill", "start": "Interval", "volume": "Offered", "aht": "AHT"}
+
+
+def test_load_history_with_mapping():
+    text = "Team,When,N\nA,2024-03-04 08:00,3\nA,2024-03-04 08:30,4\n"
+    h = load_history(text.encode(), mapping={"queue": "Team", "start": "When", "volume": "N"})
+    assert h.queues == ["A"] or list(h.queues) == ["A"]
+    assert h.frame["volume"].sum() == 7
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"", "'file' must not be empty"),
+    (b"just some words\nand more\n", "'sep' could not be detected"),
+    (b"a,b\n1,2\n", "'volume' column not found"),
+    ("Skill;Interval;Offered\nB;2024-03-04 08:00;-3\n".encode(), "'volume' must be >= 0"),
+])
+def test_malformed_files_are_explained(data, message):
+    with pytest.raises(ValueError, match=message):
+        load_history(data)
+
+
+def test_size_limit():
+    with pytest.raises(ValueError, match=r"'file' must be at most 1 MB: 2\.0 MB"):
+        load_history(b"x" * (2 * 2**20), max_mb=1)
+
+
+def test_kind_is_checked():
+    with pytest.raises(ValueError, match="'kind' must be one of intervals, acd: 'pdf'"):
+        load_history(CSV.encode(), kind="pdf")
+
+
+def test_history_scenario_writes_history_and_starts_after_it(tmp_path):
+    grid = pd.date_range("2024-01-01", periods=4 * 7 * 24, freq="60min")
+    frame = pd.DataFrame({"queue": "q1", "start": grid,
+                          "volume": np.where(grid.hour.isin(range(8, 18)), 10.0, 0.0),
+                          "aht": 300.0})
+    h = load_history(frame.to_csv(index=False).encode())
+    sc = history_scenario(h, tmp_path, weeks=2, shrinkage=0.25)
+    assert sc.start == pd.Timestamp("2024-01-29").date()
+    assert sc.weeks == 2 and sc.workforce.interval == 60
+    assert [q.name for q in sc.queues] == ["q1"]
+    assert sc.workforce.total_shrinkage == pytest.approx(0.25)
+    back = pd.read_csv(tmp_path / "history.csv")
+    assert back["volume"].sum() == frame["volume"].sum()
+    assert not list(tmp_path.glob("*.tmp*"))
