@@ -1,3 +1,12 @@
-"""Streamlit dashboard for staff planners (not built yet: see issue 6)."""
+"""Streamlit dashboard for staff planners: ``ccwfm dashboard`` or
+``streamlit run dashboard/app.py``.
 
-__all__ = []
+Pages: Data, Forecast, Staffing, What-if, Schedule and capacity, Downloads
+(one module each, ``<name>_page.render``); :mod:`dashboard.state` holds the
+session's scenario and the cached heavy work.  It uses only ``plan``'s
+public names.
+"""
+
+__all__ = ["PAGES"]
+
+PAGES = ("Data", "Forecast", "Staffing", "What-if", "Schedule and capacity", "Downloads")

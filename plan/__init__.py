@@ -9,16 +9,18 @@ from .scenario import Scenario, ScenarioError
 from .schedule import ScheduleResult, ShiftTemplate, schedule
 from .scenarios import compare
 from .verify import Verification, verify
-from .whatif import QuickPlan, forecast_demand, quick_plan
+from .whatif import QuickPlan, demand_history, forecast_demand, quick_plan
 
 from .inputs import MAX_UPLOAD_MB, history_scenario, load_history, preview_columns
 from .report import csv_bytes, excel_bytes, safe_text
+from .report import tables as report_tables
 
 __all__ = [
     "CapacityInputs", "HiringClass", "MAX_UPLOAD_MB", "PlanResult", "QuickPlan", "STEPS",
     "Scenario", "ScenarioError", "ScheduleResult", "ShiftTemplate", "Verification",
-    "capacity_plan", "compare", "csv_bytes", "demo_scenario", "excel_bytes", "forecast_demand",
-    "group_requirements", "hires_needed", "history_scenario", "load_history",
-    "preview_columns", "queue_requirements", "quick_plan", "run", "safe_text", "schedule",
+    "capacity_plan", "compare", "csv_bytes", "demand_history", "demo_scenario",
+    "excel_bytes", "forecast_demand", "group_requirements", "hires_needed", "history_scenario", "load_history",
+    "preview_columns", "queue_requirements", "quick_plan", "report_tables", "run",
+    "safe_text", "schedule",
     "verify",
 ]

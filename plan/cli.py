@@ -78,7 +78,10 @@ def _build_parser():
     sc.add_argument("--quiet", action="store_true")
     dash = sub.add_parser("dashboard", help="open the planners' dashboard (Streamlit)",
                           description="Start the Streamlit dashboard on this machine.")
-    dash.add_argument("--port", type=int, default=8501)
+    dash.add_argument("--port", type=int, default=8501, help="port to serve on (default 8501)")
+    dash.add_argument("--address", default="127.0.0.1",
+                      help="address to serve on (default 127.0.0.1, this machine only; "
+                           "0.0.0.0 for the network)")
     return parser
 
 
@@ -154,11 +157,20 @@ def _run_scenarios(args):
 def _run_dashboard(args):
     app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
     if not app.exists():
-        print("ccwfm dashboard: error: the dashboard is not built yet (dashboard/app.py)",
+        print(f"ccwfm dashboard: error: the dashboard is not installed ({app})",
               file=sys.stderr)
         return EXIT_INTERNAL
+    if not 0 < args.port < 65536:
+        print(f"ccwfm dashboard: error: '--port' must be in 1-65535: {args.port}",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+    from .inputs import MAX_UPLOAD_MB
+    print(f"ccwfm dashboard: http://{args.address}:{args.port} (Ctrl+C stops it)",
+          file=sys.stderr)
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
-           "--server.headless", "true"]
+           "--server.address", args.address, "--server.headless", "true",
+           "--server.maxUploadSize", str(MAX_UPLOAD_MB), "--browser.gatherUsageStats", "false",
+           "--client.toolbarMode", "minimal"]
     return subprocess.call(cmd, env={**os.environ})
 
 

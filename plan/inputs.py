@@ -63,6 +63,10 @@ def preview_columns(data, kind="intervals", sep=None):
         columns = first.split(sep) if sep else first.split()
         head = pd.DataFrame(columns=[c.strip().strip('"') for c in columns])
     columns = [str(c) for c in head.columns]
+    if kind == "intervals" and len(columns) < 2:
+        raise ValueError("'file' must have columns separated by a comma, semicolon, tab or "
+                         f"'|' (queue, interval start, contacts...): its header reads as one "
+                         f"column {columns[0] if columns else ''!r}")
     found = forecast.interval_columns(columns) if kind == "intervals" else {}
     return columns, found
 
@@ -109,6 +113,7 @@ def load_history(data, *, kind="intervals", mapping=None, acd_format="anonymous_
     if not data.strip():
         raise ValueError("'file' must not be empty: 0 data rows")
     if kind == "intervals":
+        preview_columns(bytes(data), "intervals")        # a one-column file, said in words
         return forecast.read_intervals(bytes(data), mapping=mapping or None)
     text = bytes(data).decode("utf-8", errors="replace")
     log = forecast.read_acd(io.StringIO(text), format=acd_format, mapping=mapping or None)

@@ -1,4 +1,4 @@
-"""The planning pipeline: forecast -> requirements -> simulation check -> shifts -> capacity -> cost.
+"""The planning pipeline: forecast, requirements, simulation check, shifts, capacity, cost.
 
 :func:`run` takes a :class:`plan.scenario.Scenario` through every step and
 returns a :class:`PlanResult` with every table a planner or finance reads;

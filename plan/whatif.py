@@ -25,11 +25,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .pipeline import _demand_on_grid
+from .pipeline import _demand_on_grid, _history_for
 from .pipeline import forecast_demand as _forecast_demand
 from .requirements import queue_requirements
 
-__all__ = ["QuickPlan", "forecast_demand", "quick_plan"]
+__all__ = ["QuickPlan", "demand_history", "forecast_demand", "quick_plan"]
 
 
 def forecast_demand(scenario, base_dir=".", log=None):
@@ -52,6 +52,31 @@ def forecast_demand(scenario, base_dir=".", log=None):
         ``mase``, ``bias``), best first, ``chosen`` marking the one used.
     """
     return _forecast_demand(scenario, base_dir, log or (lambda msg: None))
+
+
+def demand_history(scenario, base_dir="."):
+    """The history each queue's forecast is made from, as one long frame.
+
+    Parameters
+    ----------
+    scenario : plan.Scenario
+    base_dir : str or Path
+        Folder that relative file names in the scenario refer to.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``queue``, ``start``, ``volume`` (contacts per interval), ``aht``
+        (seconds), ``abandoned``; queues planned on a given forecast have no
+        rows.
+    """
+    frames = [_history_for(scenario, q, base_dir).frame for q in scenario.queues
+              if not q.forecast]
+    cols = ["queue", "start", "volume", "aht", "abandoned"]
+    if not frames:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat(frames, ignore_index=True)
+    return out[[c for c in cols if c in out.columns]]
 
 
 @dataclass(frozen=True)

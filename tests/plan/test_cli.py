@@ -1,6 +1,7 @@
 """The ccwfm command line: commands, outputs, exit codes, atomic files."""
 
 import os
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -131,3 +132,21 @@ def test_atomic_write_leaves_nothing_half_written(tmp_path):
         write_atomic(target, broken)
     assert target.read_text() == "old\n"
     assert os.listdir(tmp_path) == ["table.csv"]
+
+
+def test_dashboard_command_starts_streamlit_on_the_app(monkeypatch, capsys):
+    seen = {}
+
+    def fake_call(cmd, env=None):
+        seen["cmd"] = cmd
+        return 0
+
+    monkeypatch.setattr(cli.subprocess, "call", fake_call)
+    assert cli.main(["dashboard", "--port", "8765"]) == 0
+    cmd = seen["cmd"]
+    assert cmd[1:4] == ["-m", "streamlit", "run"]
+    assert cmd[4].endswith("dashboard/app.py") and Path(cmd[4]).exists()
+    assert cmd[cmd.index("--server.port") + 1] == "8765"
+    assert cmd[cmd.index("--server.address") + 1] == "127.0.0.1"
+    assert cli.main(["dashboard", "--port", "0"]) == 2
+    assert "'--port' must be in 1-65535: 0" in capsys.readouterr().err

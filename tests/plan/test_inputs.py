@@ -27,7 +27,7 @@ def test_load_history_with_mapping():
 
 @pytest.mark.parametrize("data, message", [
     (b"", "'file' must not be empty"),
-    (b"just some words\nand more\n", "'sep' could not be detected"),
+    (b"just some words\nand more\n", "'file' must have columns separated by a comma"),
     (b"a,b\n1,2\n", "'volume' column not found"),
     ("Skill;Interval;Offered\nB;2024-03-04 08:00;-3\n".encode(), "'volume' must be >= 0"),
 ])

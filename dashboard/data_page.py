@@ -1,0 +1,164 @@
+"""Data page: the demo data, an uploaded interval file or ACD log, or a scenario file."""
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+import plan
+
+from . import state
+
+SOURCES = ("Demo contact center", "Interval file (CSV or Excel)", "ACD call log",
+           "Scenario file (TOML)")
+_AUTO = "(recognise by name)"
+_NONE = "(none)"
+_INTERVAL_FIELDS = (("queue", "Queue"), ("start", "Interval start"), ("volume", "Contacts offered"),
+                    ("aht", "Average handle time (s)"), ("abandoned", "Abandoned"))
+_ACD_FIELDS = (("queue", "Queue"), ("arrival", "Arrival time"), ("outcome", "Outcome"),
+               ("wait", "Wait in queue (s)"), ("handle", "Handle time (s)"))
+
+
+def _explain(exc):
+    st.error(f"This file could not be used. {exc}")
+
+
+def _mapping_form(columns, found, fields, key):
+    """Selectboxes mapping each field to a column; returns the mapping chosen."""
+    mapping = {}
+    cols = st.columns(len(fields))
+    for (field, label), col in zip(fields, cols):
+        options = [_AUTO, _NONE] + list(columns) if found is not None else [_NONE] + list(columns)
+        default = 0
+        with col:
+            choice = st.selectbox(label, options, index=default, key=f"{key}_{field}",
+                                  help=f"Column giving '{field}'")
+        if choice not in (_AUTO, _NONE):
+            mapping[field] = choice
+    return mapping
+
+
+def _use_history(hist, name, weeks):
+    folder = Path(st.session_state[state.FOLDER]) / name
+    sc = plan.history_scenario(hist, folder, name=name, weeks=weeks)
+    state.set_scenario(sc, folder, f"uploaded file ({name})")
+    st.success(f"Loaded {len(hist.frame):,} intervals of {', '.join(map(str, hist.queues))}: "
+               f"planning {weeks} weeks from {sc.start}.")
+    if hist.report:
+        with st.expander(f"{len(hist.report)} things were repaired or noted in the file"):
+            st.dataframe(pd.DataFrame([{"kind": i.kind, "rows": ", ".join(map(str, i.rows[:10])),
+                                        "message": i.message} for i in hist.report]),
+                         hide_index=True)
+
+
+def _interval_upload(weeks):
+    up = st.file_uploader("Interval file: one row per queue and interval (CSV or Excel)",
+                          type=["csv", "txt", "xlsx"], key="upload_intervals",
+                          help=f"At most {plan.MAX_UPLOAD_MB} MB.")
+    if up is None:
+        return
+    data = up.getvalue()
+    try:
+        columns, found = plan.preview_columns(data, "intervals")
+    except ValueError as exc:
+        _explain(exc)
+        return
+    st.caption("Column mapping (recognised by name; change it if a field is wrong):")
+    st.dataframe(pd.DataFrame({"field": list(found), "column": list(found.values())}),
+                 hide_index=True)
+    mapping = _mapping_form(columns, found, _INTERVAL_FIELDS, "imap")
+    if st.button("Use this file", key="use_intervals", type="primary"):
+        try:
+            hist = plan.load_history(data, kind="intervals", mapping=mapping)
+            _use_history(hist, Path(up.name).stem or "upload", weeks)
+        except ValueError as exc:
+            _explain(exc)
+
+
+def _acd_upload(weeks):
+    fmt = st.radio("Log layout", ("Anonymous Bank (Technion SEE)", "Other (map the columns)"),
+                   horizontal=True, key="acd_format")
+    generic = fmt.startswith("Other")
+    interval = st.selectbox("Interval (minutes)", (15, 30, 60), key="acd_interval")
+    up = st.file_uploader("ACD call log: one row per contact", type=["csv", "txt", "tsv"],
+                          key="upload_acd", help=f"At most {plan.MAX_UPLOAD_MB} MB.")
+    if up is None:
+        return
+    data = up.getvalue()
+    mapping = {}
+    if generic:
+        try:
+            columns, _ = plan.preview_columns(data, "acd")
+        except ValueError as exc:
+            _explain(exc)
+            return
+        st.caption("Column mapping:")
+        mapping = _mapping_form(columns, None, _ACD_FIELDS, "amap")
+    if st.button("Use this log", key="use_acd", type="primary"):
+        try:
+            hist = plan.load_history(data, kind="acd", mapping=mapping,
+                                     acd_format="generic" if generic else "anonymous_bank",
+                                     interval=interval)
+            _use_history(hist, Path(up.name).stem or "acd", weeks)
+        except ValueError as exc:
+            _explain(exc)
+
+
+def _scenario_upload():
+    up = st.file_uploader("Scenario file (.toml), as `ccwfm` reads it", type=["toml"],
+                          key="upload_scenario")
+    if up is None:
+        return
+    if st.button("Open this scenario", key="use_scenario", type="primary"):
+        try:
+            text = up.getvalue().decode("utf-8")
+            sc = plan.Scenario.from_toml(text)
+        except (ValueError, UnicodeDecodeError) as exc:
+            _explain(exc)
+            return
+        state.set_scenario(sc, st.session_state[state.FOLDER], f"scenario file {up.name}")
+        st.success(f"Opened scenario {sc.name!r}: {len(sc.queues)} queues, {sc.weeks} weeks "
+                   f"from {sc.start}.")
+
+
+def _scenario_summary():
+    sc = state.base()
+    st.subheader(f"Scenario: {sc.name}")
+    st.write(f"Data: **{st.session_state[state.SOURCE]}**. Horizon: {sc.weeks} weeks from "
+             f"{sc.start}, {sc.workforce.interval}-minute intervals, shrinkage "
+             f"{sc.workforce.total_shrinkage:.0%}, {sc.workforce.hourly_cost:,.2f} per hour.")
+    rows = []
+    for q in sc.queues:
+        t = q.target
+        target = ", ".join(x for x in (
+            f"{t.service_level:.0%} in {t.target_time:g} s" if t.service_level else "",
+            f"ASA <= {t.asa:g} s" if t.asa else "",
+            f"abandon <= {t.abandon_rate:.0%}" if t.abandon_rate else "") if x)
+        rows.append({"queue": q.name, "channel": q.channel,
+                     "bot containment": q.bot.containment if q.bot else 0.0,
+                     "patience (s)": q.patience, "concurrency": q.concurrency,
+                     "target": target})
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    st.download_button("Download the scenario (TOML)", state.current().to_toml().encode(),
+                       file_name=f"{sc.name}.toml", mime="application/toml", key="dl_toml")
+
+
+def render():
+    st.header("Data")
+    source = st.radio("Where does the demand come from?", SOURCES, key="data_source")
+    weeks = st.number_input("Weeks to plan", min_value=1, max_value=26,
+                            value=min(max(state.base().weeks, 1), 26), step=1, key="weeks")
+    if source == SOURCES[0]:
+        st.write("Six months of history of a demo contact center: voice (with a bot), sales, "
+                 "chat and e-mail queues, with holidays and events.")
+        if st.button("Load demo data", key="load_demo", type="primary"):
+            state.set_scenario(plan.demo_scenario(weeks=int(weeks)), ".",
+                               "demo contact center")
+            st.success(f"Demo data loaded: {int(weeks)} weeks to plan.")
+    elif source == SOURCES[1]:
+        _interval_upload(int(weeks))
+    elif source == SOURCES[2]:
+        _acd_upload(int(weeks))
+    else:
+        _scenario_upload()
+    _scenario_summary()

@@ -1,0 +1,62 @@
+"""Staffing page: requirements heatmap, KPIs per interval, formula vs simulation."""
+
+import pandas as pd
+import streamlit as st
+
+from . import charts, state
+
+KPIS = ["service_level", "abandon_rate", "occupancy"]
+
+
+def render():
+    st.header("Staffing")
+    sc = state.current()
+    qp = state.need_quick(sc)
+    req = qp.requirements
+    queues = [q.name for q in sc.queues]
+    queue = st.selectbox("Queue", ["all queues"] + queues, key="st_queue")
+    sel = req if queue == "all queues" else req[req["queue"] == queue]
+    per = sel.groupby("start", as_index=False)[["required", "scheduled"]].sum()
+    m1, m2, m3 = st.columns(3)
+    fte = (qp.summary["fte"].sum() if queue == "all queues"
+           else qp.summary.set_index("queue").loc[queue, "fte"])
+    m1.metric("FTE", f"{fte:,.1f}")
+    m2.metric("Peak agents on the phones", f"{per['required'].max():,.0f}")
+    m3.metric("Agent-hours on the phones",
+              f"{per['required'].sum() * sc.workforce.interval / 60:,.0f}")
+    st.subheader("Agents to schedule, by weekday and time of day (mean over the horizon)")
+    st.altair_chart(charts.heatmap(per, "scheduled", "agents"), width="stretch")
+    if queue != "all queues":
+        st.subheader("KPIs per interval (Erlang formula)")
+        day = st.date_input("Day", value=sel["start"].min().date(),
+                            min_value=sel["start"].min().date(),
+                            max_value=sel["start"].max().date(), key="st_day")
+        one = sel[sel["start"].dt.date == day]
+        st.altair_chart(charts.kpi_chart(one, KPIS), width="stretch")
+        st.dataframe(one[["start", "volume", "agent_volume", "required", "service_level", "asa",
+                          "abandon_rate", "occupancy"]], hide_index=True)
+    st.subheader("Formula vs simulation")
+    result = state.full_if_run()
+    if result is None or result.verification is None:
+        st.info("The simulation check runs with the full plan (Schedule and capacity page).")
+        if st.button("Run the full plan now", key="st_run_full"):
+            result = state.run_full()
+    if result is not None and result.verification is not None:
+        v = result.verification
+        w = v["required"].clip(lower=0) + 1e-9
+        rows = []
+        for q, g in v.groupby("queue"):
+            row = {"queue": q}
+            for col in ("service_level_formula", "service_level_sim", "service_level_corrected",
+                        "abandon_rate_formula", "abandon_rate_sim", "abandon_rate_corrected"):
+                if col in g.columns:
+                    vals = g[col].astype(float)
+                    ok = vals.notna()
+                    row[col] = float((vals[ok] * w[ok.index[ok]]).sum() / w[ok.index[ok]].sum()) \
+                        if ok.any() else float("nan")
+            row["agent_hours_formula"] = g["required"].sum() * sc.workforce.interval / 60
+            row["agent_hours_corrected"] = g["staffed"].sum() * sc.workforce.interval / 60
+            rows.append(row)
+        st.dataframe(pd.DataFrame(rows), hide_index=True)
+        st.caption("Formula: Erlang staffing; sim: simulated with the formula staffing; "
+                   "corrected: simulated after the correction loop.")

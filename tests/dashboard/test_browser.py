@@ -1,0 +1,287 @@
+"""The dashboard in a real browser: streamlit server + Debian's chromium via Playwright.
+
+One planner's journey: load the one-week demo, lower the FTE with the bot
+containment what-if, download the what-if summary as CSV, upload broken
+files and see them explained while the app keeps working.  The time to
+render the app and to answer a what-if change are printed and written to
+``test-artifacts/browser_timings.json`` (only generous bounds are asserted).
+
+Skipped when ``/usr/bin/chromium`` is missing (``make test`` tries to install
+it with apt-get) or the ``playwright`` package cannot be imported.  It uses
+the system chromium, never Playwright's downloaded browsers.
+"""
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+DEMO_QUEUES = {"voice", "sales", "chat", "email"}
+
+if not os.access(CHROMIUM, os.X_OK):
+    pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (make test tries apt-get)",
+                allow_module_level=True)
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    pytest.skip(f"the playwright package cannot be imported: {exc}", allow_module_level=True)
+
+BROWSER_ERRORS = []        # uncaught exceptions and console errors of the page, reported
+SLOW_MS = 120_000          # a first forecast of the demo takes ~10 s on 2 cores; be generous
+STEP_MS = 60_000
+
+
+def _free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _healthy(url):
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+            return r.status == 200 and r.read().decode().strip() == "ok"
+    except OSError:
+        return False
+
+
+def _stop(proc):
+    """Terminate the server's whole process group (SIGTERM, then SIGKILL)."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=15)
+    except ProcessLookupError:
+        return
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def server():
+    """The dashboard served by ``streamlit run`` on a free local port; yields its URL."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+           "PYTHONUNBUFFERED": "1"}
+    cmd = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
+           "--server.address", "127.0.0.1", "--server.port", str(port),
+           "--server.headless", "true", "--browser.gatherUsageStats", "false",
+           "--server.maxUploadSize", "50"]
+    with open(ARTIFACTS / "streamlit.log", "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            deadline = time.monotonic() + 60
+            while not _healthy(url):
+                if proc.poll() is not None:
+                    raise RuntimeError(f"streamlit exited with {proc.returncode}; see "
+                                       f"{ARTIFACTS / 'streamlit.log'}")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"streamlit did not answer {url}/_stcore/health in 60 s")
+                time.sleep(0.25)
+            yield url
+        finally:
+            _stop(proc)
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    """A chromium page (Debian's binary, headless) on a fresh browser context."""
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1400, "height": 1800},
+                                          accept_downloads=True)
+            pg = context.new_page()
+            pg.on("pageerror", lambda exc: BROWSER_ERRORS.append(f"pageerror: {exc}"))
+            pg.on("console", lambda msg: msg.type == "error" and BROWSER_ERRORS.append(
+                f"console.error: {msg.text}"))
+            pg.set_default_timeout(STEP_MS)
+            expect.set_options(timeout=STEP_MS)
+            yield pg
+            context.close()
+            expect.set_options(timeout=5_000)          # Playwright's default, for other modules
+        finally:
+            browser.close()
+
+
+# -- helpers: act like a user, wait on what the page shows -------------------------------------
+
+def _goto(page, name):
+    """Choose a page in the sidebar's "Page" radio."""
+    page.get_by_test_id("stSidebar").get_by_test_id("stRadio").get_by_text(
+        name, exact=True).click()
+    expect(page.get_by_test_id("stHeading").filter(has_text=name).first).to_be_visible(
+        timeout=SLOW_MS)
+
+
+def _number_input(page, label):
+    return page.get_by_test_id("stNumberInput").filter(has_text=label).locator("input")
+
+
+def _set_number(page, label, value):
+    box = _number_input(page, label)
+    box.fill(str(value))
+    box.press("Enter")             # streamlit commits a number input on Enter (or blur)
+    expect(box).to_have_value(str(value))
+
+
+def _fte(page):
+    """The What-if page's FTE metric value (waits for it to show)."""
+    metric = page.get_by_test_id("stMetric").filter(
+        has=page.get_by_test_id("stMetricLabel").get_by_text("FTE", exact=True))
+    value = metric.get_by_test_id("stMetricValue")
+    expect(value).to_be_visible(timeout=SLOW_MS)
+    return value
+
+
+def _number(text):
+    return float(text.replace(",", "").strip())
+
+
+def _shot(page, name):
+    path = ARTIFACTS / name
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def _error_alert(page):
+    return page.get_by_test_id("stAlert").filter(has_text="could not be used")
+
+
+# -- the journey ----------------------------------------------------------------------------------
+
+def test_dashboard_in_chromium(page, server, tmp_path):
+    timings = {}
+    (ARTIFACTS / "dashboard_failure.png").unlink(missing_ok=True)
+    try:
+        _journey(page, server, tmp_path, timings)
+    except Exception:
+        _shot(page, "dashboard_failure.png")
+        raise
+    finally:
+        if timings:
+            (ARTIFACTS / "browser_timings.json").write_text(json.dumps(timings, indent=2) + "\n")
+            print(f"\nbrowser timings: {json.dumps(timings)}")
+        (ARTIFACTS / "browser_console.txt").write_text("".join(f"{e}\n" for e in BROWSER_ERRORS))
+        if BROWSER_ERRORS:
+            print("browser errors:\n  " + "\n  ".join(BROWSER_ERRORS))
+
+
+def _journey(page, url, tmp_path, timings):
+    # 1. The app renders: sidebar title and the page radio, the Data page by default.
+    t0 = time.perf_counter()
+    page.goto(url, wait_until="domcontentloaded")
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_text("ccwfm", exact=True)).to_be_visible(timeout=SLOW_MS)
+    expect(sidebar.get_by_test_id("stRadio").get_by_text("What-if", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Load demo data")).to_be_visible(timeout=SLOW_MS)
+    timings["app_start_s"] = round(time.perf_counter() - t0, 3)
+
+    # 2. Load the demo with a one-week horizon.
+    _set_number(page, "Weeks to plan", 1)
+    page.get_by_role("button", name="Load demo data").click()
+    expect(page.get_by_text("Demo data loaded: 1 weeks to plan.")).to_be_visible()
+    expect(sidebar.get_by_text(re.compile(r"4 queues, 1 weeks from"))).to_be_visible()
+    table = page.get_by_test_id("stDataFrame").first
+    expect(table).to_be_visible()
+
+    # 3. What-if: more bot containment on voice lowers the FTE.
+    t0 = time.perf_counter()
+    _goto(page, "What-if")
+    value = _fte(page)
+    timings["whatif_first_render_s"] = round(time.perf_counter() - t0, 3)
+    before = value.inner_text()
+    containment = _number_input(page, "Bot containment (%)")
+    expect(containment).to_have_value("15")          # the demo's voice bot
+    containment.fill("50")
+    t0 = time.perf_counter()
+    containment.press("Enter")
+    expect(value).not_to_have_text(before, timeout=SLOW_MS)
+    timings["whatif_answer_s"] = round(time.perf_counter() - t0, 3)
+    after = value.inner_text()
+    assert _number(after) < _number(before), (before, after)
+    expect(page.get_by_text(re.compile(r"Changed: .*bot\.containment = 0\.5"))).to_be_visible()
+    timings["fte_before"], timings["fte_after"] = _number(before), _number(after)
+    _shot(page, "dashboard_whatif.png")
+
+    # 4. Downloads: the whatif_summary CSV, next to its name.
+    _goto(page, "Downloads")
+    row = page.get_by_test_id("stHorizontalBlock").filter(
+        has=page.get_by_text(re.compile(r"^whatif_summary: "))).last
+    button = row.get_by_test_id("stDownloadButton").get_by_role("button", name="CSV")
+    expect(button).to_be_visible(timeout=SLOW_MS)
+    with page.expect_download() as info:
+        button.click()
+    download = info.value
+    assert download.suggested_filename == "whatif_summary.csv"
+    saved = tmp_path / "whatif_summary.csv"
+    download.save_as(saved)
+    summary = pd.read_csv(saved)
+    assert "queue" in summary.columns and "fte" in summary.columns, list(summary.columns)
+    assert set(summary["queue"]) == DEMO_QUEUES
+    assert (summary["fte"] > 0).all()
+    # It is the what-if scenario (50% containment): its FTE is the one shown on What-if.
+    assert summary["fte"].sum() == pytest.approx(_number(after), abs=0.06)
+
+    # 5. Broken uploads are explained; the app keeps working.
+    _goto(page, "Data")
+    page.get_by_test_id("stRadio").filter(has_text="Where does the demand come from?") \
+        .get_by_text("Interval file (CSV or Excel)", exact=True).click()
+    uploader = page.get_by_test_id("stFileUploader").locator("input[type=file]")
+    expect(uploader).to_be_attached()
+    bad_files = [
+        ("bad.csv", b"hello\nworld\n", re.compile("must have columns separated")),
+        ("negative.csv", (b"queue,start,volume,aht\nvoice,2024-01-01 00:00,-5,300\n"
+                          b"voice,2024-01-01 00:15,-3,300\n"),
+         re.compile(r"'volume' must be (>=|\u2265) 0")),          # markdown shows >= as a sign
+    ]
+    for name, content, why in bad_files:
+        uploader.set_input_files(files=[{"name": name, "mimeType": "text/csv",
+                                         "buffer": content}])
+        chip = page.get_by_test_id("stFileUploader").get_by_text(name)
+        expect(chip).to_be_visible()
+        # The file reads as a table (the column mapping shows), or is refused at once.
+        use = page.get_by_role("button", name="Use this file")
+        expect(use.or_(_error_alert(page)).first).to_be_visible()
+        if use.is_visible():
+            use.click()
+        expect(_error_alert(page).filter(has_text=why)).to_be_visible()
+        # The loaded scenario is still the one-week demo.
+        expect(sidebar.get_by_text(re.compile(r"4 queues, 1 weeks from"))).to_be_visible()
+        if name == bad_files[0][0]:
+            _shot(page, "dashboard_upload_error.png")
+        # Remove the file: the explanation and the mapping go away with it.
+        page.get_by_test_id("stFileUploader").get_by_test_id("stFileChipDeleteBtn") \
+            .get_by_role("button").click()
+        expect(chip).to_have_count(0)
+        expect(_error_alert(page)).to_have_count(0)
+        expect(use).to_have_count(0)
+
+    _goto(page, "What-if")
+    back = _number(_fte(page).inner_text())
+    assert back > 0
+    timings["fte_back_on_whatif"] = back
+
+    assert not [e for e in BROWSER_ERRORS if e.startswith("pageerror")], BROWSER_ERRORS
+    assert 0 < timings["app_start_s"] < 120
+    assert 0 < timings["whatif_answer_s"] < 120
