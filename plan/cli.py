@@ -104,20 +104,74 @@ def _out(args):
     return Path(args.out) if args.out else Path("ccwfm-out") / args.command
 
 
+class _Progress:
+    """A progress bar on stderr for the pipeline's log lines.
+
+    On a terminal, one line redrawn in place: ``[#####.....]  45%  12.3 s
+    simulation round 2 ...``; elsewhere (a log file, CI) a timestamped line
+    per step.  The total is the steps the scenario implies (forecasts,
+    requirements, up to ``max_rounds + 1`` simulation rounds, schedules and
+    their simulation, capacity); the bar jumps ahead when the correction
+    loop ends early and reaches 100% when the run ends.
+    """
+
+    WIDTH = 28
+
+    def __init__(self, scenario, steps, quiet=False, stream=None):
+        self.stream = stream or sys.stderr
+        self.quiet = quiet
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        nq = len(scenario.queues)
+        rounds = scenario.simulation.max_rounds + 1 if scenario.simulation.verify else 0
+        self.sim_end = nq + 1 + rounds + 1
+        total = nq
+        if "requirements" in steps:
+            total += 1
+        if "simulation" in steps:
+            total += rounds + 1
+        if "schedule" in steps:
+            total += 2 * nq
+        if "capacity" in steps:
+            total += 1
+        self.total = max(total, 1)
+        self.done = 0
+        self.started = time.monotonic()
+
+    def __call__(self, msg):
+        self.done += 1
+        if str(msg).startswith("simulation check"):
+            self.done = max(self.done, self.sim_end)
+        self._draw(min(self.done / self.total, 0.99), str(msg))
+
+    def _draw(self, frac, msg):
+        if self.quiet:
+            return
+        secs = time.monotonic() - self.started
+        if not self.tty:
+            print(f"[{secs:5.1f} s] {msg}", file=self.stream, flush=True)
+            return
+        n = int(round(frac * self.WIDTH))
+        line = f"[{'#' * n}{'.' * (self.WIDTH - n)}] {frac:4.0%} {secs:6.1f} s  {msg}"
+        print("\r\033[K" + line[:160], end="", file=self.stream, flush=True)
+
+    def finish(self):
+        if not self.quiet and self.tty:
+            self._draw(1.0, "done")
+            print(file=self.stream, flush=True)
+
+
 def _run_plan(args):
     if args.command == "demo" and args.print_scenario:
         from .demo import DEMO_TOML
         print(DEMO_TOML.strip())
         return EXIT_OK
     sc, base = _load(args)
-    started = time.monotonic()
     steps = pipeline.STEPS[:pipeline.STEPS.index(STEP_OF[args.command]) + 1]
-
-    def log(msg):
-        if not args.quiet:
-            print(f"[{time.monotonic() - started:5.1f} s] {msg}", file=sys.stderr, flush=True)
-
-    res = pipeline.run(sc, base_dir=base, steps=steps, log=log)
+    bar = _Progress(sc, steps, quiet=args.quiet)
+    try:
+        res = pipeline.run(sc, base_dir=base, steps=steps, log=bar)
+    finally:
+        bar.finish()
     files = report.write(res, _out(args))
     print(_summary_text(res))
     print(f"\nwrote {len(files)} files to {_out(args)}/ (open summary.html)")

@@ -60,7 +60,7 @@ def preview_columns(data, kind="intervals", sep=None):
         if sep is None:
             counts = {c: first.count(c) for c in (",", ";", "\t", "|")}
             sep = max(counts, key=counts.get) if max(counts.values()) else None
-        columns = first.split(sep) if sep else first.split()
+        columns = first.split(sep) if sep else ([first] if first else [])
         head = pd.DataFrame(columns=[c.strip().strip('"') for c in columns])
     columns = [str(c) for c in head.columns]
     if kind == "intervals" and len(columns) < 2:

@@ -1,12 +1,13 @@
 """The ccwfm command line: commands, outputs, exit codes, atomic files."""
 
+import io
 import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from plan import cli
+from plan import cli, demo_scenario, pipeline
 from plan._atomic import write_atomic
 
 SCENARIO = """
@@ -150,3 +151,28 @@ def test_dashboard_command_starts_streamlit_on_the_app(monkeypatch, capsys):
     assert cmd[cmd.index("--server.address") + 1] == "127.0.0.1"
     assert cli.main(["dashboard", "--port", "0"]) == 2
     assert "'--port' must be in 1-65535: 0" in capsys.readouterr().err
+
+
+class _Tty(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_bar_draws_in_place_and_reaches_the_end():
+    sc = demo_scenario(weeks=1)
+    out = _Tty()
+    bar = cli._Progress(sc, pipeline.STEPS, stream=out)
+    assert bar.total == 4 + 1 + (sc.simulation.max_rounds + 1) + 1 + 2 * 4 + 1
+    bar("forecast voice: x")
+    first = out.getvalue()
+    assert first.startswith("\r\033[K[#") and "forecast voice" in first and "\n" not in first
+    bar("simulation check: 2 correction rounds")      # the loop ended early: jump ahead
+    assert bar.done == bar.sim_end
+    bar.finish()
+    assert out.getvalue().rstrip("\n").split("\r\033[K")[-1].startswith("[" + "#" * 28 + "] 100%")
+    plain = io.StringIO()
+    cli._Progress(sc, pipeline.STEPS, stream=plain)("requirements: peak 3")
+    assert plain.getvalue().startswith("[") and plain.getvalue().endswith("requirements: peak 3\n")
+    quiet = io.StringIO()
+    cli._Progress(sc, pipeline.STEPS, quiet=True, stream=quiet)("x")
+    assert quiet.getvalue() == ""
