@@ -1,5 +1,7 @@
 """ccwfm dashboard: ``ccwfm dashboard`` or ``streamlit run dashboard/app.py``."""
 
+import traceback
+
 import streamlit as st
 
 from dashboard import (data_page, downloads_page, forecast_page, schedule_page, staffing_page,
@@ -23,6 +25,11 @@ try:
     PAGES[page]()
 except ValueError as exc:              # bad data or scenario: explained, the app keeps going
     st.error(f"This could not be computed: {exc}")
+except Exception as exc:               # a bug: said in words, details folded away
+    st.error(f"Something went wrong on this page ({type(exc).__name__}: {exc}). The other "
+             "pages and your data are unaffected; please report it with the details below.")
+    with st.expander("Details for a bug report"):
+        st.code(traceback.format_exc())
 with st.sidebar:                       # after the page, which may have loaded new data
     sc = state.base()
     st.caption(f"Scenario **{sc.name}**: {len(sc.queues)} queues, {sc.weeks} weeks from "

@@ -44,7 +44,9 @@ class AutoForecaster(Forecaster):
     metric : {"wmape", "mase", "mae", "bias"}
         Selection metric (absolute bias for "bias").
     origins : int
-        Backtest origins (>= 2).
+        Backtest origins (>= 2).  A history too short for them uses as many
+        as leave :attr:`MIN_TRAIN_DAYS` days of data before the first (at
+        least 2; ``origins_`` says how many).
     lead_days : int
         Days with data forecast from each origin.
     step_days : int
@@ -58,6 +60,8 @@ class AutoForecaster(Forecaster):
     ----------
     choice_ : dict
         Chosen model name per queue.
+    origins_ : list of Timestamp
+        The backtest origins used.
     backtest_ : pandas.DataFrame
         Backtest scores per queue and candidate.
     coverage_ : pandas.DataFrame
@@ -67,6 +71,7 @@ class AutoForecaster(Forecaster):
     """
 
     name = "auto"
+    MIN_TRAIN_DAYS = 14
 
     def __init__(self, models=None, metric="wmape", origins=10, lead_days=5, step_days=7,
                  ensemble_margin=0.03, calendar=None):
@@ -98,9 +103,32 @@ class AutoForecaster(Forecaster):
             out.append(m)
         return out
 
+    def _origins(self, data):
+        """``self.origins`` origins, or as many as the history allows (>= 2)."""
+        seen = [qd.days[qd.has_data] for qd in data.values()]
+        all_days = pd.DatetimeIndex(sorted({d for ds in seen for d in ds}))
+        need = 2 * self.step_days + self.lead_days + self.MIN_TRAIN_DAYS - self.step_days
+        if len(all_days) <= self.lead_days or (all_days[-1] - all_days[0]).days + 1 < need:
+            span = (all_days[-1] - all_days[0]).days + 1 if len(all_days) else 0
+            raise ValueError(
+                f"'history' is too short to choose a forecast model: {span} days; at least "
+                f"{need} are needed ({self.MIN_TRAIN_DAYS} days to learn from, then 2 backtests "
+                f"{self.step_days} days apart, each {self.lead_days} days ahead)")
+        for count in range(self.origins, 1, -1):
+            try:
+                days = origins(data, count, self.step_days, self.lead_days)
+            except ValueError:
+                continue
+            if (days[0] - all_days[0]).days >= self.MIN_TRAIN_DAYS:
+                self.origins_ = days
+                return days
+        raise ValueError(
+            f"'history' is too short to choose a forecast model: it has "
+            f"{len(all_days)} days with data; at least {need} calendar days are needed")
+
     def fit_data(self, data):
         candidates = self._candidates()
-        days = origins(data, self.origins, self.step_days, self.lead_days)
+        days = self._origins(data)
         runs, rows = {}, []
         for m in candidates:
             res = rolling_origin(m, data, days, lead_days=self.lead_days, level=())

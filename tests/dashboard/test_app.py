@@ -161,3 +161,19 @@ def test_whatif_inputs_survive_leaving_the_page_and_switching_queue():
     assert metric(at, "FTE") == pytest.approx(base)
     goto(at, "Data")
     assert at.number_input(key="weeks").value == 1          # the loaded scenario's weeks
+
+
+def test_a_failure_inside_a_page_is_said_in_words_and_the_app_keeps_working(monkeypatch):
+    at = goto(fresh(), "What-if")
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(plan, "quick_plan", broken)
+    at.number_input(key="wi_cont_voice").set_value(35).run()      # a variant not cached yet
+    assert not at.exception
+    assert any("Something went wrong on this page (ZeroDivisionError" in e.value
+               for e in at.error)
+    monkeypatch.undo()
+    goto(at, "Data")
+    assert at.dataframe[0].value["queue"].tolist() == ["voice", "sales", "chat", "email"]

@@ -266,8 +266,17 @@ def test_errors_name_the_argument(noisy):
         with pytest.raises(ValueError, match="'origins' must be a whole number >= 2"):
             AutoForecaster(origins=bad)
     h, _ = noisy                                           # 12 weeks
-    with pytest.raises(ValueError, match="'origins': 13 origins 7 days apart start before"):
-        AutoForecaster([WeekdayAverage()], origins=13).fit(h)
+    # More origins than the history holds: as many as leave 14 days to learn from.
+    many = AutoForecaster([WeekdayAverage()], origins=13).fit(h)
+    first_day = h.frame["start"].min().normalize()
+    assert 2 <= len(many.origins_) < 13
+    assert (many.origins_[0] - first_day).days >= AutoForecaster.MIN_TRAIN_DAYS
+    assert (many.origins_[0] - pd.Timedelta(days=7) - first_day).days < \
+        AutoForecaster.MIN_TRAIN_DAYS                      # one more would not fit
+    short = History(h.frame[h.frame["start"] < first_day + pd.Timedelta(days=21)], h.interval)
+    with pytest.raises(ValueError, match="'history' is too short to choose a forecast model: "
+                                         r"\d+ days; at least 26 are needed"):
+        AutoForecaster([WeekdayAverage()]).fit(short)
     auto = AutoForecaster([WeekdayAverage()], origins=2).fit(h)
     with pytest.raises(ValueError, match="'horizon'"):
         auto.predict(0)
