@@ -63,13 +63,15 @@ def _interval_upload(weeks):
     except ValueError as exc:
         _explain(exc)
         return
-    st.caption("Column mapping (recognised by name; change it if a field is wrong):")
+    st.caption("Column mapping (recognised by name; change it if a field is wrong). A file "
+               "without a queue column is one queue, named after the file.")
     st.dataframe(pd.DataFrame({"field": list(found), "column": list(found.values())}),
                  hide_index=True)
     mapping = _mapping_form(columns, found, _INTERVAL_FIELDS, "imap")
     if st.button("Use this file", key="use_intervals", type="primary"):
         try:
-            hist = plan.load_history(data, kind="intervals", mapping=mapping)
+            hist = plan.load_history(data, kind="intervals", mapping=mapping,
+                                     queue=Path(up.name).stem or "queue")
             _use_history(hist, Path(up.name).stem or "upload", weeks)
         except ValueError as exc:
             _explain(exc)

@@ -72,7 +72,7 @@ def preview_columns(data, kind="intervals", sep=None):
 
 
 def load_history(data, *, kind="intervals", mapping=None, acd_format="anonymous_bank",
-                 interval=None, target_time=20.0, max_mb=MAX_UPLOAD_MB):
+                 interval=None, target_time=20.0, max_mb=MAX_UPLOAD_MB, queue="queue"):
     """Read a file's bytes into a checked history of contacts per queue and interval.
 
     Parameters
@@ -94,6 +94,8 @@ def load_history(data, *, kind="intervals", mapping=None, acd_format="anonymous_
         from an ACD log.
     max_mb : float
         Largest file accepted, in megabytes.
+    queue : str
+        Queue name for an interval file without a queue column (one queue).
 
     Returns
     -------
@@ -113,8 +115,10 @@ def load_history(data, *, kind="intervals", mapping=None, acd_format="anonymous_
     if not data.strip():
         raise ValueError("'file' must not be empty: 0 data rows")
     if kind == "intervals":
-        preview_columns(bytes(data), "intervals")        # a one-column file, said in words
-        return forecast.read_intervals(bytes(data), mapping=mapping or None)
+        columns, _ = preview_columns(bytes(data), "intervals")   # one column: said in words
+        found = forecast.interval_columns(columns, mapping or None)
+        single = None if "queue" in found else (str(queue).strip() or "queue")
+        return forecast.read_intervals(bytes(data), mapping=mapping or None, queue=single)
     text = bytes(data).decode("utf-8", errors="replace")
     log = forecast.read_acd(io.StringIO(text), format=acd_format, mapping=mapping or None)
     if log.frame.empty:

@@ -409,8 +409,10 @@ def _capacity(scenario, shifts, groups, note):
     c = scenario.capacity
     w = scenario.workforce
     start = pd.Timestamp(scenario.start)
-    weeks = pd.date_range(start - pd.Timedelta(days=start.weekday()), periods=scenario.weeks,
-                          freq="7D")
+    # Every week (Monday) the horizon touches: a start mid-week spills into one more.
+    last_day = pd.Timestamp(scenario.end) - pd.Timedelta(days=1)
+    weeks = pd.date_range(start - pd.Timedelta(days=start.weekday()),
+                          last_day - pd.Timedelta(days=last_day.weekday()), freq="7D")
     if shifts.empty:
         hours = pd.Series(0.0, index=weeks)
     else:
@@ -422,7 +424,10 @@ def _capacity(scenario, shifts, groups, note):
     classes = tuple(HiringClass(h.start, h.size, training_weeks=h.training_weeks, ramp=h.ramp,
                                 cost_per_hire=h.cost_per_hire if h.cost_per_hire is not None
                                 else c.cost_per_hire) for h in c.hiring)
-    headcount = c.headcount if c.headcount > 0 else float(math.ceil(required.iloc[0]))
+    # No headcount given: start with what the first week with work needs.
+    busy = required[required > 0]
+    headcount = (c.headcount if c.headcount > 0
+                 else float(math.ceil(busy.iloc[0])) if len(busy) else 0.0)
     inputs = CapacityInputs(headcount=headcount, attrition=c.attrition, fte_hours=c.fte_hours,
                             hourly_cost=w.hourly_cost, training_attrition=c.attrition,
                             classes=classes)

@@ -60,3 +60,10 @@ def test_history_scenario_writes_history_and_starts_after_it(tmp_path):
     back = pd.read_csv(tmp_path / "history.csv")
     assert back["volume"].sum() == frame["volume"].sum()
     assert not list(tmp_path.glob("*.tmp*"))
+
+
+def test_single_queue_file_takes_the_given_name():
+    text = "DateTime,Calls\n2024-03-04T08:00:00,3\n2024-03-04T08:05:00,4\n"
+    h = load_history(text.encode(), queue="bank")
+    assert list(h.queues) == ["bank"]
+    assert h.frame["volume"].sum() == 7

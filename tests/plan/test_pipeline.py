@@ -1,0 +1,62 @@
+"""The whole pipeline on a given forecast: conservation of hours and weeks."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from plan import Scenario, run
+
+TOML = """
+[scenario]
+name = "midweek"
+start = 2024-03-07          # a Thursday: the horizon spans two calendar weeks
+weeks = 1
+
+[[queues]]
+name = "voice"
+forecast = "fc.csv"
+target = { service_level = 0.8, target_time = 20 }
+
+[workforce]
+interval = 30
+hourly_cost = 20.0
+shrinkage = { absence = 0.1 }
+
+[capacity]
+fte_hours = 40.0
+
+[simulation]
+verify = false
+"""
+
+
+@pytest.fixture()
+def result(tmp_path):
+    grid = pd.date_range("2024-03-07", periods=7 * 48, freq="30min")
+    hour = grid.hour + grid.minute / 60
+    vol = np.where((hour >= 8) & (hour < 18) & (grid.weekday < 5), 40.0, 0.0)
+    pd.DataFrame({"queue": "voice", "start": grid, "forecast": vol, "aht": 240.0}).to_csv(
+        tmp_path / "fc.csv", index=False)
+    return run(Scenario.from_toml(TOML), base_dir=tmp_path)
+
+
+def test_capacity_weeks_cover_every_shift_of_a_midweek_horizon(result):
+    cap = result.capacity
+    assert [w.date().isoformat() for w in cap["week"]] == ["2024-03-04", "2024-03-11"]
+    # Every paid hour of the schedule is in some week's required FTE.
+    paid = sum(r.agents * 8.0 for r in result.shifts.itertuples() if r.template == "full") + \
+        sum(r.agents * 4.0 for r in result.shifts.itertuples() if r.template == "part")
+    assert (cap["required_fte"] * 40.0).sum() == pytest.approx(paid)
+    assert cap.loc[cap.index[1], "required_fte"] > 0           # Mon 11 - Wed 13 March
+    # No headcount given: the first week with work sets it.
+    assert cap["headcount_start"].iloc[0] == np.ceil(cap["required_fte"].iloc[0])
+
+
+def test_schedule_covers_the_requirement_grossed_up(result):
+    cov = result.coverage
+    req = result.requirements.set_index("start")["required"]
+    need = np.ceil(req / 0.9 - 1e-9)
+    got = cov.set_index("start")["scheduled"].reindex(need.index)
+    assert (got >= need - 1e-9).all()
+    assert result.costs.set_index("item").loc["wages", "cost"] == pytest.approx(
+        20.0 * (result.capacity["required_fte"] * 40.0).sum())
