@@ -239,7 +239,9 @@ def _templates(scenario, group):
                 ShiftTemplate.every("part", 240, first="00:00", last=last, step=step)]
     return [ShiftTemplate.every(s.name, int(round(s.length * 60)), first=s.first, last=s.last,
                                 step=s.step, days=tuple(WEEKDAYS.index(d) for d in s.days),
-                                unpaid_break=s.unpaid_break, cost_factor=s.cost_factor)
+                                unpaid_break=s.unpaid_break, paid_breaks=s.paid_breaks,
+                                paid_break_offsets=s.paid_break_offsets,
+                                cost_factor=s.cost_factor)
             for s in configs]
 
 

@@ -35,6 +35,8 @@ from pathlib import Path
 
 import tomli_w
 
+from .schedule import ShiftTemplate
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -250,7 +252,9 @@ class QueueConfig:
 class ShiftConfig:
     """A shift template: ``length`` hours on site, starting every ``step``
     minutes from ``first`` to ``last`` ("HH:MM") on ``days``, with an
-    ``unpaid_break`` (minutes)."""
+    ``unpaid_break`` (minutes) and ``paid_breaks`` (minutes each; paid, off
+    the phones; optionally at ``paid_break_offsets`` minutes from the start,
+    else spread evenly: see :class:`plan.schedule.ShiftTemplate`)."""
 
     name: str
     length: float = 8.0
@@ -259,12 +263,17 @@ class ShiftConfig:
     step: int = 30
     days: tuple = ("mon", "tue", "wed", "thu", "fri")
     unpaid_break: int = 30
+    paid_breaks: tuple = ()
+    paid_break_offsets: tuple | None = None
     cost_factor: float = 1.0
 
     @classmethod
     def from_dict(cls, d, path):
         _unknown(path, d, [f.name for f in dataclasses.fields(cls)])
-        s = cls(**{**d, "days": tuple(d.get("days", cls.days))})
+        s = cls(**{**d, "days": tuple(d.get("days", cls.days)),
+                   "paid_breaks": tuple(d.get("paid_breaks", ())),
+                   "paid_break_offsets": (tuple(d["paid_break_offsets"])
+                                          if d.get("paid_break_offsets") is not None else None)})
         _text(f"{path}.name", s.name)
         _number(f"{path}.length", s.length, lo=0, hi=24, lo_open=True)
         first, last = _clock(f"{path}.first", s.first), _clock(f"{path}.last", s.last)
@@ -278,6 +287,19 @@ class ShiftConfig:
         _number(f"{path}.unpaid_break", s.unpaid_break, lo=0, hi=s.length * 60, hi_open=True,
                 whole=True)
         _number(f"{path}.cost_factor", s.cost_factor, lo=0, lo_open=True)
+        for i, b in enumerate(s.paid_breaks):
+            _number(f"{path}.paid_breaks[{i}]", b, lo=0, lo_open=True, whole=True)
+        if s.paid_break_offsets is not None:
+            if len(s.paid_break_offsets) != len(s.paid_breaks):
+                raise ScenarioError(f"'{path}.paid_break_offsets' must give one offset per paid "
+                                    f"break ({len(s.paid_breaks)}): {list(s.paid_break_offsets)!r}")
+            for i, o in enumerate(s.paid_break_offsets):
+                _number(f"{path}.paid_break_offsets[{i}]", o, lo=0, whole=True)
+        try:                        # the breaks must fit the shift
+            ShiftTemplate(s.name, int(round(s.length * 60)), (0,), unpaid_break=s.unpaid_break,
+                          paid_breaks=s.paid_breaks, paid_break_offsets=s.paid_break_offsets)
+        except ValueError as exc:
+            raise ScenarioError(f"'{path}': {exc}") from None
         return s
 
     def starts(self):

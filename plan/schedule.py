@@ -141,6 +141,15 @@ class ShiftTemplate:
         earlier one on a tie), moved if needed so that it ends by the end of
         the shift; it depends on the interval grid, so it is placed by
         :func:`schedule`.
+    paid_breaks : tuple of int
+        Minutes of each paid break (paid, off the phones).  Leave them out of
+        the shrinkage when they are given here.
+    paid_break_offsets : tuple of int or None
+        Minutes from the start to each paid break (as many as
+        ``paid_breaks``).  ``None`` places break ``i`` of ``n`` at the
+        interval boundary nearest ``(i + 1) / (n + 1)`` of the shift, moved
+        past the unpaid break if they would overlap; placed by
+        :func:`schedule`, which refuses breaks that do not fit.
     paid_hours : float or None
         Hours paid per shift; ``None`` for ``(length - unpaid_break) / 60``
         (the stored value is the computed one).
@@ -166,6 +175,8 @@ class ShiftTemplate:
     days: tuple = (0, 1, 2, 3, 4, 5, 6)
     unpaid_break: int = 0
     break_offset: int | None = None
+    paid_breaks: tuple = ()
+    paid_break_offsets: tuple | None = None
     paid_hours: float | None = None
     cost_factor: float = 1.0
     min_agents: int = 0
@@ -192,6 +203,31 @@ class ShiftTemplate:
             if offset + brk > length:
                 raise _err(f"{p}.break_offset",
                            f"must be <= length - unpaid_break ({length - brk})", offset)
+        pbs = _sequence(f"{p}.paid_breaks", self.paid_breaks, "minutes") if self.paid_breaks \
+            else ()
+        pbs = tuple(_whole(f"{p}.paid_breaks[{i}]", b, lo=0, lo_open=True)
+                    for i, b in enumerate(pbs))
+        if sum(pbs) + brk >= length:
+            raise _err(f"{p}.paid_breaks", f"must add up to < length - unpaid_break "
+                       f"({length - brk})", list(pbs))
+        pofs = self.paid_break_offsets
+        if pofs is not None:
+            pofs = _sequence(f"{p}.paid_break_offsets", pofs, "minutes")
+            if len(pofs) != len(pbs):
+                raise _err(f"{p}.paid_break_offsets", f"must give one offset per paid break "
+                           f"({len(pbs)})", list(pofs))
+            pofs = tuple(_whole(f"{p}.paid_break_offsets[{i}]", o, lo=0)
+                         for i, o in enumerate(pofs))
+            spans = sorted(zip(pofs, pbs))
+            if offset is not None:
+                spans = sorted(spans + [(offset, brk)]) if brk else spans
+            for (a, la), (b, _) in zip(spans, spans[1:]):
+                if a + la > b:
+                    raise _err(f"{p}.paid_break_offsets", "must not make breaks overlap",
+                               list(pofs))
+            if spans and spans[-1][0] + spans[-1][1] > length:
+                raise _err(f"{p}.paid_break_offsets", f"must end breaks by the end of the "
+                           f"shift ({length})", list(pofs))
         paid = self.paid_hours
         paid = ((length - brk) / 60.0 if paid is None
                 else _number(f"{p}.paid_hours", paid, lo=0, lo_open=True))
@@ -204,6 +240,7 @@ class ShiftTemplate:
                 raise _err(f"{p}.max_agents", f"must be >= min_agents ({lo})", self.max_agents)
         for field, value in (("length", length), ("starts", starts), ("days", days),
                              ("unpaid_break", brk), ("break_offset", offset),
+                             ("paid_breaks", pbs), ("paid_break_offsets", pofs),
                              ("paid_hours", paid), ("cost_factor", factor),
                              ("min_agents", lo), ("max_agents", hi)):
             object.__setattr__(self, field, value)
@@ -241,18 +278,56 @@ class ShiftTemplate:
         step = _whole(f"{p}.step", step, lo=0, lo_open=True)
         return cls(name, length, tuple(range(a, b + 1, step)), **kwargs)
 
+    def _nearest(self, start, at, interval):
+        """Offset from ``start`` of the interval boundary nearest ``start + at`` (ties earlier)."""
+        q, r = divmod(2 * start + 2 * at, 2 * interval)
+        return (q + (r > interval)) * interval - start
+
+    def _breaks(self, start, interval):
+        """Off-phone spans ``(offset, minutes)`` of a shift starting at ``start``, sorted."""
+        out = []
+        if self.unpaid_break:
+            offset = self.break_offset
+            if offset is None:
+                # Nearest interval boundary to the middle of the shift, ties to the earlier one.
+                q, r = divmod(2 * start + self.length, 2 * interval)
+                offset = (q + (r > interval)) * interval - start
+                offset = min(max(offset, 0), self.length - self.unpaid_break)
+            out.append((offset, self.unpaid_break))
+        if self.paid_breaks:
+            if self.paid_break_offsets is not None:
+                out += list(zip(self.paid_break_offsets, self.paid_breaks))
+            else:
+                n = len(self.paid_breaks)
+                for i, minutes in enumerate(self.paid_breaks):
+                    o = self._nearest(start, self.length * (i + 1) // (n + 1), interval)
+                    o = min(max(o, 0), self.length - minutes)
+                    for a, la in sorted(out):          # past any break it would overlap
+                        if o < a + la and a < o + minutes:
+                            o = a + la
+                    out.append((o, minutes))
+        out.sort()
+        for (a, la), (b, _) in zip(out, out[1:]):
+            if a + la > b:
+                raise _err(f"shifts[{self.name}].paid_breaks",
+                           f"cannot be placed without overlapping (start {start // 60:02d}:"
+                           f"{start % 60:02d}); give paid_break_offsets", list(self.paid_breaks))
+        if out and out[-1][0] + out[-1][1] > self.length:
+            raise _err(f"shifts[{self.name}].paid_breaks",
+                       f"cannot be placed inside the shift (start {start // 60:02d}:"
+                       f"{start % 60:02d}); give paid_break_offsets", list(self.paid_breaks))
+        return out
+
     def _spans(self, start, interval):
         """On-duty minute spans ``[a, b)`` of a shift starting at ``start`` (day-relative)."""
-        end = start + self.length
-        if not self.unpaid_break:
-            return ((start, end),)
-        offset = self.break_offset
-        if offset is None:
-            # Nearest interval boundary to the middle of the shift, ties to the earlier one.
-            q, r = divmod(2 * start + self.length, 2 * interval)
-            offset = (q + (r > interval)) * interval - start
-            offset = min(max(offset, 0), self.length - self.unpaid_break)
-        return ((start, start + offset), (start + offset + self.unpaid_break, end))
+        spans, at = [], start
+        for offset, minutes in self._breaks(start, interval):
+            if start + offset > at:
+                spans.append((at, start + offset))
+            at = start + offset + minutes
+        if start + self.length > at:
+            spans.append((at, start + self.length))
+        return tuple(spans)
 
 
 @dataclass(frozen=True)

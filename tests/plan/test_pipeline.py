@@ -60,3 +60,47 @@ def test_schedule_covers_the_requirement_grossed_up(result):
     assert (got >= need - 1e-9).all()
     assert result.costs.set_index("item").loc["wages", "cost"] == pytest.approx(
         20.0 * (result.capacity["required_fte"] * 40.0).sum())
+
+
+def test_paid_breaks_in_templates_are_paid_and_covered(tmp_path):
+    grid = pd.date_range("2024-03-07", periods=7 * 48, freq="30min")
+    hour = grid.hour + grid.minute / 60
+    vol = np.where((hour >= 9) & (hour < 17), 30.0, 0.0)
+    pd.DataFrame({"queue": "voice", "start": grid, "forecast": vol, "aht": 240.0}).to_csv(
+        tmp_path / "fc.csv", index=False)
+    toml = TOML + """
+[[workforce.shifts]]
+name = "day"
+length = 8.5
+first = "08:30"
+last = "09:30"
+step = 30
+days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+unpaid_break = 30
+paid_breaks = [30]
+paid_break_offsets = [120]
+"""
+    res = run(Scenario.from_toml(toml), base_dir=tmp_path)
+    assert set(res.shifts["template"]) == {"day"}
+    paid = 8.0 * res.shifts["agents"].sum()
+    assert res.costs.set_index("item").loc["wages", "cost"] == pytest.approx(20.0 * paid)
+    # Agents on duty never exceed the agents on shift minus those on a break: the
+    # coverage is what the starts give with both breaks taken out, minute by minute.
+    day0 = pd.Timestamp("2024-03-07")
+    on = np.zeros(7 * 48 * 30)
+    for r in res.shifts.itertuples():
+        s = int((r.start - day0) / pd.Timedelta(minutes=1))
+        mask = np.ones(510, dtype=bool)
+        mask[120:150] = False                     # the paid break
+        mid = 2 * s + 510
+        q, rem = divmod(mid, 60)                  # unpaid break at the 30-min boundary
+        off = (q + (rem > 30)) * 30 - s           # nearest the middle, ties earlier
+        mask[off:off + 30] = False
+        idx = s + np.flatnonzero(mask)
+        idx = idx[idx < on.size]
+        on[idx] += r.agents
+    want = on.reshape(-1, 30).mean(axis=1)
+    got = res.coverage.set_index("start")["scheduled"].reindex(grid).to_numpy()
+    np.testing.assert_allclose(got, want)
+    need = np.ceil(res.requirements.set_index("start")["required"] / 0.9 - 1e-9)
+    assert (res.coverage.set_index("start")["scheduled"].reindex(need.index) >= need).all()

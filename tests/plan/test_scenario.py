@@ -153,3 +153,36 @@ def test_file_errors(tmp_path):
     good = tmp_path / "good.toml"
     good.write_text(TOML)
     assert Scenario.from_toml(good) == Scenario.from_toml(str(good))
+
+
+def test_shift_paid_breaks_round_trip_and_validation():
+    base = """
+[scenario]
+name = "pb"
+start = 2025-01-06
+weeks = 1
+[[queues]]
+name = "q"
+demo = "voice"
+[[workforce.shifts]]
+name = "day"
+length = 8
+first = "08:00"
+last = "09:00"
+unpaid_break = 30
+"""
+    sc = Scenario.from_toml(base + "paid_breaks = [15, 15]\n")
+    assert sc.workforce.shifts[0].paid_breaks == (15, 15)
+    assert Scenario.from_toml(sc.to_toml()) == sc
+    sc2 = Scenario.from_toml(base + "paid_breaks = [15]\npaid_break_offsets = [120]\n")
+    assert sc2.workforce.shifts[0].paid_break_offsets == (120,)
+    assert Scenario.from_toml(sc2.to_toml()) == sc2
+    with pytest.raises(ScenarioError, match=r"'workforce.shifts\[0\].paid_breaks\[0\]' must be "
+                                            r"> 0: -5"):
+        Scenario.from_toml(base + "paid_breaks = [-5]\n")
+    with pytest.raises(ScenarioError, match=r"'workforce.shifts\[0\].paid_break_offsets' must "
+                                            r"give one offset per paid break"):
+        Scenario.from_toml(base + "paid_breaks = [15]\npaid_break_offsets = [60, 90]\n")
+    with pytest.raises(ScenarioError, match=r"'workforce.shifts\[0\]': 'shifts\[day\]."
+                                            r"paid_breaks' must add up to < length"):
+        Scenario.from_toml(base + "paid_breaks = [400, 60]\n")

@@ -43,6 +43,9 @@ def slow_coverage(res, templates, interval):
                 off = (q + (r > interval)) * interval - s
                 off = min(max(off, 0), t.length - t.unpaid_break)
             on[off:off + t.unpaid_break] = False
+        if t.paid_breaks:            # the tests give paid breaks with explicit offsets
+            for off, span in zip(t.paid_break_offsets, t.paid_breaks):
+                on[off:off + span] = False
         for m in range(t.length):
             if on[m] and s + m < minutes.size:
                 minutes[s + m] += row.agents
@@ -336,3 +339,46 @@ def test_property_uncapped_schedule_covers_every_coverable_interval(vals, length
     # Lower bound: the busiest hour needs that many agents at least.
     assert res.starts["agents"].sum() >= max(vals)
     assert math.isfinite(res.mip_gap)
+
+
+def test_paid_breaks_are_off_the_phones_but_paid():
+    # 09:00-17:00 with a 15-minute paid break at 10:30 and at 15:00; 15-minute grid.
+    req = need(np.r_[np.zeros(36), np.full(32, 1.0), np.zeros(28)], interval=15)
+    t = ShiftTemplate("day", 480, starts=("09:00",), paid_breaks=(15, 15),
+                      paid_break_offsets=(90, 360))
+    # One agent pays (30 intervals filled), a second only for the breaks does not.
+    res = schedule(req, [t], interval=15, hourly_cost=10, under_penalty=10)
+    assert res.starts["agents"].tolist() == [1]
+    sched = res.coverage.set_index("start")["scheduled"]
+    assert sched["2024-01-01 10:30"] == 0 and sched["2024-01-01 15:00"] == 0
+    assert sched["2024-01-01 10:15"] == 1 and sched["2024-01-01 10:45"] == 1
+    assert res.paid_hours == 8.0                       # paid breaks are paid
+    assert res.shortfall == pytest.approx(0.5)         # the two breaks, no cover for them
+    np.testing.assert_allclose(res.coverage["scheduled"], slow_coverage(res, [t], 15))
+
+
+def test_paid_breaks_default_placement_by_hand():
+    # 08:00-16:00, 30 min unpaid at the middle (12:00), two 15-min paid breaks at the
+    # 15-min boundaries nearest 1/3 and 2/3 of the shift: 10:40 -> 10:45, 13:20 -> 13:15.
+    t = ShiftTemplate("d", 480, starts=("08:00",), unpaid_break=30, paid_breaks=(15, 15))
+    assert t._spans(480, 15) == ((480, 645), (660, 720), (750, 795), (810, 960))
+    # A paid break that would fall on the unpaid one moves past it.
+    one = ShiftTemplate("o", 480, starts=("08:00",), unpaid_break=30, paid_breaks=(15,))
+    assert one._spans(480, 15) == ((480, 720), (765, 960))       # 12:00-12:30, 12:30-12:45
+
+
+@pytest.mark.parametrize("kwargs, field, rule", [
+    (dict(paid_breaks=(15, 15), paid_break_offsets=(60, 70)), "paid_break_offsets",
+     "must not make breaks overlap"),
+    (dict(paid_breaks=(15,), paid_break_offsets=(60, 90)), "paid_break_offsets",
+     "must give one offset per paid break"),
+    (dict(paid_breaks=(15,), paid_break_offsets=(470,)), "paid_break_offsets",
+     "must end breaks by the end of the shift"),
+    (dict(paid_breaks=(300, 200)), "paid_breaks", "must add up to < length"),
+    (dict(paid_breaks=(0,)), "paid_breaks[0]", "must be > 0"),
+    (dict(unpaid_break=30, break_offset=60, paid_breaks=(15,), paid_break_offsets=(70,)),
+     "paid_break_offsets", "must not make breaks overlap"),
+])
+def test_paid_break_validation(kwargs, field, rule):
+    with pytest.raises(ValueError, match=re.escape(f"'shifts[p].{field}' {rule}")):
+        ShiftTemplate("p", 480, starts=("08:00",), **kwargs)
