@@ -307,7 +307,9 @@ def run(scenario, *, base_dir=".", steps=STEPS, log=None):
         ver = v.table
         staffed = ver[["queue", "start", "staffed"]]
         note(f"simulation check: {v.rounds} correction rounds, targets "
-             f"{'hold' if v.holds else 'still missed in some intervals'}")
+             f"{'hold' if v.holds else 'still missed in some intervals'}"
+             + (f" ({v.stuck} that more agents do not help, e.g. contacts left waiting "
+                "at closing)" if v.stuck else ""))
     if "schedule" not in steps:
         return PlanResult(scenario, fc, models, req, ver, empty, empty, empty, empty, [], empty,
                           _summary(scenario, req, None, empty, empty), tuple(lines))
@@ -401,8 +403,20 @@ def _achieved(scenario, req, staffed, on_duty, owner, shrink, note):
             for name in ("service_level", "asa", "abandon_rate", "wait_p90"):
                 out.loc[sel, f"{name}_sim"] = t[name].to_numpy()
             s = res.summary
-            sl = s[(s["queue"] == q.name) & (s["metric"] == "service_level")]["mean"].iloc[0]
-            note(f"schedule of {q.name} simulated: service level {sl:.1%} over the horizon")
+            s = s[s["queue"] == q.name].set_index("metric")["mean"]
+            t = q.target
+            said = []
+            if t.service_level is not None:
+                said.append(f"service level {s['service_level']:.1%} (target "
+                            f"{t.service_level:.0%} in {t.target_time:g} s)")
+            if t.asa is not None:
+                said.append(f"ASA {s['asa']:,.0f} s (target {t.asa:,.0f} s)")
+            if t.abandon_rate is not None and q.patience is not None:
+                said.append(f"abandonment {s['abandon_rate']:.1%} (target "
+                            f"{t.abandon_rate:.0%})")
+            if not said:
+                said.append(f"service level {s['service_level']:.1%}")
+            note(f"schedule of {q.name} simulated: {', '.join(said)} over the horizon")
     return out
 
 

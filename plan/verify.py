@@ -10,6 +10,16 @@ level (or ASA, or abandonment) misses the target get agents added, and the
 simulation is run again with the same random numbers, until every interval
 holds or the rounds run out.  An interval that keeps missing gets twice as
 many agents added each round, so a deep backlog is closed in a few rounds.
+
+Agents added to an interval that did not help (after 3 of them, or a
+quarter of its formula staffing, its miss shrank by less than a fifth
+since the last time it shrank that much) are taken back and the interval is not given more: its
+contacts are missing their target after it ends, typically the last
+interval before closing, whose contacts leave the bot or wait after the
+agents have gone.  Its agents then go to the next interval instead (agents
+staying on to clear the queue, from a quarter of the interval's agents),
+again only while that helps.  Without this
+rule the doubling would pile hundreds of agents into such an interval.
 """
 
 from dataclasses import dataclass
@@ -36,11 +46,15 @@ class Verification:
         Correction rounds run.
     holds : bool
         Whether every interval met its targets in the last simulation.
+    stuck : int
+        Intervals that still miss and that more agents (in them or in the
+        interval after) did not help.
     """
 
     table: pd.DataFrame
     rounds: int
     holds: bool
+    stuck: int = 0
 
 
 def build_center(scenario, requirements, staffing):
@@ -118,6 +132,26 @@ def _misses(scenario, mean, half):
     return out
 
 
+def _gap(scenario, mean):
+    """How far each [queue, interval] is from its targets (0 when it meets them).
+
+    Service level and abandonment in points, ASA relative to its target,
+    added up: the size of a miss, to tell whether added agents helped.
+    """
+    idx = {m: i for i, m in enumerate(QUEUE_METRICS)}
+    out = np.zeros(mean.shape[:2])
+    for qi, q in enumerate(scenario.queues):
+        t, m = q.target, np.nan_to_num(mean[qi], nan=0.0, posinf=1e9)
+        if t.service_level is not None:
+            col = idx["service_level_answered" if t.basis == "answered" else "service_level"]
+            out[qi] += np.maximum(t.service_level - m[:, col], 0.0)
+        if t.asa is not None:
+            out[qi] += np.maximum(m[:, idx["asa"]] - t.asa, 0.0) / t.asa
+        if t.abandon_rate is not None and q.patience is not None:
+            out[qi] += np.maximum(m[:, idx["abandon_rate"]] - t.abandon_rate, 0.0)
+    return out
+
+
 def verify(scenario, requirements, *, progress=None):
     """Simulate the formula's staffing and correct the intervals that miss.
 
@@ -134,33 +168,94 @@ def verify(scenario, requirements, *, progress=None):
     Verification
     """
     sim = scenario.simulation
-    staffing = {q.name: requirements[requirements["queue"] == q.name].sort_values("start")
-                ["required"].to_numpy(np.int64).copy() for q in scenario.queues}
-    step = np.ones((len(scenario.queues), len(next(iter(staffing.values())))), np.int64)
+    names = [q.name for q in scenario.queues]
+    staff = np.stack([requirements[requirements["queue"] == n].sort_values("start")
+                      ["required"].to_numpy(np.int64) for n in names])
+    base = staff.copy()
+    # Agents an interval may be given before it must show that they help: 3,
+    # or a quarter of its formula staffing on a big interval.
+    proof = np.maximum(3, np.ceil(0.25 * base)).astype(np.int64)
+    step = np.ones_like(staff)
+    # Agents kept on after an interval only take calls once the agents leaving
+    # have finished theirs: spilling starts at a quarter of the interval's
+    # agents and is judged once it reaches all of them.
+    spill_step = np.maximum(1, np.ceil(0.25 * base)).astype(np.int64)
+    proof_spill = np.maximum(3, base)
+    frozen = np.zeros(staff.shape, bool)        # agents here did not help
+    spill_stop = np.zeros(staff.shape, bool)    # agents in the next interval did not help
+    own = np.zeros_like(staff)                  # agents added to interval i since the mark
+    spilled = np.zeros_like(staff)              # agents added to i + 1 on behalf of i
+    gap_own = np.full(staff.shape, np.inf)      # the miss at the mark
+    gap_spill = np.full(staff.shape, np.inf)
     first = None
     rounds = 0
     while True:
-        center = build_center(scenario, requirements, staffing)
+        center = build_center(scenario, requirements, dict(zip(names, staff)))
         res = simulate.simulate(center, replications=sim.replications, seed=sim.seed,
                                 progress=False)
         mean, half = _summary(res, scenario)
         if first is None:
             first = mean
         miss = _misses(scenario, mean, half)
+        gap = _gap(scenario, mean)
+        # A miss that shrank by a fifth or more since the last mark: the agents
+        # helped; mark again.  Enough agents since the mark and it did not:
+        # they do not help here; take them back.
+        gain = gap <= 0.8 * gap_own
+        gap_own = np.where(gain, gap, gap_own)
+        own[gain] = 0
+        gain = gap <= 0.8 * gap_spill
+        gap_spill = np.where(gain, gap, gap_spill)
+        spilled[gain] = 0
+        bad_own = miss & ~frozen & (own >= proof) & (gap > 0.8 * gap_own)
+        staff -= np.where(bad_own, own, 0)
+        own[bad_own] = 0
+        frozen |= bad_own
+        bad_spill = (miss & frozen & ~spill_stop & (spilled >= proof_spill)
+                     & (gap > 0.8 * gap_spill))
+        staff[:, 1:] -= np.where(bad_spill[:, :-1], spilled[:, :-1], 0)
+        spilled[bad_spill] = 0
+        spill_stop |= bad_spill
+        undo = bad_own | bad_spill
+        active = miss & ~frozen
+        spill = miss & frozen & ~spill_stop
+        spill[:, -1] = False
         if progress is not None:
+            stuck = int((miss & frozen & spill_stop).sum())
             progress(f"simulation round {rounds}: {int(miss.sum())} intervals miss their "
-                     "target")
-        if not miss.any() or not sim.correct or rounds >= sim.max_rounds:
+                     f"target" + (f" ({stuck} not helped by more agents)" if stuck else ""))
+        done = not (active.any() or spill.any()) or not sim.correct or rounds >= sim.max_rounds
+        if done and not undo.any():
             break
+        if done:
+            # Agents were just taken back: simulate once more so that the
+            # table shows the staffing returned.
+            active[:] = False
+            spill[:] = False
         # An interval that misses again gets twice the agents added the last
         # time (1, 2, 4, ...): a backlog after a peak needs many, a small
         # miss one.
-        for qi, q in enumerate(scenario.queues):
-            staffing[q.name] = staffing[q.name] + np.where(miss[qi], step[qi], 0)
-            step[qi] = np.where(miss[qi], step[qi] * 2, step[qi])
+        gap_own = np.where(active & (own == 0), gap, gap_own)
+        gap_spill = np.where(spill & (spilled == 0), gap, gap_spill)
+        add = np.where(active, step, 0)
+        add_next = np.where(spill, spill_step, 0)
+        own += add
+        spilled += add_next
+        staff += add
+        staff[:, 1:] += add_next[:, :-1]
+        step = np.where(active, step * 2, step)
+        spill_step = np.where(spill, spill_step * 2, spill_step)
         rounds += 1
+        if done:
+            center = build_center(scenario, requirements, dict(zip(names, staff)))
+            res = simulate.simulate(center, replications=sim.replications, seed=sim.seed,
+                                    progress=False)
+            mean, half = _summary(res, scenario)
+            miss = _misses(scenario, mean, half)
+            break
+    staffing = dict(zip(names, staff))
     return Verification(_table(scenario, requirements, staffing, first, mean), rounds,
-                        not miss.any())
+                        not miss.any(), int((miss & frozen).sum()))
 
 
 def _table(scenario, requirements, staffing, first, last):

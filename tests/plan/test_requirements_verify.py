@@ -95,6 +95,33 @@ def test_correction_brings_the_simulated_service_level_to_target_after_a_sharp_p
     assert (t["staffed"].iloc[:5] == t["required"].iloc[:5]).all()
 
 
+def test_contacts_left_after_closing_do_not_pile_agents_into_the_last_interval():
+    # Open 08:00-10:00; a 2-minute bot in front, so contacts arriving near 10:00
+    # reach the queue after the agents have gone and abandon.  Agents in the
+    # last open interval cannot help them: they must not pile up there (the
+    # doubling would give it hundreds); agents staying on after 10:00 can.
+    sc = Scenario.from_toml(SCENARIO.replace(
+        "time = 40, abandon = 0.05", "time = 120, abandon = 0.0").replace(
+        "abandon_rate = 0.04", "abandon_rate = 0.05").replace(
+        "patience = 300", "patience = 60"))
+    voice = sc.queues[0]
+    volume = [80] * 8 + [0] * 4
+    req = queue_requirements(_demand(volume), voice, interval=15, shrinkage=0.0)
+    only_voice = sc.with_overrides({})
+    object.__setattr__(only_voice, "queues", (voice,))
+    v = verify(only_voice, req)
+    t = v.table
+    last = t.iloc[7]
+    assert last["abandon_rate_sim"] > 0.05 + 0.02          # the formula's staffing misses
+    assert last["staffed"] <= last["required"] + max(3, np.ceil(0.25 * last["required"])) + 8
+    # Agents stay on after 10:00 to clear the queue: fewer than were on at 09:45.
+    assert 0 < t["staffed"].iloc[8] <= t["staffed"].iloc[7]
+    assert t["staffed"].iloc[9:].sum() == 0
+    assert (t["staffed"].iloc[:8] <= t["required"].iloc[:8] + 8).all()    # nothing explodes
+    assert v.holds and v.stuck == 0
+    assert t["abandon_rate_corrected"].iloc[7] <= 0.05 + 0.02
+
+
 def test_center_follows_the_requirements():
     sc = Scenario.from_toml(SCENARIO)
     demand = _demand([10, 40, 80], aht=np.array([200.0, 300.0, 250.0]))
