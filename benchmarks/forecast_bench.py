@@ -262,7 +262,7 @@ def load(path):
     days = pd.DatetimeIndex(sorted(hist.frame["start"].dt.normalize().unique()))
     business = pd.bdate_range(days[0], days[-1])
     closed = business.difference(days)
-    weekend = days[days.weekday >= 5]
+    weekend = days[days.day_of_week >= 5]
     cal = forecast.Calendar.from_records([(d, "closed") for d in closed]).with_after_closures(
         EVENT_TAG)
     after = cal.frame.loc[cal.frame["tag"] == EVENT_TAG, "date"]

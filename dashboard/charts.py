@@ -34,7 +34,7 @@ def forecast_chart(history, fc, queue, days_back=14, days_ahead=14):
 
 def heatmap(req, value="scheduled", title="agents"):
     """Mean of ``value`` by weekday x time of day over the horizon."""
-    d = req.assign(weekday=req["start"].dt.weekday.map(lambda i: WEEKDAYS[i]),
+    d = req.assign(weekday=req["start"].dt.day_of_week.map(lambda i: WEEKDAYS[i]),
                    time=req["start"].dt.strftime("%H:%M"))
     g = d.groupby(["weekday", "time"], as_index=False)[value].mean()
     return alt.Chart(g).mark_rect().encode(

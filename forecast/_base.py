@@ -74,7 +74,7 @@ class QueueData:
         """The next ``horizon`` calendar days after the history and which are open."""
         days = pd.date_range(self.days[-1] + pd.Timedelta(days=1), periods=int(horizon),
                              freq="D")
-        weekday = days.weekday.to_numpy()
+        weekday = days.day_of_week.to_numpy()
         shut = set(calendar.for_queue(self.name).query("kind == 'closed'")["date"])
         closed = np.array([d in shut for d in days]) if shut else np.zeros(len(days), bool)
         is_open = self.open_slot[weekday].any(axis=1) & ~closed
@@ -96,7 +96,7 @@ class QueueData:
 def queue_data(history, queue, calendar, column="volume"):
     """The :class:`QueueData` of ``queue``."""
     days, y = history.grid(queue, column)
-    weekday = days.weekday.to_numpy()
+    weekday = days.day_of_week.to_numpy()
     has_data = ~np.isnan(y).all(axis=1)
     special_days = calendar.special_days(queue)
     special = np.array([d in special_days for d in days])

@@ -455,7 +455,7 @@ def _by_unique(parse):
 def _clock(values):
     """Clock times h:mm:ss -> seconds after midnight; NaN if unparseable."""
     parts = values.str.extract(_CLOCK).astype(float)
-    secs = (parts[0] * 3600 + parts[1] * 60 + parts[2]).to_numpy(float)
+    secs = np.array(parts[0] * 3600 + parts[1] * 60 + parts[2], dtype=float)   # writable copy
     secs[parts[0].to_numpy(float) > 23] = np.nan
     return secs
 
@@ -604,7 +604,8 @@ def _read_anonymous_bank(source, sep, max_rows):
         "outcome": outcome,
         "wait": np.where(outcome == "other", np.nan, wait),
         "handle": np.where(answered, handle, np.nan),
-        "agent": np.where(served & ~no_agent, server, None),
+        # object dtype: a missing agent stays None (pandas 3 would infer str, None -> NaN)
+        "agent": pd.Series(np.where(served & ~no_agent, server, None), dtype=object),
         "service_start": at(np.where(served, rel["ser_start"], np.nan)),
         "service_end": at(np.where(served, rel["ser_exit"], np.nan)),
         "vru_entry": at(rel["vru_entry"]),
@@ -757,7 +758,7 @@ def _read_generic(source, mapping, sep, max_rows):
         "outcome": outcome,
         "wait": np.where(offered, wait, np.nan),
         "handle": handle,
-        "agent": np.where(outcome == "answered", agent, None),
+        "agent": pd.Series(np.where(outcome == "answered", agent, None), dtype=object),
         "service_start": start,
         "service_end": start + pd.Series(pd.to_timedelta(np.where(served, handle, np.nan),
                                                           unit="s"), index=start.index),

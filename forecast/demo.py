@@ -458,7 +458,7 @@ def _bumps(hours, base, bumps):
 
 
 def _working(day, closed):
-    return day.dayofweek < 5 and day not in closed
+    return day.day_of_week < 5 and day not in closed
 
 
 def _year_calendar(year, spec):
@@ -477,7 +477,7 @@ def _year_calendar(year, spec):
     # Catch-up: the first working day after a weekday holiday, named after the last
     # holiday before it.
     for day in sorted(holidays, reverse=True):
-        if day.dayofweek >= 5:
+        if day.day_of_week >= 5:
             continue
         nxt = day + pd.Timedelta(days=1)
         while not _working(nxt, holidays):
@@ -490,7 +490,7 @@ def _year_calendar(year, spec):
     for ev in spec.events:
         for month in ev.months:
             day = pd.Timestamp(year=year, month=month, day=ev.day)
-            while day.dayofweek != ev.weekday or not _working(day, busy):
+            while day.day_of_week != ev.weekday or not _working(day, busy):
                 day += pd.Timedelta(days=1)
             busy.add(day)
             rows += [(day, ev.name, "event", float(up), ev.tag, q) for q, up in ev.uplift]
@@ -519,7 +519,7 @@ def _generate(spec, start, weeks, interval, rng):
     n_days, n_slots = len(days), 1440 // interval
     slot_min = np.arange(n_slots) * interval
     mid_h = (slot_min + interval / 2) / 60.0
-    dow = np.asarray(days.dayofweek)
+    dow = np.asarray(days.day_of_week)
     level = _season(days, spec.season) * (1.0 + spec.trend) ** (
         np.asarray((days - pd.Timestamp(spec.trend_origin)).days, float) / 365.25)
 

@@ -701,7 +701,7 @@ def _parse_datetimes(series, date_format, dayfirst):
         w.empty = series.isna().to_numpy()
         w.bad = ~w.empty
         return w
-    raw = series.to_numpy(object)
+    raw = np.array(series, dtype=object)      # a copy: dates are replaced in place below
     text_idx, texts, typed = [], [], []
     for i, v in enumerate(raw):
         if isinstance(v, str):
@@ -1028,8 +1028,8 @@ def read_intervals(source, *, mapping=None, interval=None, queue=None, sheet=Non
     blank = np.ones(len(raw), bool)
     for col in raw.columns:
         cells = raw[col]
-        empty = cells.isna().to_numpy()
-        if cells.dtype == object:
+        empty = np.array(cells.isna(), dtype=bool)
+        if cells.dtype == object or pd.api.types.is_string_dtype(cells.dtype):
             empty |= cells.astype(str).str.strip().str.lower().isin(_MISSING).to_numpy()
         blank &= empty
     if len(raw) and blank.all():

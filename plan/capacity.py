@@ -137,7 +137,7 @@ def _date(name, value):
 
 def _monday(ts):
     """The Monday on or before ``ts`` (a midnight Timestamp)."""
-    return ts - pd.Timedelta(days=ts.dayofweek)
+    return ts - pd.Timedelta(days=ts.day_of_week)
 
 
 def weekly_hazard(annual, name="attrition"):
@@ -348,7 +348,7 @@ def _weeks(required_fte):
     if idx.tz is not None:
         idx = idx.tz_localize(None)
     ns = idx.as_unit("ns").asi8
-    bad = np.flatnonzero(idx.isna() | (idx.dayofweek != 0) | (ns % (86_400 * 10**9) != 0))
+    bad = np.flatnonzero(idx.isna() | (idx.day_of_week != 0) | (ns % (86_400 * 10**9) != 0))
     if bad.size:
         i = int(bad[0])
         raise ValueError(f"'required_fte' index must be Mondays at midnight: "

@@ -434,7 +434,7 @@ def _capacity(scenario, shifts, groups, note):
     else:
         templates = {t.name: t for g in groups.values() for t in _templates(scenario, g)}
         paid = shifts["template"].map(lambda n: templates[n].paid_hours) * shifts["agents"]
-        wk = shifts["start"] - pd.to_timedelta(shifts["start"].dt.weekday, unit="D")
+        wk = shifts["start"] - pd.to_timedelta(shifts["start"].dt.day_of_week, unit="D")
         hours = paid.groupby(wk.dt.normalize()).sum().reindex(weeks, fill_value=0.0)
     required = hours / c.fte_hours
     classes = tuple(HiringClass(h.start, h.size, training_weeks=h.training_weeks, ramp=h.ramp,

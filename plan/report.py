@@ -180,7 +180,7 @@ def _chart_heatmap(result):
     fig, axes = plt.subplots(len(groups), 2, figsize=(12, 2.8 * len(groups)), squeeze=False)
     for (ax1, ax2), g in zip(axes, groups):
         c = cov[cov["group"] == g]
-        day = c["start"].dt.weekday
+        day = c["start"].dt.day_of_week
         slot = c["start"].dt.hour * 60 + c["start"].dt.minute
         req = c.pivot_table(index=day, columns=slot, values="required", aggfunc="mean")
         diff = c.assign(d=c["scheduled"] - c["required"]).pivot_table(
