@@ -73,7 +73,7 @@ unpaid_break = 30
 cost_factor = 1.25
 
 [capacity]
-headcount = 280
+headcount = 185
 attrition = 0.35
 fte_hours = 37.5
 cost_per_hire = 4000
