@@ -67,6 +67,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from ._checks import error as _err
+from ._checks import number, whole
+
 __all__ = [
     "CapacityInputs",
     "HiringClass",
@@ -86,38 +89,13 @@ _REL_TOL = 1e-9
 
 # --------------------------------------------------------------------------- checks
 
-def _err(name, rule, value):
-    if isinstance(value, np.generic):
-        value = value.item()
-    return ValueError(f"'{name}' {rule}: {value!r}")
-
-
-def _number(name, value, *, lo=None, hi=None, lo_open=False, hi_open=False):
-    """``value`` as a finite number within the bounds, or ValueError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise _err(name, "must be a number", value)
-    v = float(value)
-    if math.isnan(v):
-        raise _err(name, "must not be NaN", value)
-    if math.isinf(v):
-        raise _err(name, "must be finite", value)
-    parts = []
-    if lo is not None:
-        parts.append(f"> {lo:g}" if lo_open else f">= {lo:g}")
-    if hi is not None:
-        parts.append(f"< {hi:g}" if hi_open else f"<= {hi:g}")
-    ok = ((lo is None or (v > lo if lo_open else v >= lo))
-          and (hi is None or (v < hi if hi_open else v <= hi)))
-    if not ok:
-        raise _err(name, "must be " + " and ".join(parts), value)
-    return int(value) if isinstance(value, (int, np.integer)) else v
+def _number(name, value, **bounds):
+    """``value`` as a finite number within the bounds (ints stay ints)."""
+    return number(name, value, keep_int=True, **bounds)
 
 
 def _whole(name, value, lo=0):
-    v = _number(name, value, lo=lo)
-    if v != math.floor(v):
-        raise _err(name, "must be a whole number", value)
-    return int(v)
+    return whole(name, value, lo=lo)
 
 
 def _date(name, value):

@@ -57,44 +57,15 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from ._checks import error as _err
+from ._checks import number as _number
+from ._checks import whole as _whole
+
 __all__ = ["ScheduleResult", "ShiftTemplate", "schedule"]
 
 DAY = 1440  # minutes
 _CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
 _EPS = 1e-9
-
-
-def _err(path, rule, value):
-    if isinstance(value, np.generic):
-        value = value.item()
-    return ValueError(f"'{path}' {rule}: {value!r}")
-
-
-def _number(path, value, *, lo=None, hi=None, lo_open=False, hi_open=False, finite=True):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise _err(path, "must be a number", value)
-    v = float(value)
-    if math.isnan(v):
-        raise _err(path, "must not be NaN", value)
-    if finite and math.isinf(v):
-        raise _err(path, "must be finite", value)
-    parts = []
-    if lo is not None:
-        parts.append(f"> {lo:g}" if lo_open else f">= {lo:g}")
-    if hi is not None:
-        parts.append(f"< {hi:g}" if hi_open else f"<= {hi:g}")
-    ok = ((lo is None or (v > lo if lo_open else v >= lo))
-          and (hi is None or (v < hi if hi_open else v <= hi)))
-    if not ok:
-        raise _err(path, "must be " + " and ".join(parts), value)
-    return v
-
-
-def _whole(path, value, *, lo=None, hi=None, lo_open=False, hi_open=False):
-    v = _number(path, value, lo=lo, hi=hi, lo_open=lo_open, hi_open=hi_open)
-    if v != math.floor(v):
-        raise _err(path, "must be a whole number", value)
-    return int(v)
 
 
 def _clock(path, value):
