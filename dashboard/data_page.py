@@ -27,11 +27,10 @@ def _mapping_form(columns, found, fields, key):
     """Selectboxes mapping each field to a column; returns the mapping chosen."""
     mapping = {}
     cols = st.columns(len(fields))
+    options = ([_AUTO] if found is not None else []) + [_NONE] + list(columns)
     for (field, label), col in zip(fields, cols):
-        options = [_AUTO, _NONE] + list(columns) if found is not None else [_NONE] + list(columns)
-        default = 0
         with col:
-            choice = st.selectbox(label, options, index=default, key=f"{key}_{field}",
+            choice = st.selectbox(label, options, key=f"{key}_{field}",
                                   help=f"Column giving '{field}'")
         if choice not in (_AUTO, _NONE):
             mapping[field] = choice

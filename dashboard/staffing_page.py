@@ -1,5 +1,6 @@
 """Staffing page: requirements heatmap, KPIs per interval, formula vs simulation."""
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -43,17 +44,16 @@ def render():
             result = state.run_full()
     if result is not None and result.verification is not None:
         v = result.verification
-        w = v["required"].clip(lower=0) + 1e-9
         rows = []
         for q, g in v.groupby("queue"):
             row = {"queue": q}
+            w = g["required"].clip(lower=0) + 1e-9      # intervals weighted by their agents
             for col in ("service_level_formula", "service_level_sim", "service_level_corrected",
                         "abandon_rate_formula", "abandon_rate_sim", "abandon_rate_corrected"):
                 if col in g.columns:
-                    vals = g[col].astype(float)
-                    ok = vals.notna()
-                    row[col] = float((vals[ok] * w[ok.index[ok]]).sum() / w[ok.index[ok]].sum()) \
-                        if ok.any() else float("nan")
+                    ok = g[col].notna()
+                    row[col] = (float(np.average(g[col][ok], weights=w[ok])) if ok.any()
+                                else float("nan"))
             row["agent_hours_formula"] = g["required"].sum() * sc.workforce.interval / 60
             row["agent_hours_corrected"] = g["staffed"].sum() * sc.workforce.interval / 60
             rows.append(row)

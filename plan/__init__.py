@@ -19,8 +19,7 @@ __all__ = [
     "CapacityInputs", "HiringClass", "MAX_UPLOAD_MB", "PlanResult", "QuickPlan", "STEPS",
     "Scenario", "ScenarioError", "ScheduleResult", "ShiftTemplate", "Verification",
     "capacity_plan", "compare", "csv_bytes", "demand_history", "demo_scenario",
-    "excel_bytes", "forecast_demand", "group_requirements", "hires_needed", "history_scenario", "load_history",
-    "preview_columns", "queue_requirements", "quick_plan", "report_tables", "run",
-    "safe_text", "schedule",
-    "verify",
+    "excel_bytes", "forecast_demand", "group_requirements", "hires_needed",
+    "history_scenario", "load_history", "preview_columns", "queue_requirements",
+    "quick_plan", "report_tables", "run", "safe_text", "schedule", "verify",
 ]

@@ -473,6 +473,14 @@ def _costs(scenario, req, achieved, wages, hiring):
     return out
 
 
+def weighted_mean(values, weights):
+    """Mean of the finite ``values`` weighted by positive ``weights`` (NaN if none)."""
+    v = np.asarray(values, float)
+    w = np.asarray(weights, float)
+    ok = np.isfinite(v) & (w > 0)
+    return float(np.average(v[ok], weights=w[ok])) if ok.any() else float("nan")
+
+
 def _summary(scenario, req, achieved, capacity, costs):
     rows = []
     for q in scenario.queues:
@@ -488,10 +496,7 @@ def _summary(scenario, req, achieved, capacity, costs):
                 for suffix in ("", "_sim"):
                     col = name + suffix
                     if col in a.columns:
-                        v = a[col].to_numpy(float)
-                        ok = np.isfinite(v) & (w > 0)
-                        row[f"{col}_plan"] = (float(np.average(v[ok], weights=w[ok]))
-                                              if ok.any() else np.nan)
+                        row[f"{col}_plan"] = weighted_mean(a[col], w)
         rows.append(row)
     out = pd.DataFrame(rows)
     if not costs.empty:

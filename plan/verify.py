@@ -189,6 +189,7 @@ def verify(scenario, requirements, *, progress=None):
     gap_spill = np.full(staff.shape, np.inf)
     first = None
     rounds = 0
+    settle = False          # agents were just taken back: this simulation shows the result
     while True:
         center = build_center(scenario, requirements, dict(zip(names, staff)))
         res = simulate.simulate(center, replications=sim.replications, seed=sim.seed,
@@ -197,6 +198,8 @@ def verify(scenario, requirements, *, progress=None):
         if first is None:
             first = mean
         miss = _misses(scenario, mean, half)
+        if settle:
+            break
         gap = _gap(scenario, mean)
         # A miss that shrank by a fifth or more since the last mark: the agents
         # helped; mark again.  Enough agents since the mark and it did not:
@@ -225,13 +228,11 @@ def verify(scenario, requirements, *, progress=None):
             progress(f"simulation round {rounds}: {int(miss.sum())} intervals miss their "
                      f"target" + (f" ({stuck} not helped by more agents)" if stuck else ""))
         done = not (active.any() or spill.any()) or not sim.correct or rounds >= sim.max_rounds
-        if done and not undo.any():
-            break
         if done:
-            # Agents were just taken back: simulate once more so that the
-            # table shows the staffing returned.
-            active[:] = False
-            spill[:] = False
+            if not undo.any():
+                break
+            settle = True   # simulate once more so that the table shows the staffing returned
+            continue
         # An interval that misses again gets twice the agents added the last
         # time (1, 2, 4, ...): a backlog after a peak needs many, a small
         # miss one.
@@ -246,13 +247,6 @@ def verify(scenario, requirements, *, progress=None):
         step = np.where(active, step * 2, step)
         spill_step = np.where(spill, spill_step * 2, spill_step)
         rounds += 1
-        if done:
-            center = build_center(scenario, requirements, dict(zip(names, staff)))
-            res = simulate.simulate(center, replications=sim.replications, seed=sim.seed,
-                                    progress=False)
-            mean, half = _summary(res, scenario)
-            miss = _misses(scenario, mean, half)
-            break
     staffing = dict(zip(names, staff))
     return Verification(_table(scenario, requirements, staffing, first, mean), rounds,
                         not miss.any(), int((miss & frozen).sum()))

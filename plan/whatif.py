@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .pipeline import _demand_on_grid, _history_for
+from .pipeline import _demand_on_grid, _history_for, weighted_mean
 from .pipeline import forecast_demand as _forecast_demand
 from .requirements import queue_requirements
 
@@ -111,13 +111,6 @@ class QuickPlan:
         return float(self.cost.loc[self.cost["item"] == "total", "cost"].iloc[0])
 
 
-def _weighted(values, weights):
-    v = np.asarray(values, float)
-    w = np.asarray(weights, float)
-    ok = np.isfinite(v) & (w > 0)
-    return float(np.average(v[ok], weights=w[ok])) if ok.any() else float("nan")
-
-
 def quick_plan(scenario, forecast):
     """Required agents, FTE, formula KPIs and cost of ``scenario`` on ``forecast``.
 
@@ -164,10 +157,10 @@ def quick_plan(scenario, forecast):
             "contained": float(r["contained"].sum()), "to_agents": float(vol.sum()),
             "agent_hours": agent_hours, "paid_hours": paid,
             "fte": paid / weeks / fte_hours, "peak_agents": float(r["required"].max()),
-            "service_level": _weighted(r["service_level"], vol),
-            "asa": _weighted(r["asa"], vol),
-            "abandon_rate": _weighted(r["abandon_rate"], vol),
-            "occupancy": _weighted(r["occupancy"], r["required"] * 1.0)})
+            "service_level": weighted_mean(r["service_level"], vol),
+            "asa": weighted_mean(r["asa"], vol),
+            "abandon_rate": weighted_mean(r["abandon_rate"], vol),
+            "occupancy": weighted_mean(r["occupancy"], r["required"] * 1.0)})
     summary = pd.DataFrame(rows)
     f = scenario.finance
     abandoned = float(np.nansum(req["agent_volume"] * req["abandon_rate"]))
