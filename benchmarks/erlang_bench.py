@@ -53,7 +53,7 @@ Threads are pinned before numpy, Numba or :mod:`erlang` is imported
 
 Notes
 -----
-Run from a checkout (the repository root is put on ``sys.path``)::
+Run with ccwfm installed (``make bench`` installs it)::
 
     .venv/bin/python benchmarks/erlang_bench.py            # readable report
     .venv/bin/python benchmarks/erlang_bench.py --json     # JSON only
@@ -91,12 +91,10 @@ from decimal import Decimal, localcontext  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 _ROOT = Path(__file__).resolve().parents[1]
-if str(_ROOT) not in sys.path:
-    sys.path.insert(0, str(_ROOT))
 
 import numpy as np  # noqa: E402
 
-import erlang  # noqa: E402
+from ccwfm import erlang  # noqa: E402
 
 INTERVAL = 1800.0          # seconds per interval (30 minutes)
 GOAL_C_NS = 150.0          # Erlang C required agents, ns per cell

@@ -103,7 +103,7 @@ Threads are pinned before numpy, statsmodels or statsforecast is imported
 
 Notes
 -----
-Run from a checkout (the repository root is put on ``sys.path``)::
+Run with ccwfm installed (``make bench`` installs it)::
 
     .venv/bin/python benchmarks/forecast_bench.py            # readable report
     .venv/bin/python benchmarks/forecast_bench.py --json     # JSON only
@@ -154,13 +154,11 @@ import warnings  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 _ROOT = Path(__file__).resolve().parents[1]
-if str(_ROOT) not in sys.path:
-    sys.path.insert(0, str(_ROOT))
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-import forecast  # noqa: E402
+from ccwfm import forecast  # noqa: E402
 
 DEFAULT_DATA = _ROOT.parent / "shared" / "data" / "bank_calls.csv"
 MAPPING = {"start": "DateTime", "volume": "Calls"}

@@ -30,7 +30,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 
 def main(argv=None):
@@ -39,8 +38,8 @@ def main(argv=None):
     parser.add_argument("--weeks", type=int, default=8, help="horizon in weeks (default 8)")
     args = parser.parse_args(argv)
 
-    from plan import pipeline, report
-    from plan.demo import demo_scenario
+    from ccwfm.plan import pipeline, report
+    from ccwfm.plan.demo import demo_scenario
 
     say = (lambda *a: None) if args.json else print
     say("warming up (one-week demo, not timed) ...")
@@ -63,7 +62,7 @@ def main(argv=None):
     total = pipeline_s + report_s
     # What-if: formula staffing of a variant on the forecast made once (the
     # dashboard's What-if page), median of 5 after one untimed call.
-    from plan import forecast_demand, quick_plan
+    from ccwfm.plan import forecast_demand, quick_plan
     fc, _ = forecast_demand(sc)
     variant = sc.with_overrides({"queues.voice.bot.containment": 0.4})
     quick_plan(variant, fc)

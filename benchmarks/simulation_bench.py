@@ -112,7 +112,7 @@ Threads are pinned before numpy, Numba or :mod:`simulate` is imported
 
 Notes
 -----
-Run from a checkout (the repository root is put on ``sys.path``)::
+Run with ccwfm installed (``make bench`` installs it)::
 
     .venv/bin/python benchmarks/simulation_bench.py            # readable report
     .venv/bin/python benchmarks/simulation_bench.py --json     # JSON only
@@ -155,16 +155,14 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 _ROOT = Path(__file__).resolve().parents[1]
-if str(_ROOT) not in sys.path:
-    sys.path.insert(0, str(_ROOT))
 
 import numpy as np  # noqa: E402
 from scipy import stats as _st  # noqa: E402
 
-import erlang  # noqa: E402
-import simulate  # noqa: E402
-from simulate import _rng  # noqa: E402
-from simulate._engine_fast import run_fast  # noqa: E402
+from ccwfm import erlang  # noqa: E402
+from ccwfm import simulate  # noqa: E402
+from ccwfm.simulate import _rng  # noqa: E402
+from ccwfm.simulate._engine_fast import run_fast  # noqa: E402
 
 # ------------------------------------------------------------------ the case
 
@@ -356,7 +354,7 @@ def bench_fast(args, theory, log):
     gc.collect()
     draw_share = None
     try:
-        from simulate._common import first_attempts
+        from ccwfm.simulate._common import first_attempts
         _, d_med, _ = timed(lambda: first_attempts(center, 0, key), args.repeat)
         draw_share = d_med / med
     except Exception:  # noqa: BLE001 - private helper; informative only
@@ -429,7 +427,7 @@ def bench_simpy_model(args, theory, log):
     center = make_center(intervals)
     key = key_of(args.seed, 3)
     try:
-        from simulate._engine_simpy import run_simpy
+        from ccwfm.simulate._engine_simpy import run_simpy
         run_simpy(make_center(2), key_of(args.seed, 99))         # warm-up
     except Exception as exc:  # noqa: BLE001 - module under construction
         return empty_entry(f"simulate._engine_simpy.run_simpy unavailable or failing "

@@ -4,7 +4,7 @@ import traceback
 
 import streamlit as st
 
-from dashboard import (data_page, downloads_page, forecast_page, schedule_page, staffing_page,
+from ccwfm.dashboard import (data_page, downloads_page, forecast_page, schedule_page, staffing_page,
                        state, whatif_page)
 
 PAGES = {

@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-import plan
+from ccwfm import plan
 
 from . import state
 

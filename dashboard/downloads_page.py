@@ -6,7 +6,7 @@ spreadsheet never runs them as formulas.
 
 import streamlit as st
 
-import plan
+from ccwfm import plan
 
 from . import state
 

@@ -11,7 +11,7 @@ import tempfile
 
 import streamlit as st
 
-import plan
+from ccwfm import plan
 
 SCENARIO = "scenario_toml"
 BASE_DIR = "base_dir"

@@ -4,7 +4,7 @@ Inputs are contacts per interval, interval length and handle time in
 seconds (or an arrival rate per second); every function broadcasts over
 numpy arrays of any shape and accepts scalars.
 
->>> import erlang
+>>> from ccwfm import erlang
 >>> erlang.required_agents(100, 180, service_level=0.8, target_time=20)
 14
 >>> erlang.scheduled_agents(14, shrinkage=0.30)

@@ -33,7 +33,7 @@ class AhtForecaster:
 
     Examples
     --------
-    >>> from forecast.demo import demo_history
+    >>> from ccwfm.forecast.demo import demo_history
     >>> f = AhtForecaster().fit(demo_history(weeks=8, interval=60)).predict(7)
     >>> list(f.columns[:3])
     ['queue', 'start', 'aht']

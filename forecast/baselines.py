@@ -13,7 +13,7 @@ class SeasonalNaive(Forecaster):
 
     Examples
     --------
-    >>> from forecast.demo import demo_history
+    >>> from ccwfm.forecast.demo import demo_history
     >>> h = demo_history(weeks=6, interval=60)
     >>> f = SeasonalNaive().fit(h).predict(7)
     >>> sorted(f["queue"].unique())

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-import forecast
+from ccwfm import forecast
 
 from ._atomic import write_atomic
 from .scenario import Scenario

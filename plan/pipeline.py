@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-import erlang
-import forecast
-import simulate
+from ccwfm import erlang
+from ccwfm import forecast
+from ccwfm import simulate
 
 from .capacity import CapacityInputs, HiringClass, capacity_plan, hires_needed
 from .requirements import queue_requirements

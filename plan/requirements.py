@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-import erlang
+from ccwfm import erlang
 
 
 def queue_requirements(demand, queue, *, interval, shrinkage):

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-import simulate
-from simulate import QUEUE_METRICS
+from ccwfm import simulate
+from ccwfm.simulate import QUEUE_METRICS
 
 
 @dataclass(frozen=True)

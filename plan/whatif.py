@@ -10,7 +10,7 @@ any variant of the scenario.
 
 Examples
 --------
->>> from plan import demo_scenario, forecast_demand, quick_plan
+>>> from ccwfm.plan import demo_scenario, forecast_demand, quick_plan
 >>> sc = demo_scenario(weeks=1)
 >>> fc, models = forecast_demand(sc)                      # doctest: +SKIP
 >>> base = quick_plan(sc, fc)                             # doctest: +SKIP

@@ -8,7 +8,7 @@ per-interval and horizon statistics with confidence intervals.  Centers in
 which every queue has its own group run on a Numba fast path; others on a
 SimPy model; both produce the same contacts from the same seed.
 
->>> from simulate import Center, simulate
+>>> from ccwfm.simulate import Center, simulate
 >>> c = Center.single_queue([100.0] * 16, aht=180, agents=14, patience=120)
 >>> res = simulate(c, replications=4, seed=1)
 >>> res.engine

@@ -477,7 +477,7 @@ def run_simpy(center, key):
 
     Examples
     --------
-    >>> from simulate.model import Center
+    >>> from ccwfm.simulate.model import Center
     >>> c = Center.single_queue([60.0] * 2, aht=180, agents=8, patience=120)
     >>> records, overtime, max_queue = run_simpy(c, 1)
     >>> max_queue.shape

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import plan
+from ccwfm import plan
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 

@@ -15,7 +15,7 @@ import pytest
 import scipy.linalg
 from scipy import stats
 
-import erlang
+from ccwfm import erlang
 
 RTOL = 1e-7
 ATOL = 1e-12

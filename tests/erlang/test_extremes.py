@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-import erlang
+from ccwfm import erlang
 
 AGENTS = np.array([1, 2, 5, 10, 100, 1_000, 10_000, 50_000, 99_999, 100_000])
 

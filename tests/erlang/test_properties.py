@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-import erlang
+from ccwfm import erlang
 
 loads = st.floats(min_value=0.01, max_value=400.0, allow_nan=False)
 ahts = st.floats(min_value=10.0, max_value=1200.0, allow_nan=False)

@@ -16,7 +16,7 @@ import math
 import numpy as np
 import pytest
 
-import erlang
+from ccwfm import erlang
 
 from . import reference as ref
 

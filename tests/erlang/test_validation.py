@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-import erlang
+from ccwfm import erlang
 
 
 @pytest.mark.parametrize("call, message", [

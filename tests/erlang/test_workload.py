@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import erlang
+from ccwfm import erlang
 
 
 def test_deflect_by_hand():

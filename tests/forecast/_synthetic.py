@@ -13,7 +13,7 @@ expectation itself (noise-free).
 import numpy as np
 import pandas as pd
 
-from forecast import History
+from ccwfm.forecast import History
 
 START = pd.Timestamp("2024-01-01")                      # a Monday
 WEEKDAY = (1.2, 1.1, 1.0, 1.0, 0.9, 0.5, 0.0)           # Sunday closed

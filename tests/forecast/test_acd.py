@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.acd import AcdLog, read_acd
-from forecast.history import History
+from ccwfm.forecast.acd import AcdLog, read_acd
+from ccwfm.forecast.history import History
 
 HEADER = ("vru+line call_id customer_id priority type date vru_entry vru_exit vru_time "
           "q_start q_exit q_time outcome ser_start ser_exit ser_time server").split()

@@ -3,9 +3,9 @@
 import pandas as pd
 import pytest
 
-from forecast import History
-from forecast.aht import AhtForecaster
-from forecast.reforecast import reforecast
+from ccwfm.forecast import History
+from ccwfm.forecast.aht import AhtForecaster
+from ccwfm.forecast.reforecast import reforecast
 
 
 def _history(weeks=6, level=300.0, bump=1.2, jump_days=0, jump=1.0):

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast import (
+from ccwfm.forecast import (
     AutoForecaster,
     DailyProfile,
     History,
@@ -17,7 +17,7 @@ from forecast import (
     rolling_origin,
     score,
 )
-from forecast.auto import conformal_quantiles
+from ccwfm.forecast.auto import conformal_quantiles
 
 from ._synthetic import START, WEEKDAY, pattern, shape
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast import (
+from ccwfm.forecast import (
     History,
     SeasonalNaive,
     WeekdayAverage,
@@ -14,9 +14,9 @@ from forecast import (
     rolling_origin,
     score,
 )
-from forecast._base import queue_data
-from forecast.backtest import naive_scale
-from forecast.calendar import Calendar
+from ccwfm.forecast._base import queue_data
+from ccwfm.forecast.backtest import naive_scale
+from ccwfm.forecast.calendar import Calendar
 
 START = pd.Timestamp("2024-01-01")          # a Monday
 Z80 = 1.2815515655446004                    # standard normal 90% quantile

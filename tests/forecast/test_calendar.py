@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast import (
+from ccwfm.forecast import (
     AutoForecaster,
     Calendar,
     CountGLM,

@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import forecast.demo
-from forecast.demo import (CALENDAR_COLUMNS, DEMO, DemoSpec, demo_calendar, demo_expected,
+from ccwfm import forecast
+import ccwfm.forecast.demo  # noqa: F401
+from ccwfm.forecast.demo import (CALENDAR_COLUMNS, DEMO, DemoSpec, demo_calendar, demo_expected,
                            demo_history, easter_sunday)
-from forecast.history import COLUMNS, History
+from ccwfm.forecast.history import COLUMNS, History
 
 QUEUES = ("voice", "chat", "email")
 
@@ -409,8 +410,8 @@ def test_docstring_examples_run():
 
 
 def test_forecast_imports_nothing_else_from_the_repo():
-    code = ("import sys, forecast.demo; "
-            "print(sorted({m.split('.')[0] for m in sys.modules} & "
+    code = ("import sys, ccwfm.forecast.demo; "
+            "print(sorted({m.split('.')[1] for m in sys.modules if m.startswith('ccwfm.')} & "
             "{'erlang', 'simulate', 'plan', 'dashboard'}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

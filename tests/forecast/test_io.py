@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.io import read_intervals
+from ccwfm.forecast.io import read_intervals
 
 BANK = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "bank_calls.csv"
 

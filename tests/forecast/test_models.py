@@ -6,7 +6,7 @@ import pytest
 import statsmodels.api as sm
 from statsmodels.tsa.holtwinters import SimpleExpSmoothing
 
-from forecast import (
+from ccwfm.forecast import (
     CountGLM,
     DailyProfile,
     Ensemble,
@@ -16,8 +16,8 @@ from forecast import (
     SeasonalNaive,
     WeekdayAverage,
 )
-from forecast.count import poisson_two_way
-from forecast.daily import weekday_effects
+from ccwfm.forecast.count import poisson_two_way
+from ccwfm.forecast.daily import weekday_effects
 
 from ._synthetic import START, WEEKDAY, pattern, shape
 

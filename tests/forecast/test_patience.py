@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from scipy.stats import chi2
 
-from forecast.acd import read_acd
-from forecast.patience import Patience, estimate_patience
-from simulate import Distribution
+from ccwfm.forecast.acd import read_acd
+from ccwfm.forecast.patience import Patience, estimate_patience
+from ccwfm.simulate import Distribution
 
 TRUE_MEAN = 120.0
 

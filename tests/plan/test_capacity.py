@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from plan.capacity import (
+from ccwfm.plan.capacity import (
     COLUMNS,
     CapacityInputs,
     HiringClass,

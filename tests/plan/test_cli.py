@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from plan import cli, demo_scenario, pipeline
-from plan._atomic import write_atomic
+from ccwfm.plan import cli, demo_scenario, pipeline
+from ccwfm.plan._atomic import write_atomic
 
 SCENARIO = """
 [scenario]

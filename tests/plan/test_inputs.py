@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from plan.inputs import history_scenario, load_history, preview_columns
+from ccwfm.plan.inputs import history_scenario, load_history, preview_columns
 
 CSV = ("Skill;Interval;Offered;AHT\n"
        "Billing;2024-03-04 08:00;12;240\n"

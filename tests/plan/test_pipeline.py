@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from plan import Scenario, run
+from ccwfm.plan import Scenario, run
 
 TOML = """
 [scenario]

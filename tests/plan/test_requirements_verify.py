@@ -4,10 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import erlang
-from plan.requirements import group_requirements, queue_requirements
-from plan.scenario import Scenario
-from plan.verify import build_center, verify
+from ccwfm import erlang
+from ccwfm.plan.requirements import group_requirements, queue_requirements
+from ccwfm.plan.scenario import Scenario
+from ccwfm.plan.verify import build_center, verify
 
 SCENARIO = """
 [scenario]

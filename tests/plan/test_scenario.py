@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from plan.scenario import Scenario, ScenarioError
+from ccwfm.plan.scenario import Scenario, ScenarioError
 
 TOML = """
 [scenario]

@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from plan.scenario import Scenario
-from plan.scenarios import compare
+from ccwfm.plan.scenario import Scenario
+from ccwfm.plan.scenarios import compare
 
 SCENARIO = """
 [scenario]

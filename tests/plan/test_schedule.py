@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from plan.schedule import ShiftTemplate, schedule
+from ccwfm.plan.schedule import ShiftTemplate, schedule
 
 MONDAY = pd.Timestamp("2024-01-01")  # a Monday
 

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import erlang
-from plan import Scenario, forecast_demand, quick_plan
+from ccwfm import erlang
+from ccwfm.plan import Scenario, forecast_demand, quick_plan
 
 TOML = """
 [scenario]

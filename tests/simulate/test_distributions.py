@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from simulate import Distribution
-from simulate.distributions import draw_keyed
+from ccwfm.simulate import Distribution
+from ccwfm.simulate.distributions import draw_keyed
 
 
 @pytest.mark.parametrize("dist, cv", [

@@ -10,11 +10,11 @@ feature it is named after, so that agreement is not vacuous.
 import numpy as np
 import pytest
 
-from simulate._engine_fast import run_fast
-from simulate._engine_simpy import run_simpy
-from simulate._fast import (ABANDONED, ABANDONED_BOT, ANSWERED, CONTAINED, IN_BOT, IN_QUEUE)
-from simulate.distributions import Distribution as D
-from simulate.model import Bot, Center, Group, Queue, Retrial, Shift, Skill
+from ccwfm.simulate._engine_fast import run_fast
+from ccwfm.simulate._engine_simpy import run_simpy
+from ccwfm.simulate._fast import (ABANDONED, ABANDONED_BOT, ANSWERED, CONTAINED, IN_BOT, IN_QUEUE)
+from ccwfm.simulate.distributions import Distribution as D
+from ccwfm.simulate.model import Bot, Center, Group, Queue, Retrial, Shift, Skill
 
 KEYS = (1, 29, 2024)
 FLOATS = ("arrival", "enter", "start", "leave")

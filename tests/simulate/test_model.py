@@ -2,7 +2,7 @@
 
 import pytest
 
-from simulate import Bot, Center, Distribution, Group, Queue, Retrial, Shift, Skill
+from ccwfm.simulate import Bot, Center, Distribution, Group, Queue, Retrial, Shift, Skill
 
 EXP = Distribution.exponential(180)
 

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulate import Bot, Center, Distribution, Group, Queue, Retrial, simulate
-from simulate.stats import QUEUE_METRICS
+from ccwfm.simulate import Bot, Center, Distribution, Group, Queue, Retrial, simulate
+from ccwfm.simulate.stats import QUEUE_METRICS
 
 DAY = [40.0, 80.0, 160.0, 240.0, 200.0, 120.0, 180.0, 220.0, 140.0, 60.0]
 
@@ -176,7 +176,7 @@ def test_one_replication_has_an_infinite_interval():
 
 
 def test_handle_scale_multiplies_handle_times_by_arrival_interval():
-    from simulate._common import first_attempts
+    from ccwfm.simulate._common import first_attempts
     scale = [1.0, 1.5, 0.5, 2.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]
     plain = Center.single_queue(DAY, aht=240, agents=10, patience=150)
     timed = Center((Queue("voice", DAY, Distribution.exponential(240.0),
@@ -189,8 +189,8 @@ def test_handle_scale_multiplies_handle_times_by_arrival_interval():
 
 
 def test_engines_agree_with_handle_scale_and_retrials():
-    from simulate._engine_fast import run_fast
-    from simulate._engine_simpy import run_simpy
+    from ccwfm.simulate._engine_fast import run_fast
+    from ccwfm.simulate._engine_simpy import run_simpy
     scale = [1.0, 1.5, 0.5, 2.0, 1.0, 1.2, 1.0, 0.8, 1.0, 1.0]
     c = Center((Queue("voice", DAY, Distribution.exponential(240.0),
                       patience=Distribution.exponential(90.0), handle_scale=scale,

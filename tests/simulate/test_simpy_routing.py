@@ -8,13 +8,13 @@ from the records independently of the engine's bookkeeping.
 import numpy as np
 import pytest
 
-from simulate._common import first_attempts
-from simulate._engine_fast import run_fast
-from simulate._engine_simpy import run_simpy
-from simulate._fast import (ABANDONED, ABANDONED_BOT, ANSWERED, CONTAINED, IN_BOT, IN_QUEUE,
+from ccwfm.simulate._common import first_attempts
+from ccwfm.simulate._engine_fast import run_fast
+from ccwfm.simulate._engine_simpy import run_simpy
+from ccwfm.simulate._fast import (ABANDONED, ABANDONED_BOT, ANSWERED, CONTAINED, IN_BOT, IN_QUEUE,
                             OUTCOMES)
-from simulate.distributions import Distribution as D
-from simulate.model import Bot, Center, Group, Queue, Retrial, Shift, Skill
+from ccwfm.simulate.distributions import Distribution as D
+from ccwfm.simulate.model import Bot, Center, Group, Queue, Retrial, Shift, Skill
 
 KEYS = (3, 17, 101, 4242)
 EXP = D.exponential

@@ -10,9 +10,9 @@ about 2% of the value).
 import numpy as np
 import pytest
 
-import erlang
-from simulate import Center, simulate
-from simulate.stats import QUEUE_METRICS
+from ccwfm import erlang
+from ccwfm.simulate import Center, simulate
+from ccwfm.simulate.stats import QUEUE_METRICS
 
 CASES = [
     # volume per 30 min, aht, agents, patience, target time, contacts simulated
