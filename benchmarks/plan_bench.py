@@ -49,11 +49,11 @@ def main(argv=None):
     marks = []
     started = time.perf_counter()
 
-    def log(msg):
-        marks.append((time.perf_counter() - started, msg))
-        say(f"[{marks[-1][0]:6.1f} s] {msg}")
+    def progress(event):
+        marks.append((time.perf_counter() - started, event.step))
+        say(f"[{marks[-1][0]:6.1f} s] {event.message}")
 
-    res = pipeline.run(sc, log=log)
+    res = pipeline.run(sc, progress=progress)
     pipeline_s = time.perf_counter() - started
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
@@ -73,8 +73,7 @@ def main(argv=None):
         times.append(time.perf_counter() - t0)
     whatif_s = sorted(times)[2]
     steps, last = {}, 0.0
-    for t, msg in marks:
-        key = msg.split(":")[0]
+    for t, key in marks:
         steps[key] = round(steps.get(key, 0.0) + t - last, 2)
         last = t
     out = {"demo_seconds": round(total, 2), "pipeline_seconds": round(pipeline_s, 2),

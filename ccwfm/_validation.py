@@ -171,7 +171,7 @@ def clock(path, value):
     if isinstance(value, str):
         m = _CLOCK.match(value)
         if not m or int(m[1]) > 23 or int(m[2]) > 59:
-            raise error(path, 'must be a time "HH:MM" from "00:00" to "23:59"', value)
+            raise error(path, "must be a time HH:MM (00:00 to 23:59)", value)
         return 60 * int(m[1]) + int(m[2])
     return whole(path, value, lo=0, hi=DAY_MINUTES, hi_open=True)
 
@@ -261,15 +261,23 @@ def _first_bad_py(x, lo, hi, lo_open, hi_open, allow_inf, whole_):
     return -1
 
 
-_KERNEL = []
+_KERNEL = None
 
 
-def _first_bad(*args):
-    if not _KERNEL:
+def _first_bad(x, lo, hi, lo_open, hi_open, allow_inf, whole_):
+    """Compile :func:`_first_bad_py` on first use and put it in this stub's place.
+
+    The module global is rebound to the Numba dispatcher, so that every later
+    :func:`check` calls the kernel directly, with no per-call indirection (a
+    caller still holding the stub only pays one extra call).
+    """
+    global _first_bad, _KERNEL
+    if _KERNEL is None:
         from numba import njit
 
-        _KERNEL.append(njit(cache=True)(_first_bad_py))
-    return _KERNEL[0](*args)
+        _KERNEL = njit(cache=True)(_first_bad_py)
+    _first_bad = _KERNEL
+    return _KERNEL(x, lo, hi, lo_open, hi_open, allow_inf, whole_)
 
 
 def as_array(name, value):

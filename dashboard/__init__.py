@@ -1,5 +1,5 @@
 """Streamlit dashboard for staff planners: ``ccwfm dashboard`` or
-``streamlit run dashboard/app.py``.
+``python -m ccwfm.dashboard``.
 
 Pages: Data, Forecast, Staffing, What-if, Schedule and capacity, Downloads
 (one module each, ``<name>_page.render``); :mod:`dashboard.state` holds the

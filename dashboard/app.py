@@ -1,4 +1,4 @@
-"""ccwfm dashboard: ``ccwfm dashboard`` or ``streamlit run dashboard/app.py``."""
+"""ccwfm dashboard: ``ccwfm dashboard`` or ``python -m ccwfm.dashboard`` (Streamlit runs this file)."""
 
 import traceback
 

@@ -40,7 +40,8 @@ def _mapping_form(columns, found, fields, key):
 def _use_history(hist, name, weeks):
     folder = Path(st.session_state[state.FOLDER]) / name
     sc = plan.history_scenario(hist, folder, name=name, weeks=weeks)
-    state.set_scenario(sc, folder, f"uploaded file ({name})")
+    state.set_scenario(sc, folder, f"uploaded file ({name})",
+                       sources={plan.HISTORY_FILE: plan.history_for_scenario(hist)})
     st.success(f"Loaded {len(hist.frame):,} intervals of {', '.join(map(str, hist.queues))}: "
                f"planning {weeks} weeks from {sc.start}.")
     if hist.report:
@@ -128,18 +129,7 @@ def _scenario_summary():
     st.write(f"Data: **{st.session_state[state.SOURCE]}**. Horizon: {sc.weeks} weeks from "
              f"{sc.start}, {sc.workforce.interval}-minute intervals, shrinkage "
              f"{sc.workforce.total_shrinkage:.0%}, {sc.workforce.hourly_cost:,.2f} per hour.")
-    rows = []
-    for q in sc.queues:
-        t = q.target
-        target = ", ".join(x for x in (
-            f"{t.service_level:.0%} in {t.target_time:g} s" if t.service_level else "",
-            f"ASA <= {t.asa:g} s" if t.asa else "",
-            f"abandon <= {t.abandon_rate:.0%}" if t.abandon_rate else "") if x)
-        rows.append({"queue": q.name, "channel": q.channel,
-                     "bot containment": q.bot.containment if q.bot else 0.0,
-                     "patience (s)": q.patience, "concurrency": q.concurrency,
-                     "target": target})
-    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    st.dataframe(plan.scenario_overview(sc), hide_index=True)
     st.download_button("Download the scenario (TOML)", state.current().to_toml().encode(),
                        file_name=f"{sc.name}.toml", mime="application/toml", key="dl_toml")
 

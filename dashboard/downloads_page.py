@@ -16,7 +16,7 @@ def available_tables():
     sc = state.current()
     fc, models = state.need_forecast()
     qp = state.need_quick(sc)
-    out = {"whatif_summary": qp.summary, "whatif_cost": qp.cost,
+    out = {"whatif_summary": qp.summary, "whatif_cost": qp.cost.to_frame(),
            "requirements": qp.requirements, "forecast": fc, "models": models}
     if "comparison" in st.session_state:
         out["scenario_comparison"] = st.session_state["comparison"]

@@ -9,7 +9,7 @@ def render():
     st.header("Forecast")
     sc = state.base()
     fc, models = state.need_forecast()
-    hist = state.history(st.session_state[state.SCENARIO], state.base_dir())
+    hist = state.history()
     queue = st.selectbox("Queue", [q.name for q in sc.queues], key="fc_queue")
     c1, c2 = st.columns(2)
     back = c1.slider("Days of history shown", 1, 56, 14, key="fc_back")

@@ -20,13 +20,12 @@ def render():
         else:
             return
     cur = sc.finance.currency
-    total = result.costs.loc[result.costs["item"] == "total", "cost"]
     m1, m2, m3 = st.columns(3)
     m1.metric("Shifts scheduled", f"{int(result.shifts['agents'].sum()):,}"
               if not result.shifts.empty else "0")
     m2.metric("Peak weekly FTE", f"{result.capacity['required_fte'].max():,.1f}"
               if not result.capacity.empty else "-")
-    m3.metric(f"Total cost ({cur})", f"{float(total.iloc[0]):,.0f}" if len(total) else "-")
+    m3.metric(f"Total cost ({cur})", f"{result.total_cost:,.0f}" if result.costs else "-")
 
     st.subheader("Agents per shift")
     sh = result.shifts
@@ -64,6 +63,6 @@ def render():
                                     "cost per hire": h.cost_per_hire} for h in result.hires]),
                      hide_index=True)
     st.subheader("Costs")
-    st.dataframe(result.costs, hide_index=True)
+    st.dataframe(result.costs.to_frame(), hide_index=True)
     with st.expander("What the plan did"):
         st.text("\n".join(result.log))

@@ -1,8 +1,8 @@
 """Staffing page: requirements heatmap, KPIs per interval, formula vs simulation."""
 
-import numpy as np
-import pandas as pd
 import streamlit as st
+
+from ccwfm import plan
 
 from . import charts, state
 
@@ -43,20 +43,8 @@ def render():
         if st.button("Run the full plan now", key="st_run_full"):
             result = state.run_full()
     if result is not None and result.verification is not None:
-        v = result.verification
-        rows = []
-        for q, g in v.groupby("queue"):
-            row = {"queue": q}
-            w = g["required"].clip(lower=0) + 1e-9      # intervals weighted by their agents
-            for col in ("service_level_formula", "service_level_sim", "service_level_corrected",
-                        "abandon_rate_formula", "abandon_rate_sim", "abandon_rate_corrected"):
-                if col in g.columns:
-                    ok = g[col].notna()
-                    row[col] = (float(np.average(g[col][ok], weights=w[ok])) if ok.any()
-                                else float("nan"))
-            row["agent_hours_formula"] = g["required"].sum() * sc.workforce.interval / 60
-            row["agent_hours_corrected"] = g["staffed"].sum() * sc.workforce.interval / 60
-            rows.append(row)
-        st.dataframe(pd.DataFrame(rows), hide_index=True)
+        st.dataframe(plan.verification_summary(result.verification,
+                                               interval=sc.workforce.interval),
+                     hide_index=True)
         st.caption("Formula: Erlang staffing; sim: simulated with the formula staffing; "
                    "corrected: simulated after the correction loop.")

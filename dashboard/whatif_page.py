@@ -107,7 +107,7 @@ def render():
                           "peak_agents", "asa")})
     fmt["fte"] = st.column_config.NumberColumn(format="%.1f")
     st.dataframe(qp.summary, hide_index=True, column_config=fmt)
-    st.dataframe(qp.cost, hide_index=True,
+    st.dataframe(qp.cost.to_frame(), hide_index=True,
                  column_config={"cost": st.column_config.NumberColumn(format="%.0f")})
 
     st.subheader("Saved scenarios")

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._validate import as_array, broadcast, broadcast_shape, check, check_finite_below
+from ccwfm._validation import as_array, broadcast, broadcast_shape, check, check_finite_below
 
 # Longer mean patience than this (about 32 years) is refused: the Erlang A series
 # would need billions of terms, and the answer is that of infinite patience.
@@ -14,7 +14,7 @@ def queue_inputs(volume, aht, *, interval, arrival_rate, patience, concurrency,
     """Validate and broadcast the workload description of a queue.
 
     ``extra`` maps further argument names to ``(value, rule)`` where ``rule`` is
-    a dict of :func:`check` keywords; each is validated and broadcast too.
+    a dict of :func:`ccwfm._validation.check` keywords; each is validated and broadcast too.
 
     Returns ``(shape, flat)`` with kernel-ready 1-D arrays in ``flat``:
     ``lam`` arrivals per second, ``h`` seconds of one server per contact

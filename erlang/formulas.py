@@ -2,8 +2,9 @@
 
 import numpy as np
 
+from ccwfm._validation import as_array, broadcast, check, is_scalar_input
+
 from . import _kernels
-from ._validate import as_array, broadcast, check, is_scalar_input
 
 
 def _apply(kernel, agents, load):

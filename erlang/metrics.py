@@ -39,9 +39,10 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from ccwfm._validation import is_scalar_input
+
 from . import _kernels
 from ._inputs import queue_inputs
-from ._validate import is_scalar_input
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,10 @@
 
 import numpy as np
 
+from ccwfm._validation import is_scalar_input
+
 from . import _kernels
 from ._inputs import queue_inputs
-from ._validate import is_scalar_input
 from .metrics import basis_code
 
 _NAN = np.nan

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._validate import as_array, broadcast_shape, check, is_scalar_input
+from ccwfm._validation import as_array, broadcast_shape, check, is_scalar_input
 
 
 def offered_load(volume, aht, interval=1800.0):

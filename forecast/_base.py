@@ -14,6 +14,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ccwfm._validation import error
+
+from ._args import whole
 from .calendar import Calendar
 from .history import History
 
@@ -139,7 +142,7 @@ def check_levels(level):
     out = []
     for lv in level:
         if isinstance(lv, bool) or not isinstance(lv, (int, float)) or not 0 < lv < 100:
-            raise ValueError(f"'level' must be percentages > 0 and < 100: {lv!r}")
+            raise error("level", "must be percentages > 0 and < 100", lv)
         out.append(float(lv))
     return tuple(out)
 
@@ -225,9 +228,7 @@ class Forecaster:
             One row per queue and open interval: ``queue``, ``start``,
             ``forecast`` and ``lo_<level>``, ``hi_<level>`` per level.
         """
-        if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) \
-                or horizon < 1:
-            raise ValueError(f"'horizon' must be a whole number of days >= 1: {horizon!r}")
+        horizon = whole("horizon", horizon, 1, "a whole number of days")
         levels = check_levels(level)
         frames = []
         for q in self.data_:

@@ -56,14 +56,16 @@ outcome (``unknown_outcome``), bad date (``bad_date``), unparseable time
 ``customer_id``, ``priority``, ``vru_exit`` and ``vru_time`` are optional.
 """
 
-import io
-import math
-import os
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
+from ccwfm._validation import number
+
+from . import _cells, _decode
+from ._args import one_of, whole
 from .history import INTERVALS, History, Issue
 
 FORMATS = ("anonymous_bank", "generic")
@@ -184,14 +186,8 @@ class AcdLog:
         target_time : float
             Service-level target in seconds (>= 0).
         """
-        if interval not in INTERVALS:
-            raise ValueError(f"'interval' must be one of {INTERVALS} minutes: {interval!r}")
-        try:
-            target = float(target_time)
-        except (TypeError, ValueError):
-            raise ValueError(f"'target_time' must be a number: {target_time!r}") from None
-        if not (target >= 0 and math.isfinite(target)):
-            raise ValueError(f"'target_time' must be >= 0 and finite: {target_time!r}")
+        one_of("interval", interval, INTERVALS, " minutes")
+        target = number("target_time", target_time, lo=0)
         freq = f"{interval}min"
         df = self.frame
         off = df[df["outcome"].isin(("answered", "abandoned"))].copy()
@@ -308,8 +304,11 @@ def read_acd(source, *, format="anonymous_bank", mapping=None, sep=None, max_row
 
     Parameters
     ----------
-    source : str, path, file-like or pandas.DataFrame
-        The log: a file, an open text file, or a frame of its columns.
+    source : str, path, file-like, bytes or pandas.DataFrame
+        The log: a file (its path, its bytes or an open file), or a frame of
+        its columns.  Files are loaded as :func:`read_intervals` loads them
+        (encoding detected; ``"generic"`` logs may also be Excel ``.xlsx`` or
+        parquet files).
     format : {"anonymous_bank", "generic"}
         ``"anonymous_bank"``: the Technion SEE lab "Anonymous Bank" records
         (rules in the module docstring).  ``"generic"``: any table, with
@@ -329,7 +328,7 @@ def read_acd(source, *, format="anonymous_bank", mapping=None, sep=None, max_row
     sep : str, optional
         Field separator.  Anonymous Bank: default tab, then runs of spaces
         for lines that do not split into the header's field count on tabs.
-        Generic: default the most frequent of ``, ; tab |`` in the header.
+        Generic: detected among ``, ; tab |`` as for :func:`read_intervals`.
     max_rows : int, optional
         Read at most this many data rows.
 
@@ -348,12 +347,9 @@ def read_acd(source, *, format="anonymous_bank", mapping=None, sep=None, max_row
     >>> log.frame[["queue", "outcome", "wait", "handle", "agent"]].values.tolist()
     [['PS', 'answered', 30.0, 120.0, 'ANNA']]
     """
-    if format not in FORMATS:
-        raise ValueError(f"'format' must be one of {', '.join(FORMATS)}: {format!r}")
+    one_of("format", format, FORMATS)
     if max_rows is not None:
-        if isinstance(max_rows, bool) or not isinstance(max_rows, (int, np.integer)) \
-                or max_rows < 0:
-            raise ValueError(f"'max_rows' must be a whole number >= 0: {max_rows!r}")
+        max_rows = whole("max_rows", max_rows, 0)
     if format == "anonymous_bank":
         if mapping is not None:
             raise ValueError("'mapping' is for format='generic' only")
@@ -378,16 +374,6 @@ class _Report:
                                              f"{action}"))
 
 
-def _text(source):
-    if isinstance(source, (str, os.PathLike)):
-        with open(source, encoding="utf-8", errors="replace", newline="") as f:
-            return f.read()
-    if hasattr(source, "read"):
-        data = source.read()
-        return data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
-    raise ValueError(f"'source' must be a path, a file or a DataFrame: {type(source).__name__}")
-
-
 def _ab_table(source, sep, max_rows, report):
     """The Anonymous Bank records as a frame of stripped strings, with a 'row' column."""
     if isinstance(source, pd.DataFrame):
@@ -398,7 +384,7 @@ def _ab_table(source, sep, max_rows, report):
         df = df.astype(str).apply(lambda s: s.str.strip())
         df.insert(0, "row", np.arange(1, len(df) + 1))
         return df.reset_index(drop=True)
-    lines = _text(source).splitlines()
+    lines = _decode.read_text(source, "the Anonymous Bank log").splitlines()
     head = next((i for i, line in enumerate(lines) if line.strip()), None)
     if head is None:
         raise ValueError("the Anonymous Bank log is empty: no header")
@@ -437,38 +423,26 @@ def _ab_table(source, sep, max_rows, report):
     return df
 
 
-_CLOCK = r"^(\d{1,2}):([0-5]\d):([0-5]\d)$"
-_SIGNED_CLOCK = r"^(-?)(\d{1,3}):([0-5]\d):([0-5]\d)$"
+class _Kept:
+    """The rows still in a log; excluding rows reports them (never silently)."""
+
+    def __init__(self, row, report):
+        self.row = row
+        self.report = report
+        self.mask = np.ones(len(row), bool)
+
+    def drop(self, kind, mask, what, action="excluded"):
+        mask = np.asarray(mask, bool) & self.mask
+        self.report.add(kind, self.row[mask], what, action)
+        self.mask &= ~mask
 
 
-def _by_unique(parse):
-    """Apply a parser of a string Series to its distinct values only (logs repeat them)."""
-    def wrapped(values):
-        codes, uniques = pd.factorize(values)
-        parsed = np.append(parse(pd.Series(uniques, dtype=object)), np.nan)
-        return parsed[codes]          # code -1 (missing) picks the trailing NaN
-    wrapped.__doc__ = parse.__doc__
-    return wrapped
+class _Stages(NamedTuple):
+    """Which stages each Anonymous Bank call went through."""
 
-
-@_by_unique
-def _clock(values):
-    """Clock times h:mm:ss -> seconds after midnight; NaN if unparseable."""
-    parts = values.str.extract(_CLOCK).astype(float)
-    secs = np.array(parts[0] * 3600 + parts[1] * 60 + parts[2], dtype=float)   # writable copy
-    secs[parts[0].to_numpy(float) > 23] = np.nan
-    return secs
-
-
-@_by_unique
-def _duration(values):
-    """Seconds (a number) or h:mm:ss -> seconds; NaN if unparseable."""
-    num = pd.to_numeric(values, errors="coerce").to_numpy(float)
-    parts = values.str.extract(_SIGNED_CLOCK)
-    hms = (parts[1].astype(float) * 3600 + parts[2].astype(float) * 60
-           + parts[3].astype(float)).to_numpy(float)
-    hms = np.where(parts[0].to_numpy(object) == "-", -hms, hms)
-    return np.where(np.isfinite(num), num, hms)
+    queued: np.ndarray
+    served: np.ndarray
+    vru_exit: np.ndarray
 
 
 def _read_anonymous_bank(source, sep, max_rows):
@@ -478,91 +452,110 @@ def _read_anonymous_bank(source, sep, max_rows):
     if missing:
         raise ValueError(f"the Anonymous Bank log lacks column {missing[0]!r} "
                          f"(columns: {', '.join(c for c in df.columns if c != 'row')})")
-    row = df["row"].to_numpy()
-    keep = np.ones(len(df), bool)
+    kept = _Kept(df["row"].to_numpy(), rep)
+    code, day, clock, dur = _ab_cells(df, kept)
+    stages = _ab_stages(clock, dur, len(df))
+    rel = _ab_timeline(clock, stages, kept)
+    kept.drop("inconsistent", (code == "AGENT") & ~stages.queued & ~stages.served,
+              "are AGENT calls with neither a queue nor a service stage")
+    with np.errstate(invalid="ignore"):
+        wait = np.where(stages.queued, rel["q_exit"] - rel["q_start"], np.nan)
+        handle = np.where(stages.served, rel["ser_exit"] - rel["ser_start"], np.nan)
+    _ab_notes(df, code, dur, stages, rel, wait, handle, kept)
+    frame = _ab_frame(df, code, day, stages, rel, wait, handle)
+    return AcdLog(frame[kept.mask].reset_index(drop=True), tuple(rep.issues))
 
-    def drop(kind, mask, what, action="excluded"):
-        nonlocal keep
-        mask = mask & keep
-        rep.add(kind, row[mask], what, action)
-        keep &= ~mask
 
+def _ab_cells(df, kept):
+    """Outcome codes, dates, clock times and durations (seconds); rows with unreadable
+    cells excluded."""
     code = df["outcome"].str.upper().to_numpy(object)
-    drop("phantom", code == "PHANTOM", "are PHANTOM calls (spurious)", "excluded from offered")
-    drop("unknown_outcome", ~np.isin(code, ["AGENT", "HANG", "PHANTOM"]),
-         "have an outcome other than AGENT, HANG or PHANTOM")
+    kept.drop("phantom", code == "PHANTOM", "are PHANTOM calls (spurious)",
+              "excluded from offered")
+    kept.drop("unknown_outcome", ~np.isin(code, ["AGENT", "HANG", "PHANTOM"]),
+              "have an outcome other than AGENT, HANG or PHANTOM")
     date = df["date"]
-    parsed = pd.to_datetime(date.where(date.str.len() == 6), format="%y%m%d", errors="coerce")
-    parsed = parsed.fillna(pd.to_datetime(date.where(date.str.len() == 8), format="%Y%m%d",
-                                          errors="coerce"))
-    drop("bad_date", parsed.isna().to_numpy(), "have a date that is not yymmdd")
-
+    day = pd.to_datetime(date.where(date.str.len() == 6), format="%y%m%d", errors="coerce")
+    day = day.fillna(pd.to_datetime(date.where(date.str.len() == 8), format="%Y%m%d",
+                                    errors="coerce"))
+    kept.drop("bad_date", day.isna().to_numpy(), "have a date that is not yymmdd")
     clock_cols = [c for c in ("vru_entry", "vru_exit", "q_start", "q_exit", "ser_start",
                               "ser_exit") if c in df.columns]
-    clock = {c: _clock(df[c]) for c in clock_cols}
+    clock = {c: _cells.clocks(df[c], exact=True) for c in clock_cols}
     for c in clock_cols:
-        drop("bad_time", np.isnan(clock[c]), f"have an unparseable {c} (not h:mm:ss)")
+        kept.drop("bad_time", np.isnan(clock[c]), f"have an unparseable {c} (not h:mm:ss)")
     dur_cols = [c for c in ("vru_time", "q_time", "ser_time") if c in df.columns]
-    dur = {c: _duration(df[c]) for c in dur_cols}
+    dur = {c: _cells.durations(df[c], signed=True, short=False, exact=True) for c in dur_cols}
     for c in dur_cols:
-        drop("non_numeric", np.isnan(dur[c]), f"have an unparseable {c} (not seconds)")
+        kept.drop("non_numeric", np.isnan(dur[c]), f"have an unparseable {c} (not seconds)")
     for c in dur_cols:
-        drop("negative", dur[c] < 0, f"have a negative {c}")
+        kept.drop("negative", dur[c] < 0, f"have a negative {c}")
+    return code, day, clock, dur
 
+
+def _ab_stages(clock, dur, n):
+    """A stage happened when one of its clock times is not 0:00:00 or its length is > 0."""
     def flag(start, stop, length):
         out = (clock[start] != 0) | (clock[stop] != 0)
         if length in dur:
             out |= dur[length] > 0
         return out
 
-    queued = flag("q_start", "q_exit", "q_time")
-    served = flag("ser_start", "ser_exit", "ser_time")
     if "vru_exit" in clock:
         has_vx = clock["vru_exit"] != 0
         if "vru_time" in dur:
             has_vx |= dur["vru_time"] > 0
     else:
-        has_vx = np.zeros(len(df), bool)
+        has_vx = np.zeros(n, bool)
+    return _Stages(flag("q_start", "q_exit", "q_time"), flag("ser_start", "ser_exit", "ser_time"),
+                   has_vx)
 
-    # Absolute times (seconds after midnight of 'date'), each at or after the previous.
+
+def _ab_timeline(clock, stages, kept):
+    """Absolute times (seconds after midnight of 'date'), each at or after the previous;
+    rows needing more than :data:`MAX_GAP` for that are out of order, excluded."""
+    n = len(kept.row)
     rel = {"vru_entry": clock["vru_entry"]}
     prev_clock, prev_rel = clock["vru_entry"].copy(), clock["vru_entry"].copy()
-    prev_name = np.full(len(df), "vru_entry", dtype=object)
-    order_bad = np.zeros(len(df), bool)
-    first_bad = {}
-    for name, present in (("vru_exit", has_vx), ("q_start", queued), ("q_exit", queued),
-                          ("ser_start", served), ("ser_exit", served)):
+    prev_name = np.full(n, "vru_entry", dtype=object)
+    order_bad = np.zeros(n, bool)
+    first_bad = None
+    for name, present in (("vru_exit", stages.vru_exit), ("q_start", stages.queued),
+                          ("q_exit", stages.queued), ("ser_start", stages.served),
+                          ("ser_exit", stages.served)):
         if name not in clock:
-            rel[name] = np.full(len(df), np.nan)
+            rel[name] = np.full(n, np.nan)
             continue
         gap = np.mod(clock[name] - prev_clock, _DAY)
-        bad = present & keep & (gap > MAX_GAP) & ~order_bad
+        bad = present & kept.mask & (gap > MAX_GAP) & ~order_bad
         for i in np.flatnonzero(bad)[:1]:
-            first_bad.setdefault("pair", (name, prev_name[i], row[i]))
+            first_bad = first_bad or (name, prev_name[i], kept.row[i])
         order_bad |= bad
         rel[name] = np.where(present, prev_rel + gap, np.nan)
         prev_rel = np.where(present, rel[name], prev_rel)
         prev_clock = np.where(present, clock[name], prev_clock)
         prev_name = np.where(present, name, prev_name)
     what = "have a time earlier than the one before it, beyond what crossing midnight explains"
-    if "pair" in first_bad:
-        a, b, r = first_bad["pair"]
+    if first_bad is not None:
+        a, b, r = first_bad
         what += f" (first: {a} before {b} at row {r})"
-    drop("order", order_bad, what)
+    kept.drop("order", order_bad, what)
+    return rel
 
-    is_agent = code == "AGENT"
-    is_hang = code == "HANG"
-    drop("inconsistent", is_agent & ~queued & ~served,
-         "are AGENT calls with neither a queue nor a service stage")
 
-    # Kept, reported.
-    k = keep
+def _no_agent(server):
+    return np.isin(np.char.upper(server.astype(str)), ["NO_SERVER", "", "NAN"])
+
+
+def _ab_notes(df, code, dur, stages, rel, wait, handle, kept):
+    """Report what is odd in the kept rows: recorded lengths off their timestamps,
+    midnight crossings, answered calls without service, served hang-ups, no server."""
+    k, row, rep = kept.mask, kept.row, kept.report
+    queued, served = stages.queued, stages.served
+    checks = [("q_time", queued, wait), ("ser_time", served, handle)]
+    if "vru_exit" in df.columns:
+        checks.append(("vru_time", stages.vru_exit, rel["vru_exit"] - rel["vru_entry"]))
     with np.errstate(invalid="ignore"):
-        wait = np.where(queued, rel["q_exit"] - rel["q_start"], np.nan)
-        handle = np.where(served, rel["ser_exit"] - rel["ser_start"], np.nan)
-        checks = [("q_time", queued, wait), ("ser_time", served, handle)]
-        if "vru_exit" in clock:
-            checks.append(("vru_time", has_vx, rel["vru_exit"] - rel["vru_entry"]))
         for col, present, value in checks:
             if col in dur:
                 off = k & present & (np.abs(value - dur[col]) > TOLERANCE)
@@ -574,29 +567,32 @@ def _read_anonymous_bank(source, sep, max_rows):
     crossed = k & (np.nan_to_num(times, nan=-1.0).max(axis=1) >= _DAY)
     rep.add("midnight", row[crossed], "cross midnight",
             "kept; later times placed on the next day")
-    rep.add("no_service", row[k & is_agent & queued & ~served],
+    rep.add("no_service", row[k & (code == "AGENT") & queued & ~served],
             "are AGENT calls with no service stage", "kept as answered, handle time unknown")
-    served_hang = k & is_hang & served
-    rep.add("served_hang", row[served_hang], "are HANG calls with a service stage",
-            "counted as answered")
-    server = df["server"].to_numpy(object)
-    no_agent = np.isin(np.char.upper(server.astype(str)), ["NO_SERVER", "", "NAN"])
-    rep.add("no_agent", row[k & served & no_agent], "were served by no named server",
-            "kept; not counted in the agents")
+    rep.add("served_hang", row[k & (code == "HANG") & served],
+            "are HANG calls with a service stage", "counted as answered")
+    rep.add("no_agent", row[k & served & _no_agent(df["server"].to_numpy(object))],
+            "were served by no named server", "kept; not counted in the agents")
 
-    answered = is_agent | served_hang
+
+def _ab_frame(df, code, day, stages, rel, wait, handle):
+    """The log's frame (every row; the caller keeps the valid ones)."""
+    queued, served = stages.queued, stages.served
+    is_hang = code == "HANG"
+    answered = (code == "AGENT") | (is_hang & served)
     outcome = np.where(answered, "answered", np.where(is_hang & queued, "abandoned", "other"))
     direct = answered & ~queued          # VRU straight to an agent: zero wait
     q0 = np.where(direct, rel["ser_start"], rel["q_start"])
     q1 = np.where(direct, rel["ser_start"], rel["q_exit"])
     wait = np.where(direct, 0.0, wait)
-    base = parsed.to_numpy("datetime64[ns]")
+    base = day.to_numpy("datetime64[ns]")
+    server = df["server"].to_numpy(object)
 
     def at(secs):
         return pd.Series(base + pd.to_timedelta(secs, unit="s").to_numpy("timedelta64[ns]"))
 
     frame = pd.DataFrame({
-        "row": row,
+        "row": df["row"].to_numpy(),
         "queue": df["type"].to_numpy(object),
         "arrival": at(rel["vru_entry"]),
         "queue_start": at(q0),
@@ -605,49 +601,36 @@ def _read_anonymous_bank(source, sep, max_rows):
         "wait": np.where(outcome == "other", np.nan, wait),
         "handle": np.where(answered, handle, np.nan),
         # object dtype: a missing agent stays None (pandas 3 would infer str, None -> NaN)
-        "agent": pd.Series(np.where(served & ~no_agent, server, None), dtype=object),
+        "agent": pd.Series(np.where(served & ~_no_agent(server), server, None), dtype=object),
         "service_start": at(np.where(served, rel["ser_start"], np.nan)),
         "service_end": at(np.where(served, rel["ser_exit"], np.nan)),
         "vru_entry": at(rel["vru_entry"]),
-        "vru_exit": at(np.where(has_vx, rel["vru_exit"], np.nan)),
+        "vru_exit": at(np.where(stages.vru_exit, rel["vru_exit"], np.nan)),
     })
     for src, dst in (("call_id", "call_id"), ("customer_id", "customer_id"),
                      ("priority", "priority"), ("vru+line", "vru_line")):
         if src in df.columns:
             frame[dst] = df[src].to_numpy(object)
-    frame = frame[keep].reset_index(drop=True)
-    return AcdLog(frame, tuple(rep.issues))
+    return frame
 
 
 def _generic_table(source, sep, max_rows):
-    if isinstance(source, pd.DataFrame):
-        df = source.iloc[:max_rows] if max_rows is not None else source
-        return df.reset_index(drop=True).copy()
-    text = _text(source)
-    header = next((line for line in text.splitlines() if line.strip()), "")
-    if sep is None:
-        sep = max((",", ";", "\t", "|"), key=header.count)
-    return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                       nrows=max_rows, skipinitialspace=True)
+    """The log's table (the shared loader; blank lines left out), its first ``max_rows``
+    rows, positions from 0."""
+    df, _ = _decode.load(source, sep=sep, skip_blank_lines=True)
+    if max_rows is not None:
+        df = df.iloc[:max_rows]
+    return df.reset_index(drop=True)
 
 
-def _datetimes(values, name):
-    if pd.api.types.is_datetime64_any_dtype(values):
-        out = pd.Series(values)
-    else:
-        text = pd.Series(values).astype(str).str.strip()
-        text = text.where(~text.isin(["", "nan", "NaT", "None"]))
-        try:
-            out = pd.to_datetime(text, errors="coerce")
-        except (ValueError, TypeError) as exc:
-            raise ValueError(f"column for {name!r} holds datetimes that cannot be read together "
-                             f"(mixed time zones?): {exc}") from None
-    if getattr(out.dt, "tz", None) is not None:
-        out = out.dt.tz_localize(None)   # keep the local wall clock of each value
-    return out.astype("datetime64[ns]")
+def _text(df, col):
+    """A column as stripped texts, NaN where empty."""
+    s = df[col].astype(str).str.strip()
+    return s.where(~df[col].isna() & ~s.isin(["", "nan", "None"]))
 
 
-def _read_generic(source, mapping, sep, max_rows):
+def _outcome_lookup(mapping):
+    """Check a generic ``mapping``; source outcome (upper case) -> answered / abandoned."""
     unknown = set(mapping) - set(GENERIC_KEYS)
     if unknown:
         raise ValueError(f"'mapping' has unknown key {sorted(unknown)[0]!r} "
@@ -670,87 +653,107 @@ def _read_generic(source, mapping, sep, max_rows):
                 raise ValueError(f"'mapping.outcome_values': {v!r} is both answered and "
                                  "abandoned")
             lookup[key] = outcome
+    return lookup
 
-    rep = _Report()
-    df = _generic_table(source, sep, max_rows)
-    cols = {k: v for k, v in mapping.items() if k != "outcome_values"}
-    for key, col in cols.items():
-        if col not in df.columns:
+
+def _generic_columns(df, mapping):
+    """Canonical name -> column of the loaded log (names as the loader strips them)."""
+    cols = {}
+    for key, col in mapping.items():
+        if key == "outcome_values":
+            continue
+        if col not in df.columns and str(col).strip() not in df.columns:
             raise ValueError(f"'mapping.{key}': column {col!r} is not in the log "
                              f"(columns: {', '.join(map(str, df.columns))})")
-    n = len(df)
-    row = np.arange(1, n + 1)
-    keep = np.ones(n, bool)
+        cols[key] = col if col in df.columns else str(col).strip()
+    return cols
 
-    def drop(kind, mask, what, action="excluded"):
-        nonlocal keep
-        mask = np.asarray(mask, bool) & keep
-        rep.add(kind, row[mask], what, action)
-        keep &= ~mask
 
-    def text(col):
-        s = df[col].astype(str).str.strip()
-        return s.where(~df[col].isna() & ~s.isin(["", "nan", "None"]))
-
-    queue = text(cols["queue"])
-    drop("missing", queue.isna().to_numpy(), "have no queue")
-    raw_outcome = text(cols["outcome"]).fillna("").str.upper()
+def _read_generic(source, mapping, sep, max_rows):
+    lookup = _outcome_lookup(mapping)
+    rep = _Report()
+    df = _generic_table(source, sep, max_rows)
+    cols = _generic_columns(df, mapping)
+    kept = _Kept(np.arange(1, len(df) + 1), rep)
+    queue = _text(df, cols["queue"])
+    kept.drop("missing", queue.isna().to_numpy(), "have no queue")
+    raw_outcome = _text(df, cols["outcome"]).fillna("").str.upper()
     outcome = raw_outcome.map(lookup).fillna("other").to_numpy(object)
-    offered = outcome != "other"
-    arrival = _datetimes(df[cols["arrival"]], "arrival")
-    drop("bad_time", arrival.isna().to_numpy(), f"have an unreadable arrival "
-                                                f"({cols['arrival']!r})")
-    if "queue_start" in cols:
-        qs = _datetimes(df[cols["queue_start"]], "queue_start")
-        drop("bad_time", offered & qs.isna().to_numpy(),
-             f"are answered or abandoned with an unreadable queue start "
-             f"({cols['queue_start']!r})")
-    else:
-        qs = arrival.copy()
-    if "queue_exit" in cols:
-        qx = _datetimes(df[cols["queue_exit"]], "queue_exit")
-        drop("bad_time", offered & qx.isna().to_numpy(),
-             f"are answered or abandoned with an unreadable queue exit "
-             f"({cols['queue_exit']!r})")
-        wait = ((qx - qs).dt.total_seconds()).to_numpy(float)
-        if "wait" in cols:
-            given = pd.to_numeric(text(cols["wait"]), errors="coerce").to_numpy(float)
-            off = keep & offered & (np.abs(given - wait) > TOLERANCE)
-            rep.add("mismatch", row[off], f"have a wait ({cols['wait']!r}) that differs from "
-                                          f"the queue times by more than {TOLERANCE:g} s",
-                    "kept; the queue times are used")
-    else:
-        wait = pd.to_numeric(text(cols["wait"]), errors="coerce").to_numpy(float)
-        drop("non_numeric", offered & np.isnan(wait),
-             f"are answered or abandoned with an unreadable wait ({cols['wait']!r})")
-        qx = qs + pd.to_timedelta(wait, unit="s")
-    drop("order", offered & (wait < 0), "leave the queue before entering it")
-    drop("order", offered & (qs < arrival).to_numpy(), "enter the queue before arriving")
-    if "handle" in cols:
-        htext = text(cols["handle"])
-        handle = pd.to_numeric(htext, errors="coerce").to_numpy(float)
-        ans = outcome == "answered"
-        drop("non_numeric", ans & htext.notna().to_numpy() & np.isnan(handle),
-             f"have an unreadable handle time ({cols['handle']!r})")
-        drop("negative", ans & (handle < 0), "have a negative handle time")
-        rep.add("no_service", row[keep & ans & np.isnan(handle)],
-                "are answered with no handle time", "kept, handle time unknown")
-        handle = np.where(ans, handle, np.nan)
-    else:
-        handle = np.full(n, np.nan)
-    other = keep & ~offered
+    times = _generic_times(df, cols, outcome != "other", kept)
+    handle = _generic_handle(df, cols, outcome, kept)
+    other = kept.mask & (outcome == "other")
     if other.any():
         seen = sorted(set(raw_outcome[other]))
-        rep.add("outcome_other", row[other],
+        rep.add("outcome_other", kept.row[other],
                 f"have an outcome that is neither answered nor abandoned "
                 f"({', '.join(repr(s) for s in seen[:5])}{', ...' if len(seen) > 5 else ''})",
                 "kept as 'other', not offered")
-    agent = text(cols["agent"]).to_numpy(object) if "agent" in cols else np.full(n, None)
+    frame = _generic_frame(df, cols, queue, outcome, times, handle)
+    return AcdLog(frame[kept.mask].reset_index(drop=True), tuple(rep.issues))
+
+
+def _generic_times(df, cols, offered, kept):
+    """Arrival, queue start and exit (datetimes) and wait (seconds); rows with unreadable
+    or out-of-order times excluded."""
+    arrival = _cells.wall_datetimes(df[cols["arrival"]], "arrival")
+    kept.drop("bad_time", arrival.isna().to_numpy(), f"have an unreadable arrival "
+                                                     f"({cols['arrival']!r})")
+    if "queue_start" in cols:
+        qs = _cells.wall_datetimes(df[cols["queue_start"]], "queue_start")
+        kept.drop("bad_time", offered & qs.isna().to_numpy(),
+                  f"are answered or abandoned with an unreadable queue start "
+                  f"({cols['queue_start']!r})")
+    else:
+        qs = arrival.copy()
+    if "queue_exit" in cols:
+        qx = _cells.wall_datetimes(df[cols["queue_exit"]], "queue_exit")
+        kept.drop("bad_time", offered & qx.isna().to_numpy(),
+                  f"are answered or abandoned with an unreadable queue exit "
+                  f"({cols['queue_exit']!r})")
+        wait = ((qx - qs).dt.total_seconds()).to_numpy(float)
+        if "wait" in cols:
+            given = pd.to_numeric(_text(df, cols["wait"]), errors="coerce").to_numpy(float)
+            off = kept.mask & offered & (np.abs(given - wait) > TOLERANCE)
+            kept.report.add("mismatch", kept.row[off],
+                            f"have a wait ({cols['wait']!r}) that differs from the queue "
+                            f"times by more than {TOLERANCE:g} s",
+                            "kept; the queue times are used")
+    else:
+        wait = pd.to_numeric(_text(df, cols["wait"]), errors="coerce").to_numpy(float)
+        kept.drop("non_numeric", offered & np.isnan(wait),
+                  f"are answered or abandoned with an unreadable wait ({cols['wait']!r})")
+        qx = qs + pd.to_timedelta(wait, unit="s")
+    kept.drop("order", offered & (wait < 0), "leave the queue before entering it")
+    kept.drop("order", offered & (qs < arrival).to_numpy(), "enter the queue before arriving")
+    return arrival, qs, qx, wait
+
+
+def _generic_handle(df, cols, outcome, kept):
+    """Handle times (seconds) of answered contacts, NaN for the others or when unknown."""
+    if "handle" not in cols:
+        return np.full(len(df), np.nan)
+    htext = _text(df, cols["handle"])
+    handle = pd.to_numeric(htext, errors="coerce").to_numpy(float)
+    ans = outcome == "answered"
+    kept.drop("non_numeric", ans & htext.notna().to_numpy() & np.isnan(handle),
+              f"have an unreadable handle time ({cols['handle']!r})")
+    kept.drop("negative", ans & (handle < 0), "have a negative handle time")
+    kept.report.add("no_service", kept.row[kept.mask & ans & np.isnan(handle)],
+                    "are answered with no handle time", "kept, handle time unknown")
+    return np.where(ans, handle, np.nan)
+
+
+def _generic_frame(df, cols, queue, outcome, times, handle):
+    """The log's frame (every row; the caller keeps the valid ones)."""
+    arrival, qs, qx, wait = times
+    n = len(df)
+    offered = outcome != "other"
+    agent = _text(df, cols["agent"]).to_numpy(object) if "agent" in cols else np.full(n, None)
     agent = np.where(pd.isna(agent), None, agent)
     served = (outcome == "answered") & ~np.isnan(handle)
     start = qx.where(pd.Series(served))
     frame = pd.DataFrame({
-        "row": row,
+        "row": np.arange(1, n + 1),
         "queue": queue.to_numpy(object),
         "arrival": arrival,
         "queue_start": qs.where(pd.Series(offered)),
@@ -765,6 +768,5 @@ def _read_generic(source, mapping, sep, max_rows):
     })
     for key in ("vru_entry", "vru_exit"):
         if key in cols:
-            frame[key] = _datetimes(df[cols[key]], key)
-    frame = frame[keep].reset_index(drop=True)
-    return AcdLog(frame, tuple(rep.issues))
+            frame[key] = _cells.wall_datetimes(df[cols[key]], key)
+    return frame

@@ -3,6 +3,9 @@
 import numpy as np
 import pandas as pd
 
+from ccwfm._validation import number
+
+from ._args import whole
 from ._base import _label, check_levels, queue_data, recent_days
 from .calendar import Calendar
 from .history import History
@@ -40,14 +43,9 @@ class AhtForecaster:
     """
 
     def __init__(self, weeks=8, level_days=10, shrink=200.0, calendar=None):
-        for name, v in (("weeks", weeks), ("level_days", level_days)):
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"'{name}' must be a whole number >= 1: {v!r}")
-        if not shrink >= 0:
-            raise ValueError(f"'shrink' must be >= 0: {shrink!r}")
-        self.weeks = weeks
-        self.level_days = level_days
-        self.shrink = float(shrink)
+        self.weeks = whole("weeks", weeks, 1)
+        self.level_days = whole("level_days", level_days, 1)
+        self.shrink = number("shrink", shrink, lo=0, finite=False)
         self.calendar = calendar if calendar is not None else Calendar.empty()
 
     def fit(self, history):
@@ -105,9 +103,7 @@ class AhtForecaster:
             ``queue``, ``start``, ``aht`` (seconds) and ``lo_<level>``,
             ``hi_<level>`` per level.
         """
-        if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) \
-                or horizon < 1:
-            raise ValueError(f"'horizon' must be a whole number of days >= 1: {horizon!r}")
+        horizon = whole("horizon", horizon, 1, "a whole number of days")
         levels = check_levels(level)
         frames = []
         for q, st in self.state_.items():

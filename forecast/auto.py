@@ -6,6 +6,9 @@ import math
 import numpy as np
 import pandas as pd
 
+from ccwfm._validation import number
+
+from ._args import one_of, whole
 from ._base import Forecaster, check_levels, nan_mean
 from .backtest import METRICS, origins, rolling_origin, score
 from .baselines import WeekdayAverage
@@ -76,17 +79,14 @@ class AutoForecaster(Forecaster):
     def __init__(self, models=None, metric="wmape", origins=10, lead_days=5, step_days=7,
                  ensemble_margin=0.03, calendar=None):
         super().__init__(calendar)
-        if metric not in METRICS:
-            raise ValueError(f"'metric' must be one of {', '.join(METRICS)}: {metric!r}")
-        if isinstance(origins, bool) or not isinstance(origins, int) or origins < 2:
-            raise ValueError(f"'origins' must be a whole number >= 2: {origins!r}")
+        one_of("metric", metric, METRICS)
+        origins = whole("origins", origins, 2)
         self.models = models
         self.metric = metric
         self.origins = origins
         self.lead_days = lead_days
         self.step_days = step_days
-        if not 0.0 <= ensemble_margin < 1.0:
-            raise ValueError(f"'ensemble_margin' must be >= 0 and < 1: {ensemble_margin!r}")
+        number("ensemble_margin", ensemble_margin, lo=0, hi=1, hi_open=True)
         self.ensemble_margin = ensemble_margin
 
     def _candidates(self):

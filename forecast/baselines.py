@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from ._args import whole
 from ._base import Forecaster, recent_days
 
 
@@ -49,8 +50,7 @@ class WeekdayAverage(Forecaster):
 
     def __init__(self, weeks=4, calendar=None):
         super().__init__(calendar)
-        if isinstance(weeks, bool) or not isinstance(weeks, int) or weeks < 1:
-            raise ValueError(f"'weeks' must be a whole number >= 1: {weeks!r}")
+        weeks = whole("weeks", weeks, 1)
         self.weeks = weeks
 
     def _fit_queue(self, data):

@@ -52,6 +52,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ccwfm._validation import number, text
+
+from ._args import one_of, whole
 from .calendar import Calendar
 from .history import INTERVALS, History
 
@@ -105,10 +108,8 @@ class QueueSpec:
     abandon: tuple | None = None
 
     def __post_init__(self):
-        if not (isinstance(self.name, str) and self.name):
-            raise ValueError(f"'name' must be a non-empty string: {self.name!r}")
-        if not (self.daily_volume > 0 and math.isfinite(self.daily_volume)):
-            raise ValueError(f"'daily_volume' must be > 0: {self.daily_volume!r}")
+        text("name", self.name)
+        number("daily_volume", self.daily_volume, lo=0, lo_open=True)
         if len(self.weekday) != 7 or len(self.hours) != 7:
             raise ValueError(f"queue {self.name!r}: 'weekday' and 'hours' need 7 entries "
                              "(Monday to Sunday)")
@@ -263,11 +264,8 @@ class DemoSpec:
         if len(self.season) != 12 or min(self.season) <= 0:
             raise ValueError("'season' needs 12 positive monthly factors")
         for name in ("day_cv", "aht_day_cv", "handle_cv"):
-            v = getattr(self, name)
-            if not (v >= 0 and math.isfinite(v)):
-                raise ValueError(f"'{name}' must be >= 0: {v!r}")
-        if not self.trend > -1:
-            raise ValueError(f"'trend' must be > -1: {self.trend!r}")
+            number(name, getattr(self, name), lo=0)
+        number("trend", self.trend, lo=-1, lo_open=True, finite=False)
 
     def queue(self, name):
         """The :class:`QueueSpec` called ``name``."""
@@ -408,7 +406,7 @@ def demo_history(seed=0, start="2025-01-06", weeks=52, interval=15, *, spec=DEMO
     >>> str(monday["start"].min().time()), str(monday["start"].max().time())
     ('08:00:00', '19:45:00')
     """
-    _check_seed(seed)
+    seed = whole("seed", seed, 0)
     return _generate(spec, start, weeks, interval, np.random.default_rng(seed))
 
 
@@ -443,11 +441,6 @@ def _day(value, name):
     if ts is pd.NaT or ts.tz is not None or ts != ts.normalize():
         raise ValueError(f"'{name}' must be a date at midnight without a timezone: {value!r}")
     return ts
-
-
-def _check_seed(seed):
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"'seed' must be an integer >= 0: {seed!r}")
 
 
 def _bumps(hours, base, bumps):
@@ -510,10 +503,8 @@ def _season(days, season):
 def _generate(spec, start, weeks, interval, rng):
     if not isinstance(spec, DemoSpec):
         raise ValueError(f"'spec' must be a DemoSpec: {spec!r}")
-    if isinstance(interval, bool) or interval not in INTERVALS:
-        raise ValueError(f"'interval' must be one of {INTERVALS} minutes: {interval!r}")
-    if isinstance(weeks, bool) or not isinstance(weeks, (int, np.integer)) or weeks < 1:
-        raise ValueError(f"'weeks' must be an integer >= 1: {weeks!r}")
+    one_of("interval", interval, INTERVALS, " minutes")
+    weeks = whole("weeks", weeks, 1)
     start = _day(start, "start")
     days = pd.date_range(start, periods=7 * int(weeks), freq="D")
     n_days, n_slots = len(days), 1440 // interval

@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ccwfm._validation import error
+
+from ._args import one_of
+
 COLUMNS = ("queue", "start", "volume", "aht", "abandoned")
 INTERVALS = (5, 15, 30, 60)
 
@@ -69,8 +73,7 @@ class History:
     report: tuple = field(default=())
 
     def __post_init__(self):
-        if self.interval not in INTERVALS:
-            raise ValueError(f"'interval' must be one of {INTERVALS} minutes: {self.interval!r}")
+        one_of("interval", self.interval, INTERVALS, " minutes")
         df = self.frame
         missing = [c for c in ("queue", "start", "volume") if c not in df.columns]
         if missing:
@@ -152,8 +155,8 @@ class History:
         columns are dropped (they do not add up).
         """
         if minutes not in INTERVALS or minutes % self.interval:
-            raise ValueError(f"'minutes' must be one of {INTERVALS} and a multiple of "
-                             f"{self.interval}: {minutes!r}")
+            raise error("minutes", f"must be one of {', '.join(map(str, INTERVALS))} and a "
+                          f"multiple of {self.interval}", minutes)
         df = self.frame.copy()
         df["start"] = df["start"].dt.floor(f"{minutes}min")
         df["_work"] = df["aht"] * df["volume"]

@@ -49,6 +49,8 @@ import pandas as pd
 from scipy import stats
 from statsmodels.duration.survfunc import SurvfuncRight
 
+from ._args import one_of, whole
+
 SPEC_KINDS = ("exponential", "empirical")
 
 
@@ -151,8 +153,7 @@ class Patience:
         data: leave patience out, Erlang C) or every abandonment was at wait
         0 with no time waited.
         """
-        if kind not in SPEC_KINDS:
-            raise ValueError(f"'kind' must be one of {', '.join(SPEC_KINDS)}: {kind!r}")
+        one_of("kind", kind, SPEC_KINDS)
         if self.abandoned == 0:
             raise ValueError("no abandonment in the data: patience is not bounded by what was "
                              "seen; leave patience out (Erlang C)")
@@ -161,8 +162,7 @@ class Patience:
                              "patience distribution can be fitted")
         if kind == "exponential":
             return {"kind": "exponential", "mean": float(self.mean_exponential)}
-        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-            raise ValueError(f"'size' must be a whole number >= 1: {size!r}")
+        size = whole("size", size, 1)
         p = (np.arange(1, size + 1) - 0.5) / size
         cdf = 1.0 - self.survival
         # First event time whose cumulative probability reaches p (tiny slack for rounding).

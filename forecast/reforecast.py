@@ -3,6 +3,8 @@
 import numpy as np
 import pandas as pd
 
+from ccwfm._validation import number
+
 
 def reforecast(forecast, actuals, now, *, cv=0.1):
     """Scale the rest of today's forecast by what the day has shown so far.
@@ -62,8 +64,7 @@ def reforecast(forecast, actuals, now, *, cv=0.1):
     bounds = [c for c in out.columns if c.startswith(("lo_", "hi_"))]
     for q in out["queue"].unique():
         c = cv.get(q, 0.1) if isinstance(cv, dict) else cv
-        if not c > 0:
-            raise ValueError(f"'cv' must be > 0: {c!r}")
+        number("cv", c, lo=0, lo_open=True, finite=False)
         k = 1.0 / c ** 2
         mine = (out["queue"] == q) & (day == today)
         elapsed = mine & (out["start"] < now)

@@ -1,25 +1,52 @@
-"""From demand to a costed staffing plan: scenarios, requirements, simulation check,
-shift schedule, capacity, cost, and the ``ccwfm`` command line."""
+"""From demand to a costed staffing plan, in explicit steps.
 
-from .capacity import CapacityInputs, HiringClass, capacity_plan, hires_needed
+Steps (each a function of its own module, typed in and out):
+
+1. demand: :func:`load_histories`, :func:`forecast_demand` -> :class:`Demand`
+2. requirements: :func:`requirements` (per queue and interval, Erlang A/C)
+3. simulation: :func:`verify` -> :class:`Verification`
+4. schedule: :func:`plan_shifts` -> :class:`ShiftPlan`; :func:`achieved_kpis`
+5. capacity: :func:`plan_capacity` -> :class:`CapacityResult`
+6. costs: :func:`plan_costs` -> :class:`Costs`
+
+:func:`run` composes them into a :class:`PlanResult` (with :class:`Progress`
+events), :func:`quick_plan` composes the formula part for what-ifs,
+:func:`compare` runs variants on Dask, :mod:`ccwfm.plan.report` writes the
+output folder, and :mod:`ccwfm.plan.cli` is the ``ccwfm`` command line.
+"""
+
+from .achieved import achieved_kpis
+from .capacity import (CapacityInputs, CapacityResult, HiringClass, capacity_plan, hires_needed,
+                       plan_capacity)
+from .costs import Costs, plan_costs
+from .demand import Demand, demand_history, forecast_demand, horizon_grid, load_histories
 from .demo import demo_scenario
+from .inputs import (HISTORY_FILE, MAX_UPLOAD_MB, history_for_scenario, history_scenario,
+                     load_history, preview_columns)
 from .pipeline import STEPS, PlanResult, run
-from .requirements import group_requirements, queue_requirements
-from .scenario import Scenario, ScenarioError
-from .schedule import ScheduleResult, ShiftTemplate, schedule
-from .scenarios import compare
-from .verify import Verification, verify
-from .whatif import QuickPlan, demand_history, forecast_demand, quick_plan
-
-from .inputs import MAX_UPLOAD_MB, history_scenario, load_history, preview_columns
+from .progress import Progress
 from .report import csv_bytes, excel_bytes, safe_text
 from .report import tables as report_tables
+from .requirements import group_requirements, queue_requirements, requirements
+from .scenario import DEFAULT_TARGET_TIME, Scenario, ScenarioError, Target
+from .scenarios import compare
+from .schedule import ScheduleResult, schedule
+from .shift_plan import ShiftPlan, plan_shifts
+from .shifts import ShiftTemplate
+from .summary import (plan_summary, quick_summary, scenario_overview, verification_summary,
+                      weighted_mean)
+from .verify import Verification, verify
+from .whatif import QuickPlan, quick_plan
 
 __all__ = [
-    "CapacityInputs", "HiringClass", "MAX_UPLOAD_MB", "PlanResult", "QuickPlan", "STEPS",
-    "Scenario", "ScenarioError", "ScheduleResult", "ShiftTemplate", "Verification",
-    "capacity_plan", "compare", "csv_bytes", "demand_history", "demo_scenario",
-    "excel_bytes", "forecast_demand", "group_requirements", "hires_needed",
-    "history_scenario", "load_history", "preview_columns", "queue_requirements",
-    "quick_plan", "report_tables", "run", "safe_text", "schedule", "verify",
+    "CapacityInputs", "CapacityResult", "Costs", "DEFAULT_TARGET_TIME", "Demand",
+    "HISTORY_FILE", "HiringClass", "MAX_UPLOAD_MB", "PlanResult", "Progress", "QuickPlan", "STEPS", "Scenario",
+    "ScenarioError", "ScheduleResult", "ShiftPlan", "ShiftTemplate", "Target", "Verification",
+    "achieved_kpis", "capacity_plan", "compare", "csv_bytes", "demand_history", "demo_scenario",
+    "excel_bytes", "forecast_demand", "group_requirements", "hires_needed", "history_for_scenario",
+    "history_scenario",
+    "horizon_grid", "load_histories", "load_history", "plan_capacity", "plan_costs",
+    "plan_shifts", "plan_summary", "preview_columns", "queue_requirements", "quick_plan",
+    "quick_summary", "report_tables", "requirements", "run", "safe_text", "scenario_overview",
+    "schedule", "verification_summary", "verify", "weighted_mean",
 ]

@@ -67,15 +67,19 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from ._checks import error as _err
-from ._checks import number, whole
+from ccwfm._validation import date as _plain_date
+from ccwfm._validation import error as _err
+from ccwfm._validation import known_keys, number, whole
+from ccwfm._validation import timestamp as _date
 
 __all__ = [
     "CapacityInputs",
+    "CapacityResult",
     "HiringClass",
     "HiringProposal",
     "capacity_plan",
     "hires_needed",
+    "plan_capacity",
     "weekly_hazard",
 ]
 
@@ -96,21 +100,6 @@ def _number(name, value, **bounds):
 
 def _whole(name, value, lo=0):
     return whole(name, value, lo=lo)
-
-
-def _date(name, value):
-    """``value`` as a tz-naive midnight Timestamp, or ValueError naming ``name``."""
-    if isinstance(value, (bool, int, float, np.number)) or value is None:
-        raise _err(name, "must be a date", value)
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        raise _err(name, "must be a date", value) from None
-    if ts is pd.NaT:
-        raise _err(name, "must be a date", value)
-    if ts.tz is not None:
-        ts = ts.tz_localize(None)
-    return ts.normalize()
 
 
 def _monday(ts):
@@ -166,9 +155,10 @@ class HiringClass:
         Productivity in the k-th week after training, each > 0 and <= 1
         (a week at 0 is a training week: use ``training_weeks``); 1.0
         afterwards.  May be empty.
-    cost_per_hire : float
+    cost_per_hire : float or None
         One-off cost per hire (recruiting, onboarding), charged in the week
-        the class joins.
+        the class joins; ``None`` for the plan's
+        :attr:`CapacityInputs.cost_per_hire`.
     name : str or None
         Label for reports.
 
@@ -201,10 +191,43 @@ class HiringClass:
         object.__setattr__(self, "ramp", tuple(
             float(_number(f"ramp[{k}]", r, lo=0.0, lo_open=True, hi=1.0))
             for k, r in enumerate(ramp)))
-        object.__setattr__(self, "cost_per_hire",
-                           _number("cost_per_hire", self.cost_per_hire, lo=0.0))
+        if self.cost_per_hire is not None:
+            object.__setattr__(self, "cost_per_hire",
+                               _number("cost_per_hire", self.cost_per_hire, lo=0.0))
         if self.name is not None and not isinstance(self.name, str):
             raise _err("name", "must be a string or None", self.name)
+
+    @classmethod
+    def from_dict(cls, d, path="hiring"):
+        """A class from its scenario-file form: ``start`` (a date), ``size`` (whole
+        hires >= 1), ``training_weeks``, ``ramp``, ``cost_per_hire`` (``None``
+        when not given: the plan's), ``name``; errors name ``path``.
+
+        Examples
+        --------
+        >>> HiringClass.from_dict({"start": "2025-09-08", "size": 8}).cost_per_hire is None
+        True
+        """
+        known_keys(path, d, ["start", "size", "training_weeks", "ramp", "cost_per_hire", "name"])
+        start = _plain_date(f"{path}.start", d.get("start"))
+        size = whole(f"{path}.size", d.get("size"), lo=1)
+        try:
+            return cls(start, size, training_weeks=d.get("training_weeks", 4),
+                       ramp=d.get("ramp", (0.5, 0.75, 0.9)),
+                       cost_per_hire=d.get("cost_per_hire"), name=d.get("name"))
+        except ValueError as exc:
+            msg = str(exc)
+            raise ValueError(f"'{path}." + msg[1:] if msg.startswith("'") else msg) from None
+
+    def to_dict(self):
+        """The scenario-file form :meth:`from_dict` reads back into an equal class."""
+        out = {"start": self.start.date(), "size": self.size,
+               "training_weeks": self.training_weeks, "ramp": list(self.ramp)}
+        if self.cost_per_hire is not None:
+            out["cost_per_hire"] = self.cost_per_hire
+        if self.name is not None:
+            out["name"] = self.name
+        return out
 
     @property
     def week(self):
@@ -243,6 +266,8 @@ class CapacityInputs:
         ``1 - (1 - w) ** (52 / (T - 1))`` (no attrition in the joining week).
     classes : tuple of HiringClass
         Hiring classes already decided (any iterable; stored as a tuple).
+    cost_per_hire : float
+        Cost per hire of the classes that give none (``cost_per_hire=None``).
 
     Examples
     --------
@@ -260,6 +285,7 @@ class CapacityInputs:
     hourly_cost: float = 0.0
     training_attrition: float = 0.0
     classes: tuple = ()
+    cost_per_hire: float = 0.0
 
     def __post_init__(self):
         object.__setattr__(self, "headcount", _number("headcount", self.headcount, lo=0.0))
@@ -277,6 +303,8 @@ class CapacityInputs:
             if not isinstance(c, HiringClass):
                 raise _err(f"classes[{i}]", "must be a HiringClass", c)
         object.__setattr__(self, "classes", classes)
+        object.__setattr__(self, "cost_per_hire",
+                           _number("cost_per_hire", self.cost_per_hire, lo=0.0))
 
 
 class HiringProposal(list):
@@ -456,7 +484,8 @@ def capacity_plan(required_fte, inputs):
         productive[rows] += weight * c_end
         if s >= 0:
             joining[s] += c.size
-            hiring_cost[s] += c.size * c.cost_per_hire
+            hiring_cost[s] += c.size * (inputs.cost_per_hire if c.cost_per_hire is None
+                                        else c.cost_per_hire)
 
     headcount_end = hc_start - attrition + joining
     wage_cost = headcount_end * inputs.fte_hours * inputs.hourly_cost
@@ -652,3 +681,72 @@ def hires_needed(required_fte, inputs, *, training_weeks=4, ramp=(0.5, 0.75, 0.9
     first_allowed = np.flatnonzero(allowed)
     first = int(first_allowed[0]) + T if first_allowed.size else n
     return HiringProposal(classes, unfixable, idx[first] if first < n else None)
+
+
+# --------------------------------------------------------------------------- the step
+
+@dataclass(frozen=True)
+class CapacityResult:
+    """Step 5, capacity: the weekly plan of a scenario's schedule.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        :func:`capacity_plan` with the proposed classes added.
+    hires : HiringProposal
+        Hiring classes proposed on top of the scenario's.
+    headcount : float
+        Starting headcount used (the scenario's, or what the first week
+        with work needs when it gives none).
+    """
+
+    table: pd.DataFrame
+    hires: "HiringProposal"
+    headcount: float
+
+    @property
+    def hiring_cost(self):
+        """Hiring cost of the horizon (classes joining within it)."""
+        return float(self.table["hiring_cost"].sum())
+
+    @property
+    def peak_fte(self):
+        """Required FTE of the busiest week."""
+        return float(self.table["required_fte"].max())
+
+
+def plan_capacity(paid_hours, capacity, *, hourly_cost):
+    """Weekly FTE the schedule needs against headcount, the hires to close the
+    gaps, and their cost.
+
+    Parameters
+    ----------
+    paid_hours : pandas.Series
+        Paid hours of the schedule by week (Monday), as
+        :func:`plan.shift_plan.weekly_paid_hours` gives.
+    capacity : plan.scenario.Capacity
+        Starting headcount (0: what the first week with work needs),
+        attrition (also in training), FTE hours, cost per hire, hiring
+        classes already decided.
+    hourly_cost : float
+        Loaded wage per paid hour.
+
+    Returns
+    -------
+    CapacityResult
+    """
+    required = paid_hours / capacity.fte_hours
+    busy = required[required > 0]
+    headcount = (capacity.headcount if capacity.headcount > 0
+                 else float(math.ceil(busy.iloc[0])) if len(busy) else 0.0)
+
+    def inputs(classes):
+        return CapacityInputs(headcount=headcount, attrition=capacity.attrition,
+                              fte_hours=capacity.fte_hours, hourly_cost=hourly_cost,
+                              training_attrition=capacity.attrition, classes=classes,
+                              cost_per_hire=capacity.cost_per_hire)
+
+    given = tuple(capacity.hiring)
+    proposal = hires_needed(required, inputs(given), cost_per_hire=capacity.cost_per_hire)
+    table = capacity_plan(required, inputs(given + tuple(proposal)))
+    return CapacityResult(table, proposal, headcount)

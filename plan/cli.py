@@ -8,15 +8,17 @@ field), 1 internal error.  Files are written atomically.
 """
 
 import argparse
+import dataclasses
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 from . import pipeline, report
-from .demo import demo_scenario
+from ._atomic import write_atomic
+from .demo import DEMO_TOML, demo_scenario
 from .scenario import Scenario, ScenarioError
+from .scenarios import compare
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -94,9 +96,7 @@ def _load(args):
     if args.weeks is not None:
         if args.weeks < 1:
             raise ScenarioError(f"'--weeks' must be >= 1: {args.weeks}")
-        variants = [{"name": v.name, "overrides": v.overrides} for v in sc.variants]
-        sc = sc.with_overrides({"scenario.weeks": args.weeks}, name=sc.name)
-        sc = Scenario.from_dict({**sc.to_dict(), "variants": variants})
+        sc = dataclasses.replace(sc, weeks=args.weeks)
     return sc, base
 
 
@@ -105,43 +105,23 @@ def _out(args):
 
 
 class _Progress:
-    """A progress bar on stderr for the pipeline's log lines.
+    """A progress bar on stderr, drawn from the plan's :class:`plan.Progress` events.
 
     On a terminal, one line redrawn in place: ``[#####.....]  45%  12.3 s
     simulation round 2 ...``; elsewhere (a log file, CI) a timestamped line
-    per step.  The total is the steps the scenario implies (forecasts,
-    requirements, up to ``max_rounds + 1`` simulation rounds, schedules and
-    their simulation, capacity); the bar jumps ahead when the correction
-    loop ends early and reaches 100% when the run ends.
+    per event.
     """
 
     WIDTH = 28
 
-    def __init__(self, scenario, steps, quiet=False, stream=None):
+    def __init__(self, quiet=False, stream=None):
         self.stream = stream or sys.stderr
         self.quiet = quiet
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
-        nq = len(scenario.queues)
-        rounds = scenario.simulation.max_rounds + 1 if scenario.simulation.verify else 0
-        self.sim_end = nq + 1 + rounds + 1
-        total = nq
-        if "requirements" in steps:
-            total += 1
-        if "simulation" in steps:
-            total += rounds + 1
-        if "schedule" in steps:
-            total += 2 * nq
-        if "capacity" in steps:
-            total += 1
-        self.total = max(total, 1)
-        self.done = 0
         self.started = time.monotonic()
 
-    def __call__(self, msg):
-        self.done += 1
-        if str(msg).startswith("simulation check"):
-            self.done = max(self.done, self.sim_end)
-        self._draw(min(self.done / self.total, 0.99), str(msg))
+    def __call__(self, event):
+        self._draw(min(event.fraction, 0.99), event.message)
 
     def _draw(self, frac, msg):
         if self.quiet:
@@ -162,14 +142,13 @@ class _Progress:
 
 def _run_plan(args):
     if args.command == "demo" and args.print_scenario:
-        from .demo import DEMO_TOML
         print(DEMO_TOML.strip())
         return EXIT_OK
     sc, base = _load(args)
     steps = pipeline.STEPS[:pipeline.STEPS.index(STEP_OF[args.command]) + 1]
-    bar = _Progress(sc, steps, quiet=args.quiet)
+    bar = _Progress(quiet=args.quiet)
     try:
-        res = pipeline.run(sc, base_dir=base, steps=steps, log=bar)
+        res = pipeline.run(sc, base_dir=base, steps=steps, progress=bar)
     finally:
         bar.finish()
     files = report.write(res, _out(args))
@@ -186,19 +165,18 @@ def _summary_text(res):
             "service_level_sim_plan", "abandon_rate_sim_plan", "asa_sim_plan")]
         lines.append(res.summary[cols].to_string(index=False, float_format=lambda v: f"{v:,.3f}"
                                                  if abs(v) < 1 else f"{v:,.0f}"))
-    if not res.costs.empty:
-        lines.append(res.costs.to_string(index=False, float_format=lambda v: f"{v:,.0f}"))
+    if res.costs is not None:
+        lines.append(res.costs.to_frame().to_string(index=False,
+                                                    float_format=lambda v: f"{v:,.0f}"))
     return "\n".join(lines)
 
 
 def _run_scenarios(args):
-    from .scenarios import compare
     sc, base = _load(args)
     table = compare(sc, base_dir=base, scheduler=args.scheduler,
                     log=None if args.quiet else (lambda m: print(m, file=sys.stderr)))
     out = _out(args)
     out.mkdir(parents=True, exist_ok=True)
-    from ._atomic import write_atomic
     write_atomic(out / "scenarios.csv",
                  lambda tmp: report.safe_text(table).to_csv(tmp, index=False))
     write_atomic(out / "scenarios.xlsx",
@@ -209,23 +187,23 @@ def _run_scenarios(args):
 
 
 def _run_dashboard(args):
-    app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
-    if not app.exists():
-        print(f"ccwfm dashboard: error: the dashboard is not installed ({app})",
-              file=sys.stderr)
-        return EXIT_INTERNAL
+    """Hand this process over to the dashboard's package (``python -m ccwfm.dashboard``).
+
+    The process is replaced, not forked, so a signal that stops ``ccwfm
+    dashboard`` reaches the dashboard, which stops its Streamlit server.
+    """
     if not 0 < args.port < 65536:
         print(f"ccwfm dashboard: error: '--port' must be in 1-65535: {args.port}",
               file=sys.stderr)
         return EXIT_BAD_INPUT
-    from .inputs import MAX_UPLOAD_MB
     print(f"ccwfm dashboard: http://{args.address}:{args.port} (Ctrl+C stops it)",
           file=sys.stderr)
-    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
-           "--server.address", args.address, "--server.headless", "true",
-           "--server.maxUploadSize", str(MAX_UPLOAD_MB), "--browser.gatherUsageStats", "false",
-           "--client.toolbarMode", "minimal"]
-    return subprocess.call(cmd, env={**os.environ})
+    cmd = [sys.executable, "-m", "ccwfm.dashboard", "--port", str(args.port),
+           "--address", args.address]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, cmd)
+    return EXIT_INTERNAL          # not reached: execv returns only by raising
 
 
 def main(argv=None):

@@ -1,5 +1,7 @@
 """The embedded demo scenario: four queues of the demo contact center."""
 
+import dataclasses
+
 from .scenario import Scenario
 
 DEMO_TOML = """
@@ -121,9 +123,4 @@ def demo_scenario(weeks=None):
     (['voice', 'sales', 'chat', 'email'], 2)
     """
     sc = Scenario.from_toml(DEMO_TOML)
-    if weeks is not None:
-        sc = sc.with_overrides({"scenario.weeks": weeks}, name=sc.name)
-        sc = Scenario.from_dict({**sc.to_dict(), "variants": [
-            {"name": v.name, "overrides": v.overrides} for v in Scenario.from_toml(
-                DEMO_TOML).variants]})
-    return sc
+    return sc if weeks is None else dataclasses.replace(sc, weeks=weeks)

@@ -17,12 +17,15 @@ import pandas as pd
 from ccwfm import forecast
 
 from ._atomic import write_atomic
-from .scenario import Scenario
+from .scenario import DEFAULT_TARGET_TIME, INTERVALS, Scenario
 
-__all__ = ["MAX_UPLOAD_MB", "history_frame", "history_scenario", "load_history",
+__all__ = ["HISTORY_FILE", "MAX_UPLOAD_MB", "history_for_scenario", "history_frame",
+           "history_scenario", "load_history",
            "preview_columns"]
 
 MAX_UPLOAD_MB = 50
+HISTORY_FILE = "history.csv"
+"""Name of the history file :func:`history_scenario` writes next to its scenario."""
 _KINDS = ("intervals", "acd")
 
 
@@ -52,17 +55,7 @@ def preview_columns(data, kind="intervals", sep=None):
     """
     if kind not in _KINDS:
         raise ValueError(f"'kind' must be one of {', '.join(_KINDS)}: {kind!r}")
-    if data[:2] == b"PK":                         # an .xlsx workbook
-        head = pd.read_excel(io.BytesIO(data), nrows=5)
-    else:
-        text = data[:65536].decode("utf-8", errors="replace")
-        first = next((ln for ln in text.splitlines() if ln.strip()), "")
-        if sep is None:
-            counts = {c: first.count(c) for c in (",", ";", "\t", "|")}
-            sep = max(counts, key=counts.get) if max(counts.values()) else None
-        columns = first.split(sep) if sep else ([first] if first else [])
-        head = pd.DataFrame(columns=[c.strip().strip('"') for c in columns])
-    columns = [str(c) for c in head.columns]
+    columns = forecast.read_header(data, sep=sep)   # the readers' loader and delimiter sniffer
     if kind == "intervals" and len(columns) < 2:
         raise ValueError("'file' must have columns separated by a comma, semicolon, tab or "
                          f"'|' (queue, interval start, contacts...): its header reads as one "
@@ -72,7 +65,7 @@ def preview_columns(data, kind="intervals", sep=None):
 
 
 def load_history(data, *, kind="intervals", mapping=None, acd_format="anonymous_bank",
-                 interval=None, target_time=20.0, max_mb=MAX_UPLOAD_MB, queue="queue"):
+                 interval=None, target_time=DEFAULT_TARGET_TIME, max_mb=MAX_UPLOAD_MB, queue="queue"):
     """Read a file's bytes into a checked history of contacts per queue and interval.
 
     Parameters
@@ -132,6 +125,25 @@ def history_frame(history):
                           if c in history.frame.columns]].copy()
 
 
+def history_for_scenario(history):
+    """``history`` on an interval a plan can use: 15, 30 or 60 minutes (finer data
+    added up to 15 minutes); what :func:`history_scenario` writes, and what a
+    caller holding the history passes to :func:`plan.run` as the
+    ``HISTORY_FILE`` source so that it is not read again.
+
+    Raises
+    ------
+    ValueError
+        The history's intervals are coarser than 15 minutes and not 30 or 60.
+    """
+    if history.interval in INTERVALS:
+        return history
+    if history.interval < min(INTERVALS):
+        return history.aggregate(min(INTERVALS))
+    raise ValueError("'interval' of the history must be 15, 30 or 60 minutes, or finer: "
+                     f"{history.interval}")
+
+
 def history_scenario(history, folder, *, name="uploaded", weeks=4, hourly_cost=25.0,
                      shrinkage=0.3):
     """A scenario planning every queue of ``history``, and its data in ``folder``.
@@ -163,14 +175,9 @@ def history_scenario(history, folder, *, name="uploaded", weeks=4, hourly_cost=2
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    if history.interval not in (15, 30, 60):
-        if history.interval < 15:
-            history = history.aggregate(15)
-        else:
-            raise ValueError("'interval' of the history must be 15, 30 or 60 minutes, or finer: "
-                             f"{history.interval}")
+    history = history_for_scenario(history)
     frame = history_frame(history)
-    write_atomic(folder / "history.csv", lambda tmp: frame.to_csv(tmp, index=False))
+    write_atomic(folder / HISTORY_FILE, lambda tmp: frame.to_csv(tmp, index=False))
     last = pd.Timestamp(frame["start"].max()).date()
     first = pd.Timestamp(frame["start"].min()).date()
     hist_weeks = max(2, (last - first).days // 7)
@@ -178,8 +185,8 @@ def history_scenario(history, folder, *, name="uploaded", weeks=4, hourly_cost=2
     aht_known = "aht" in frame.columns and frame["aht"].notna().any()
     queues = []
     for q in history.queues:
-        d = {"name": str(q), "history": "history.csv",
-             "target": {"service_level": 0.8, "target_time": 20}}
+        d = {"name": str(q), "history": HISTORY_FILE,
+             "target": {"service_level": 0.8, "target_time": DEFAULT_TARGET_TIME}}
         if not aht_known:
             d["aht"] = 300.0
         queues.append(d)

@@ -1,33 +1,47 @@
-"""The planning pipeline: forecast, requirements, simulation check, shifts, capacity, cost.
+"""The full plan: the steps composed, from demand to a costed plan.
 
-:func:`run` takes a :class:`plan.scenario.Scenario` through every step and
-returns a :class:`PlanResult` with every table a planner or finance reads;
-:mod:`plan.report` writes them out.
+Each step is a function of its own module that takes only what it needs and
+returns a typed result:
+
+====================  =========================================  ===========================
+step                  function                                   gives
+====================  =========================================  ===========================
+demand                :func:`plan.demand.forecast_demand`        :class:`plan.demand.Demand`
+requirements          :func:`plan.requirements.requirements`     table per queue, interval
+simulation            :func:`plan.verify.verify`                 :class:`plan.Verification`
+schedule              :func:`plan.shift_plan.plan_shifts`        :class:`plan.ShiftPlan`
+                      :func:`plan.achieved.achieved_kpis`        KPIs of the schedule
+capacity              :func:`plan.capacity.plan_capacity`        :class:`plan.CapacityResult`
+costs                 :func:`plan.costs.plan_costs`              :class:`plan.Costs`
+====================  =========================================  ===========================
+
+:func:`run` composes them (and so do :func:`plan.quick_plan`, the command
+line and the dashboard); :mod:`plan.report` writes the result out.
 """
 
-import math
 from dataclasses import dataclass
-from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from ccwfm import erlang
-from ccwfm import forecast
-from ccwfm import simulate
+from .achieved import achieved_kpis, simulated_summary
+from .capacity import plan_capacity
+from .costs import Costs, plan_costs
+from .demand import forecast_demand, horizon_grid, load_histories
+from .progress import Reporter
+from .requirements import requirements as staff_requirements
+from .shift_plan import agent_groups, plan_shifts, weekly_paid_hours
+from .summary import plan_summary
+from .verify import verify
 
-from .capacity import CapacityInputs, HiringClass, capacity_plan, hires_needed
-from .requirements import queue_requirements
-from .schedule import ShiftTemplate, schedule
-from .scenario import WEEKDAYS, ScenarioError
-from .verify import build_center, verify
+__all__ = ["STEPS", "PlanResult", "run"]
 
 STEPS = ("forecast", "requirements", "simulation", "schedule", "capacity")
 
 
 @dataclass(frozen=True)
 class PlanResult:
-    """Everything the pipeline produced (tables are long-format pandas frames).
+    """Everything a plan produced (tables are long-format pandas frames; a step
+    not run leaves its tables empty and its objects ``None``).
 
     Attributes
     ----------
@@ -55,12 +69,12 @@ class PlanResult:
         gap, costs (see :func:`plan.capacity.capacity_plan`).
     hires : list of HiringClass
         Hiring classes proposed on top of the scenario's to close the gaps.
-    costs : DataFrame
-        Cost items of the horizon.
+    costs : Costs or None
+        Cost items of the horizon and their total.
     summary : DataFrame
-        Per queue: the headline figures.
+        Per queue: the headline figures (:func:`plan.summary.plan_summary`).
     log : tuple of str
-        What the pipeline did, step by step.
+        What the plan did, step by step.
     """
 
     scenario: object
@@ -73,434 +87,113 @@ class PlanResult:
     achieved: pd.DataFrame
     capacity: pd.DataFrame
     hires: list
-    costs: pd.DataFrame
+    costs: Costs | None
     summary: pd.DataFrame
     log: tuple
 
+    @property
+    def total_cost(self):
+        """The horizon's total cost (NaN before the capacity step)."""
+        return self.costs.total if self.costs is not None else float("nan")
 
-# --------------------------------------------------------------- demand
-
-
-def _history_for(scenario, queue, base_dir):
-    """The History of one queue from its source (demo, interval file or ACD log)."""
-    interval = scenario.workforce.interval
-    if queue.demo:
-        start = pd.Timestamp(scenario.start) - pd.Timedelta(weeks=scenario.history_weeks)
-        hist = forecast.demo_history(seed=scenario.simulation.seed, start=start,
-                                     weeks=scenario.history_weeks, interval=interval)
-        source = queue.demo if isinstance(queue.demo, str) else queue.name
-        if source not in hist.queues:
-            raise ScenarioError(f"'queues[{queue.name}].demo': the demo data has queues "
-                                f"{', '.join(hist.queues)}: {source!r}")
-        return _scaled(_one_queue(hist, source), queue)
-    if queue.history:
-        hist = forecast.read_intervals(_path(base_dir, queue.history, queue, "history"))
-    else:
-        log = forecast.read_acd(_path(base_dir, queue.acd, queue, "acd"))
-        hist = log.to_history(interval=interval, target_time=queue.target.target_time or 20.0)
-    names = hist.queues
-    name = queue.name if queue.name in names else (names[0] if len(names) == 1 else None)
-    if name is None:
-        raise ScenarioError(f"'queues[{queue.name}]': its file has queues {', '.join(names)}, "
-                            "none with this name")
-    hist = _one_queue(hist, name)
-    if hist.interval > interval:
-        raise ScenarioError(f"'queues[{queue.name}]': the history has {hist.interval}-minute "
-                            f"intervals, coarser than workforce.interval ({interval})")
-    if hist.interval < interval:
-        hist = hist.aggregate(interval)
-    return _scaled(hist, queue)
+    @property
+    def peak_fte(self):
+        """Required FTE of the busiest week (NaN before the capacity step)."""
+        return (float(self.capacity["required_fte"].max()) if not self.capacity.empty
+                else float("nan"))
 
 
-def _scaled(hist, queue):
-    """The history under the queue's name, volumes times its ``volume_scale``."""
-    frame = hist.frame.assign(queue=queue.name)
-    if queue.volume_scale != 1.0:
-        frame = frame.assign(volume=frame["volume"] * queue.volume_scale,
-                             abandoned=frame["abandoned"] * queue.volume_scale)
-    return forecast.History(frame, hist.interval, hist.report)
+def _empty(scenario, demand, report, **tables):
+    """A result with the tables given and the later steps empty."""
+    none = pd.DataFrame()
+    fields = {"requirements": none, "verification": None, "coverage": none, "shifts": none,
+              "achieved": none, "capacity": none, "hires": [], "costs": None, "summary": none}
+    fields.update(tables)
+    return PlanResult(scenario, demand.forecast, demand.models, log=tuple(report.messages),
+                      **fields)
 
 
-def _path(base_dir, name, queue, key):
-    p = Path(name)
-    p = p if p.is_absolute() else Path(base_dir) / p
-    if not p.exists():
-        raise ScenarioError(f"'queues[{queue.name}].{key}' file not found: {str(p)!r}")
-    return p
-
-
-def _one_queue(hist, name):
-    frame = hist.frame[hist.frame["queue"] == name].reset_index(drop=True)
-    return forecast.History(frame, hist.interval, hist.report)
-
-
-def _calendar(scenario):
-    if any(q.demo for q in scenario.queues):
-        start = pd.Timestamp(scenario.start) - pd.Timedelta(weeks=scenario.history_weeks + 1)
-        return forecast.demo_special_days(start, pd.Timestamp(scenario.end))
-    return forecast.Calendar.empty()
-
-
-def forecast_demand(scenario, base_dir=".", log=print):
-    """Volume and AHT forecast of every queue over the scenario's horizon.
-
-    Returns ``(forecast, models)``: the long forecast frame restricted to
-    the horizon, and per queue every candidate model's backtest scores
-    (wMAPE, MASE, bias), best first, with ``chosen`` marking the one used.
-    """
-    calendar = _calendar(scenario)
-    start, end = pd.Timestamp(scenario.start), pd.Timestamp(scenario.end)
-    frames, models = [], []
-    for q in scenario.queues:
-        if q.forecast:
-            given = pd.read_csv(_path(base_dir, q.forecast, q, "forecast"), parse_dates=["start"])
-            for col in ("start", "forecast"):
-                if col not in given.columns:
-                    raise ScenarioError(f"'queues[{q.name}].forecast' needs column {col!r}")
-            if "queue" in given.columns:
-                given = given[given["queue"] == q.name]
-            given = given.assign(queue=q.name)
-            if "aht" not in given.columns:
-                if q.aht is None:
-                    raise ScenarioError(f"'queues[{q.name}].aht' is required: the given "
-                                        "forecast has no aht column")
-                given["aht"] = q.aht
-            frames.append(given[(given["start"] >= start) & (given["start"] < end)])
-            models.append({"queue": q.name, "model": "given", "chosen": True})
-            continue
-        hist = _history_for(scenario, q, base_dir)
-        last_day = hist.frame["start"].max().normalize()
-        days = (end - last_day).days - 1
-        if days < 1:
-            raise ScenarioError(f"'queues[{q.name}]': the history runs past the horizon's end")
-        model = forecast.AutoForecaster(calendar=calendar).fit(hist)
-        fc = model.predict(days, level=(80, 95))
-        if q.aht is not None or not hist.frame["aht"].notna().any():
-            if q.aht is None:
-                raise ScenarioError(f"'queues[{q.name}].aht' is required: the history has no "
-                                    "handle times")
-            fc["aht"] = q.aht
-        else:
-            aht = forecast.AhtForecaster(calendar=calendar).fit(hist).predict(days, level=())
-            fc = fc.merge(aht[["queue", "start", "aht"]], on=["queue", "start"], how="left")
-            fc["aht"] = fc["aht"].fillna(float(np.nanmedian(aht["aht"])))
-        frames.append(fc[(fc["start"] >= start) & (fc["start"] < end)])
-        bt = model.backtest_
-        chosen = model.chosen(q.name)
-        mine = bt[bt["queue"] == q.name].sort_values("wmape", kind="stable")
-        row = mine[mine["model"] == chosen].iloc[0]
-        for r in mine.itertuples():
-            models.append({"queue": q.name, "model": r.model, "chosen": r.model == chosen,
-                           "wmape": r.wmape, "mase": r.mase, "bias": r.bias})
-        log(f"forecast {q.name}: {chosen}, backtest wMAPE {row['wmape']:.1%}")
-    out = pd.concat(frames, ignore_index=True)
-    return out.sort_values(["queue", "start"], ignore_index=True), pd.DataFrame(models)
-
-
-def _grid(scenario):
-    """Every interval start of the horizon."""
-    return pd.date_range(pd.Timestamp(scenario.start), pd.Timestamp(scenario.end),
-                         freq=f"{scenario.workforce.interval}min", inclusive="left")
-
-
-def _demand_on_grid(scenario, fc, queue):
-    """The queue's demand to plan for on the full interval grid (closed intervals: 0).
-
-    The point forecast, or the upper bound of its interval when the queue
-    plans for a percentile; AHT times the queue's ``aht_scale``.
-    """
-    grid = _grid(scenario)
-    sel = fc[fc["queue"] == queue.name].set_index("start")
-    column = {None: "forecast", 50: "forecast", 90: "hi_80", 97.5: "hi_95"}[queue.percentile]
-    if column not in sel.columns:
-        raise ScenarioError(f"'queues[{queue.name}].percentile': the forecast has no "
-                            f"{column} column")
-    vol = sel[column].reindex(grid).fillna(0.0)
-    aht = sel["aht"].reindex(grid)
-    fill = float(aht.median()) if aht.notna().any() else (queue.aht or 300.0)
-    return pd.DataFrame({"start": grid, "volume": vol.to_numpy(),
-                         "aht": aht.fillna(fill).to_numpy() * queue.aht_scale})
-
-
-# ------------------------------------------------------------- schedule
-
-
-def _templates(scenario, group):
-    w = scenario.workforce
-    names = group.shifts if group is not None and group.shifts else None
-    configs = [s for s in w.shifts if names is None or s.name in names]
-    if not configs:
-        # Full days of 8.5 hours with a 30-minute break and 4-hour part-time
-        # shifts, starting every half hour (or interval, if longer), every day.
-        step = w.interval if w.interval >= 30 else 30
-        last = f"{(1440 - step) // 60:02d}:{(1440 - step) % 60:02d}"
-        return [ShiftTemplate.every("full", 510, first="00:00", last=last, step=step,
-                                    unpaid_break=30),
-                ShiftTemplate.every("part", 240, first="00:00", last=last, step=step)]
-    return [ShiftTemplate.every(s.name, int(round(s.length * 60)), first=s.first, last=s.last,
-                                step=s.step, days=tuple(WEEKDAYS.index(d) for d in s.days),
-                                unpaid_break=s.unpaid_break, paid_breaks=s.paid_breaks,
-                                paid_break_offsets=s.paid_break_offsets,
-                                cost_factor=s.cost_factor)
-            for s in configs]
-
-
-def _groups(scenario):
-    """Agent groups: the scenario's, plus one per queue nobody serves."""
-    w = scenario.workforce
-    groups = {g.name: g for g in w.groups}
-    owner = {q.name: q.group_name for q in scenario.queues}
-    for q in scenario.queues:
-        if owner[q.name] not in groups:
-            groups[owner[q.name]] = None
-    return groups, owner
-
-
-# ----------------------------------------------------------------- main
-
-
-def run(scenario, *, base_dir=".", steps=STEPS, log=None):
-    """Run the planning pipeline on ``scenario``.
+def run(scenario, *, base_dir=".", steps=STEPS, progress=None, histories=None):
+    """Run the plan of ``scenario`` up to the last of ``steps``.
 
     Parameters
     ----------
-    scenario : plan.scenario.Scenario
+    scenario : plan.Scenario
     base_dir : str or Path
         Folder that relative file names in the scenario refer to.
     steps : sequence of str
         Steps to run, among :data:`STEPS` (each needs the ones before it).
-    log : callable, optional
-        Receives a line per step (default: nothing).
+    progress : callable, optional
+        Receives a :class:`plan.Progress` event after each piece of work.
+    histories : dict, optional
+        Queue name -> History already loaded (:func:`plan.load_histories`).
 
     Returns
     -------
     PlanResult
     """
-    say = log or (lambda msg: None)
-    lines = []
-
-    def note(msg):
-        lines.append(msg)
-        say(msg)
-
     unknown = [s for s in steps if s not in STEPS]
     if unknown:
         raise ValueError(f"'steps' must be among {', '.join(STEPS)}: {unknown[0]!r}")
-    w = scenario.workforce
-    shrink = w.total_shrinkage
-    fc, models = forecast_demand(scenario, base_dir, note)
-    empty = pd.DataFrame()
+    report = Reporter([s for s in STEPS if s in steps or s == "forecast"], progress)
+    w, sim, queues = scenario.workforce, scenario.simulation, scenario.queues
+    if histories is None:
+        histories = load_histories(scenario, base_dir)
+    demand = forecast_demand(scenario, base_dir, histories=histories,
+                             progress=report.part("forecast"))
     if "requirements" not in steps:
-        return PlanResult(scenario, fc, models, empty, None, empty, empty, empty, empty, [],
-                          empty, empty, tuple(lines))
+        return _empty(scenario, demand, report)
 
-    reqs = [queue_requirements(_demand_on_grid(scenario, fc, q), q, interval=w.interval,
-                               shrinkage=shrink) for q in scenario.queues]
-    req = pd.concat(reqs, ignore_index=True)
-    note(f"requirements: peak {int(req.groupby('start')['required'].sum().max())} agents on "
-         f"the phones, {req['required'].sum() * w.interval / 60:,.0f} agent-hours")
-
+    grid = horizon_grid(scenario.start, scenario.end, w.interval)
+    req = staff_requirements(queues, demand.forecast, grid, interval=w.interval,
+                             shrinkage=w.total_shrinkage)
+    report("requirements", 1, 1,
+           f"requirements: peak {int(req.groupby('start')['required'].sum().max())} agents on "
+           f"the phones, {req['required'].sum() * w.interval / 60:,.0f} agent-hours")
     staffed = req[["queue", "start", "required"]].rename(columns={"required": "staffed"})
     ver = None
-    if "simulation" in steps and scenario.simulation.verify:
-        v = verify(scenario, req, progress=note)
+    if "simulation" in steps and sim.verify:
+        v = verify(queues, req, interval=w.interval, settings=sim,
+                   progress=report.part("simulation"))
         ver = v.table
         staffed = ver[["queue", "start", "staffed"]]
-        note(f"simulation check: {v.rounds} correction rounds, targets "
-             f"{'hold' if v.holds else 'still missed in some intervals'}"
-             + (f" ({v.stuck} that more agents do not help, e.g. contacts left waiting "
-                "at closing)" if v.stuck else ""))
+        report("simulation", 1, 1,
+               f"simulation check: {v.rounds} correction rounds, targets "
+               f"{'hold' if v.holds else 'still missed in some intervals'}"
+               + (f" ({v.stuck} that more agents do not help, e.g. contacts left waiting "
+                  "at closing)" if v.stuck else ""))
     if "schedule" not in steps:
-        return PlanResult(scenario, fc, models, req, ver, empty, empty, empty, empty, [], empty,
-                          _summary(scenario, req, None, empty, empty), tuple(lines))
+        return _empty(scenario, demand, report, requirements=req, verification=ver,
+                      summary=plan_summary(queues, req, None, interval=w.interval))
 
-    groups, owner = _groups(scenario)
-    need = staffed.assign(group=staffed["queue"].map(owner))
-    need = need.groupby(["group", "start"], sort=True)["staffed"].sum().reset_index()
-    coverage, shifts, costs_wage = [], [], 0.0
-    on_duty = {}
-    for gname, gcfg in groups.items():
-        g_need = need[need["group"] == gname].set_index("start")["staffed"]
-        floor = (gcfg.min_agents if gcfg else 0) or w.min_agents
-        # Whole agents on shift: 10 on the phones at 10% shrinkage need 12 on
-        # shift (11.1 rounded up), or the phones would be short.
-        to_schedule = np.ceil(g_need / (1.0 - shrink) - 1e-9)
-        if floor:
-            to_schedule = np.where(g_need > 0, np.maximum(to_schedule, floor), 0.0)
-            to_schedule = pd.Series(to_schedule, index=g_need.index)
-        cap = (gcfg.max_agents if gcfg and gcfg.max_agents else None) or w.max_agents
-        cost = (gcfg.hourly_cost if gcfg and gcfg.hourly_cost is not None else w.hourly_cost)
-        res = schedule(to_schedule, _templates(scenario, gcfg), interval=w.interval,
-                       hourly_cost=max(cost, 1e-6), max_on_duty=cap, time_limit=60.0)
-        cov = res.coverage.assign(group=gname)
-        cov = cov[(cov["start"] >= pd.Timestamp(scenario.start))
-                  & (cov["start"] < pd.Timestamp(scenario.end))]
-        coverage.append(cov)
-        shifts.append(res.starts.assign(group=gname))
-        costs_wage += res.cost if cost > 0 else 0.0
-        on_duty[gname] = cov.set_index("start")["scheduled"]
-        note(f"schedule {gname}: {int(res.starts['agents'].sum())} shifts, "
-             f"{res.paid_hours:,.0f} paid hours, shortfall {res.shortfall:,.1f} agent-hours"
-             f"{'' if res.optimal else ' (best found within the time limit)'}")
-    coverage = pd.concat(coverage, ignore_index=True)[
-        ["group", "start", "required", "scheduled", "over", "under"]]
-    shifts = pd.concat(shifts, ignore_index=True)
-    if not shifts.empty:
-        shifts = shifts[["group", "template", "start", "agents"]]
-    achieved = _achieved(scenario, req, staffed, on_duty, owner, shrink, note)
+    shifts = plan_shifts(staffed, queues, w, start=scenario.start, end=scenario.end,
+                         progress=report.part("schedule"))
+    _, owner = agent_groups(queues, w)
+    on_duty = {g: shifts.on_duty(g) for g in set(owner.values())}
+    achieved, simulated = achieved_kpis(queues, req, staffed, on_duty, owner,
+                                        interval=w.interval, shrinkage=w.total_shrinkage,
+                                        settings=sim)
+    if simulated is not None:
+        for q in queues:
+            report("schedule", 1, 1, f"schedule of {q.name} simulated: "
+                   f"{simulated_summary(q, simulated)} over the horizon")
+    summary = plan_summary(queues, req, achieved, interval=w.interval)
     if "capacity" not in steps:
-        return PlanResult(scenario, fc, models, req, ver, coverage, shifts, achieved, empty,
-                          [], empty, _summary(scenario, req, achieved, empty, empty),
-                          tuple(lines))
+        return _empty(scenario, demand, report, requirements=req, verification=ver,
+                      coverage=shifts.coverage, shifts=shifts.shifts, achieved=achieved,
+                      summary=summary)
 
-    cap_table, hires, hiring_cost = _capacity(scenario, shifts, groups, note)
-    costs = _costs(scenario, req, achieved, costs_wage, hiring_cost)
-    return PlanResult(scenario, fc, models, req, ver, coverage, shifts, achieved, cap_table,
-                      hires, costs, _summary(scenario, req, achieved, cap_table, costs),
-                      tuple(lines))
-
-
-def _achieved(scenario, req, staffed, on_duty, owner, shrink, note):
-    """KPIs the schedule achieves per queue: by formula and by simulation.
-
-    A group's agents on duty, less shrinkage, are shared between its queues
-    in proportion to the agents each needs.
-    """
-    interval = scenario.workforce.interval
-    share = staffed.assign(group=staffed["queue"].map(owner))
-    total = share.groupby(["group", "start"])["staffed"].transform("sum")
-    share = share.assign(w=np.where(total > 0, share["staffed"] / total.where(total > 0, 1), 0))
-    phones = {}
-    frames = []
-    for q in scenario.queues:
-        r = req[req["queue"] == q.name].reset_index(drop=True)
-        sh = share[share["queue"] == q.name].set_index("start")["w"].reindex(r["start"])
-        duty = on_duty[owner[q.name]].reindex(r["start"]).fillna(0.0)
-        agents = np.floor(duty.to_numpy() * (1.0 - shrink) * sh.fillna(0).to_numpy() + 1e-9)
-        phones[q.name] = agents.astype(np.int64)
-        t = q.target
-        m = erlang.metrics(agents, r["agent_volume"], r["agent_aht"],
-                           target_time=t.target_time if t.target_time is not None else 20.0,
-                           interval=interval * 60.0, patience=q.patience,
-                           concurrency=q.concurrency, concurrency_factor=q.concurrency_factor)
-        sl = m.service_level_answered if t.basis == "answered" else m.service_level
-        frames.append(pd.DataFrame({"queue": q.name, "start": r["start"], "agents": agents,
-                                    "service_level": sl, "asa": m.asa,
-                                    "abandon_rate": m.abandon_rate,
-                                    "occupancy": m.occupancy}))
-    out = pd.concat(frames, ignore_index=True)
-    sim = scenario.simulation
-    if sim.verify:
-        center = build_center(scenario, req, phones)
-        res = simulate.simulate(center, replications=sim.replications, seed=sim.seed,
-                                progress=False)
-        table = res.intervals
-        for name in ("service_level", "asa", "abandon_rate", "wait_p90"):
-            out[f"{name}_sim"] = np.nan
-        for q in scenario.queues:
-            t = table[table["queue"] == q.name].reset_index(drop=True)
-            sel = out["queue"] == q.name
-            for name in ("service_level", "asa", "abandon_rate", "wait_p90"):
-                out.loc[sel, f"{name}_sim"] = t[name].to_numpy()
-            s = res.summary
-            s = s[s["queue"] == q.name].set_index("metric")["mean"]
-            t = q.target
-            said = []
-            if t.service_level is not None:
-                said.append(f"service level {s['service_level']:.1%} (target "
-                            f"{t.service_level:.0%} in {t.target_time:g} s)")
-            if t.asa is not None:
-                said.append(f"ASA {s['asa']:,.0f} s (target {t.asa:,.0f} s)")
-            if t.abandon_rate is not None and q.patience is not None:
-                said.append(f"abandonment {s['abandon_rate']:.1%} (target "
-                            f"{t.abandon_rate:.0%})")
-            if not said:
-                said.append(f"service level {s['service_level']:.1%}")
-            note(f"schedule of {q.name} simulated: {', '.join(said)} over the horizon")
-    return out
-
-
-def _capacity(scenario, shifts, groups, note):
-    """Weekly FTE the schedule needs against headcount, hires and cost."""
-    c = scenario.capacity
-    w = scenario.workforce
-    start = pd.Timestamp(scenario.start)
-    # Every week (Monday) the horizon touches: a start mid-week spills into one more.
-    last_day = pd.Timestamp(scenario.end) - pd.Timedelta(days=1)
-    weeks = pd.date_range(start - pd.Timedelta(days=start.weekday()),
-                          last_day - pd.Timedelta(days=last_day.weekday()), freq="7D")
-    if shifts.empty:
-        hours = pd.Series(0.0, index=weeks)
-    else:
-        templates = {t.name: t for g in groups.values() for t in _templates(scenario, g)}
-        paid = shifts["template"].map(lambda n: templates[n].paid_hours) * shifts["agents"]
-        wk = shifts["start"] - pd.to_timedelta(shifts["start"].dt.day_of_week, unit="D")
-        hours = paid.groupby(wk.dt.normalize()).sum().reindex(weeks, fill_value=0.0)
-    required = hours / c.fte_hours
-    classes = tuple(HiringClass(h.start, h.size, training_weeks=h.training_weeks, ramp=h.ramp,
-                                cost_per_hire=h.cost_per_hire if h.cost_per_hire is not None
-                                else c.cost_per_hire) for h in c.hiring)
-    # No headcount given: start with what the first week with work needs.
-    busy = required[required > 0]
-    headcount = (c.headcount if c.headcount > 0
-                 else float(math.ceil(busy.iloc[0])) if len(busy) else 0.0)
-    inputs = CapacityInputs(headcount=headcount, attrition=c.attrition, fte_hours=c.fte_hours,
-                            hourly_cost=w.hourly_cost, training_attrition=c.attrition,
-                            classes=classes)
-    proposal = hires_needed(required, inputs, cost_per_hire=c.cost_per_hire)
-    plan_in = CapacityInputs(headcount=headcount, attrition=c.attrition, fte_hours=c.fte_hours,
-                             hourly_cost=w.hourly_cost, training_attrition=c.attrition,
-                             classes=classes + tuple(proposal))
-    table = capacity_plan(required, plan_in)
-    note(f"capacity: {required.max():,.1f} FTE at the busiest week, headcount "
-         f"{headcount:,.1f}; {len(proposal)} hiring classes proposed "
-         f"({sum(h.size for h in proposal):,.0f} hires)")
-    return table, list(proposal), float(table["hiring_cost"].sum())
-
-
-def _costs(scenario, req, achieved, wages, hiring):
-    f = scenario.finance
-    contained = float(req["contained"].sum())
-    col = "abandon_rate_sim" if "abandon_rate_sim" in achieved.columns else "abandon_rate"
-    merged = req[["queue", "start", "agent_volume"]].merge(
-        achieved[["queue", "start", col]], on=["queue", "start"])
-    abandoned = float((merged["agent_volume"] * merged[col].fillna(0.0)).sum())
-    rows = [("wages", wages), ("hiring", hiring), ("bot contacts", contained * f.bot_contact_cost),
-            ("abandoned contacts", abandoned * f.abandon_cost)]
-    out = pd.DataFrame(rows, columns=["item", "cost"])
-    out.loc[len(out)] = ("total", out["cost"].sum())
-    out["currency"] = f.currency
-    return out
-
-
-def weighted_mean(values, weights):
-    """Mean of the finite ``values`` weighted by positive ``weights`` (NaN if none)."""
-    v = np.asarray(values, float)
-    w = np.asarray(weights, float)
-    ok = np.isfinite(v) & (w > 0)
-    return float(np.average(v[ok], weights=w[ok])) if ok.any() else float("nan")
-
-
-def _summary(scenario, req, achieved, capacity, costs):
-    rows = []
-    for q in scenario.queues:
-        r = req[req["queue"] == q.name]
-        vol = r["agent_volume"]
-        row = {"queue": q.name, "offered": r["volume"].sum(), "contained": r["contained"].sum(),
-               "to_agents": vol.sum(),
-               "agent_hours_required": r["required"].sum() * scenario.workforce.interval / 60}
-        if achieved is not None and not achieved.empty:
-            a = achieved[achieved["queue"] == q.name]
-            w = vol.to_numpy()
-            for name in ("service_level", "abandon_rate", "asa"):
-                for suffix in ("", "_sim"):
-                    col = name + suffix
-                    if col in a.columns:
-                        row[f"{col}_plan"] = weighted_mean(a[col], w)
-        rows.append(row)
-    out = pd.DataFrame(rows)
-    if not costs.empty:
-        out.attrs["total_cost"] = float(costs.loc[costs["item"] == "total", "cost"].iloc[0])
-    if not capacity.empty:
-        out.attrs["peak_fte"] = float(capacity["required_fte"].max())
-    return out
+    paid = weekly_paid_hours(shifts.shifts, queues, w, start=scenario.start, end=scenario.end)
+    cap = plan_capacity(paid, scenario.capacity, hourly_cost=w.hourly_cost)
+    report("capacity", 1, 1,
+           f"capacity: {cap.peak_fte:,.1f} FTE at the busiest week, headcount "
+           f"{cap.headcount:,.1f}; {len(cap.hires)} hiring classes proposed "
+           f"({sum(h.size for h in cap.hires):,.0f} hires)")
+    rate_col = "abandon_rate_sim" if "abandon_rate_sim" in achieved.columns else "abandon_rate"
+    rate = req[["queue", "start"]].merge(achieved[["queue", "start", rate_col]],
+                                         on=["queue", "start"], how="left")[rate_col]
+    costs = plan_costs(req, rate, wages=shifts.wages, hiring=cap.hiring_cost,
+                       finance=scenario.finance)
+    return _empty(scenario, demand, report, requirements=req, verification=ver,
+                  coverage=shifts.coverage, shifts=shifts.shifts, achieved=achieved,
+                  capacity=cap.table, hires=list(cap.hires), costs=costs, summary=summary)

@@ -11,14 +11,13 @@ import html
 import io
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+from ._atomic import write_atomic
 
-from ._atomic import write_atomic  # noqa: E402
+__all__ = ["TABLES", "csv_bytes", "excel_bytes", "safe_text", "tables", "write", "write_excel"]
 
 TABLES = ("summary", "costs", "forecast", "models", "requirements", "verification", "coverage",
           "shifts", "achieved", "capacity", "hires")
@@ -40,8 +39,10 @@ def tables(result):
     hires = pd.DataFrame([{"start": h.start, "size": h.size, "training_weeks": h.training_weeks,
                            "ramp": ",".join(f"{r:g}" for r in h.ramp),
                            "cost_per_hire": h.cost_per_hire} for h in result.hires])
-    out = {name: getattr(result, name) for name in TABLES if name != "hires"}
+    out = {name: getattr(result, name) for name in TABLES if name not in ("hires", "costs")}
+    out["costs"] = result.costs.to_frame() if result.costs is not None else pd.DataFrame()
     out["hires"] = hires
+    out = {name: out[name] for name in TABLES}
     return {k: v for k, v in out.items() if isinstance(v, pd.DataFrame) and not v.empty}
 
 
@@ -70,7 +71,6 @@ def write(result, folder):
             continue
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-        plt.close(fig)
         data = buf.getvalue()
         path = folder / f"{name}.png"
         write_atomic(path, lambda tmp, d=data: Path(tmp).write_bytes(d))
@@ -147,12 +147,20 @@ def csv_bytes(frame):
 # ------------------------------------------------------------------- charts
 
 
+def _subplots(nrows=1, ncols=1, *, figsize, squeeze=True):
+    """A figure and its axes without pyplot: no global backend, no figure manager."""
+    fig = Figure(figsize=figsize)
+    axes = fig.subplots(nrows, ncols, squeeze=squeeze)
+    return fig, axes
+
+
+
 def _chart_forecast(result):
     fc = result.forecast
     if fc.empty:
         return None
     queues = list(fc["queue"].unique())
-    fig, axes = plt.subplots(len(queues), 1, figsize=(11, 2.6 * len(queues)), squeeze=False)
+    fig, axes = _subplots(len(queues), 1, figsize=(11, 2.6 * len(queues)), squeeze=False)
     for ax, q in zip(axes[:, 0], queues):
         f = fc[fc["queue"] == q].head(7 * 24 * 60 // max(result.scenario.workforce.interval, 1))
         x = np.arange(len(f))
@@ -177,7 +185,7 @@ def _chart_heatmap(result):
     if cov.empty:
         return None
     groups = list(cov["group"].unique())
-    fig, axes = plt.subplots(len(groups), 2, figsize=(12, 2.8 * len(groups)), squeeze=False)
+    fig, axes = _subplots(len(groups), 2, figsize=(12, 2.8 * len(groups)), squeeze=False)
     for (ax1, ax2), g in zip(axes, groups):
         c = cov[cov["group"] == g]
         day = c["start"].dt.day_of_week
@@ -208,7 +216,7 @@ def _chart_kpis(result):
     if a.empty:
         return None
     queues = list(a["queue"].unique())
-    fig, axes = plt.subplots(len(queues), 1, figsize=(11, 2.4 * len(queues)), squeeze=False)
+    fig, axes = _subplots(len(queues), 1, figsize=(11, 2.4 * len(queues)), squeeze=False)
     for ax, q in zip(axes[:, 0], queues):
         s = a[a["queue"] == q]
         t = s.groupby(s["start"].dt.hour * 60 + s["start"].dt.minute)
@@ -232,7 +240,7 @@ def _chart_capacity(result):
     c = result.capacity
     if c.empty:
         return None
-    fig, ax = plt.subplots(figsize=(9, 3.2))
+    fig, ax = _subplots(figsize=(9, 3.2))
     ax.plot(c["week"], c["required_fte"], marker="o", label="required FTE")
     ax.plot(c["week"], c["productive_fte"], marker="s", label="productive FTE")
     ax.plot(c["week"], c["headcount_end"], ls=":", label="headcount")
@@ -255,12 +263,12 @@ def _html(result, charts):
             f"<p>{esc(str(sc.start))} to {esc(str(sc.end))} ({sc.weeks} weeks), "
             f"{sc.workforce.interval}-minute intervals, shrinkage "
             f"{sc.workforce.total_shrinkage:.0%}.</p>"]
-    if not costs.empty:
-        total = costs.loc[costs["item"] == "total", "cost"].iloc[0]
-        head.append(f"<p><b>Total cost {total:,.0f} {esc(costs['currency'].iloc[0])}</b>"
+    if costs is not None:
+        head.append(f"<p><b>Total cost {costs.total:,.0f} {esc(costs.currency)}</b>"
                     + (f"; peak {result.capacity['required_fte'].max():,.1f} FTE"
                        if not result.capacity.empty else "") + "</p>")
-    body = ["<h2>Queues</h2>", _table_html(summary), "<h2>Cost</h2>", _table_html(costs)]
+    body = ["<h2>Queues</h2>", _table_html(summary), "<h2>Cost</h2>",
+            _table_html(costs.to_frame() if costs is not None else None)]
     if result.hires:
         body += ["<h2>Hiring classes proposed</h2>", _table_html(tables(result)["hires"])]
     body += ["<h2>What the pipeline did</h2><ul>"]

@@ -1,9 +1,18 @@
-"""Agents required per queue and interval, from the forecast, by Erlang A or C."""
+"""Step 2, requirements: agents required per queue and interval, by Erlang A or C.
+
+:func:`requirements` staffs every queue of a plan on the horizon's grid (the
+full plan and the fast what-if both call it); :func:`queue_requirements`
+staffs one queue's demand.
+"""
 
 import numpy as np
 import pandas as pd
 
 from ccwfm import erlang
+
+from .demand import demand_on_grid
+
+__all__ = ["group_requirements", "queue_requirements", "requirements"]
 
 
 def queue_requirements(demand, queue, *, interval, shrinkage):
@@ -55,8 +64,7 @@ def queue_requirements(demand, queue, *, interval, shrinkage):
         target_time=t.target_time if t.service_level is not None else None, asa=t.asa,
         abandon_rate=t.abandon_rate if queue.patience is not None else None,
         occupancy=t.occupancy, basis=t.basis, **kw)
-    m = erlang.metrics(required, agent_volume, agent_aht,
-                       target_time=t.target_time if t.target_time is not None else 20.0, **kw)
+    m = erlang.metrics(required, agent_volume, agent_aht, target_time=t.measure_time, **kw)
     sl = m.service_level_answered if t.basis == "answered" else m.service_level
     return pd.DataFrame({
         "queue": queue.name, "start": demand["start"].to_numpy(), "volume": volume, "aht": aht,
@@ -64,6 +72,41 @@ def queue_requirements(demand, queue, *, interval, shrinkage):
         "required": required, "scheduled": required / (1.0 - shrinkage),
         "service_level": sl, "asa": m.asa, "abandon_rate": m.abandon_rate,
         "occupancy": m.occupancy})
+
+
+def requirements(queues, forecast, grid, *, interval, shrinkage):
+    """Required agents of every queue per interval of the horizon.
+
+    Parameters
+    ----------
+    queues : sequence of plan.scenario.QueueConfig
+    forecast : pandas.DataFrame
+        The demand step's forecast (see :func:`plan.forecast_demand`).
+    grid : pandas.DatetimeIndex
+        The horizon's interval starts (:func:`plan.demand.horizon_grid`).
+    interval : int
+        Interval length in minutes.
+    shrinkage : float
+        Share of paid time off the phones.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`queue_requirements` of every queue, one after the other.
+
+    Raises
+    ------
+    ValueError
+        A queue has no rows in ``forecast``.
+    """
+    known = set(forecast["queue"].unique()) if "queue" in forecast.columns else set()
+    frames = []
+    for q in queues:
+        if q.name not in known:
+            raise ValueError(f"'forecast' has no rows for queue {q.name!r}")
+        frames.append(queue_requirements(demand_on_grid(forecast, q, grid), q,
+                                         interval=interval, shrinkage=shrinkage))
+    return pd.concat(frames, ignore_index=True)
 
 
 def group_requirements(requirements, queues):

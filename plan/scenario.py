@@ -1,11 +1,13 @@
 """A planning scenario: what to plan, for whom, with which people, at what cost.
 
-Read from TOML (:meth:`Scenario.from_toml`), validated into frozen objects.
-Unknown keys, missing fields and impossible values are errors naming the key,
-with the nearest valid key suggested (``'queues[0].patence' is not a known
-key (did you mean 'patience'?)``).  Units: times of contacts in seconds,
-interval length and breaks in minutes, shift lengths in hours, shares as
-fractions (0.3, not 30).
+Frozen objects that validate themselves when built (``__post_init__``), so a
+changed copy (``dataclasses.replace(scenario, weeks=4)``) is checked like a
+file.  :meth:`Scenario.from_toml` and the ``from_dict`` constructors read the
+file form: unknown keys, missing fields and impossible values are errors
+naming the key, with the nearest valid key suggested (``'queues[0].patence'
+is not a known key (did you mean 'patience'?)``).  Units: times of contacts in
+seconds, interval length and breaks in minutes, shift lengths in hours (in
+the file), shares as fractions (0.3, not 30).
 
 A minimal scenario::
 
@@ -23,100 +25,111 @@ A minimal scenario::
     [workforce]
     hourly_cost = 28.0
     shrinkage = { breaks = 0.08, absence = 0.07, training = 0.05 }
+
+Examples
+--------
+>>> import dataclasses
+>>> from ccwfm.plan import demo_scenario
+>>> sc = demo_scenario()
+>>> dataclasses.replace(sc, weeks=2).end
+datetime.date(2025, 9, 15)
+>>> dataclasses.replace(sc, weeks=0)
+Traceback (most recent call last):
+...
+ccwfm.plan.scenario.ScenarioError: 'scenario.weeks' must be >= 1: 0
 """
 
+import contextlib
 import dataclasses
 import datetime as dt
 import difflib
-import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import tomli_w
 
-from .schedule import ShiftTemplate
+from ccwfm import _validation as v
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+from .capacity import HiringClass
+from .shifts import WEEKDAYS, ShiftTemplate, default_templates
+
+__all__ = ["DEFAULT_TARGET_TIME", "INTERVALS", "PERCENTILES", "BotConfig", "Capacity",
+           "Finance", "GroupConfig", "QueueConfig", "Scenario", "ScenarioError", "Simulation",
+           "Target", "Variant", "WEEKDAYS", "Workforce"]
+
+DEFAULT_TARGET_TIME = 20.0
+"""Seconds within which an answer counts for the service level when a queue
+sets none (its targets are ASA or abandonment only): what the simulated and
+measured service level of such a queue are reported against."""
+
+INTERVALS = (15, 30, 60)
+"""Interval lengths a plan may use, minutes."""
+
+PERCENTILES = {50: "forecast", 90: "hi_80", 97.5: "hi_95"}
+"""Forecast percentile a queue may plan for -> the forecast column giving it."""
 
 
 class ScenarioError(ValueError):
     """A scenario value or key is invalid; the message names the key."""
 
 
-# ------------------------------------------------------------------ helpers
+
+@contextlib.contextmanager
+def _at(path):
+    """Errors raised inside name their field under ``path``.
+
+    ``'patience' must be > 0: -5`` raised by a queue's own checks becomes
+    ``'queues[0].patience' must be > 0: -5``; a message that names no field
+    gets the path in front: ``'queues[0]' needs exactly one demand source``.
+    A :class:`ScenarioError` already names its full path and passes through.
+    """
+    try:
+        yield
+    except ScenarioError:
+        raise
+    except ValueError as exc:
+        msg = str(exc)
+        if not path:
+            raise ScenarioError(msg) from None
+        if msg.startswith("'") and not msg.startswith("''"):
+            raise ScenarioError(f"'{path}." + msg[1:]) from None
+        raise ScenarioError(f"'{path}' {msg}") from None
 
 
-def _unknown(path, mapping, allowed):
-    for key in mapping:
-        if key not in allowed:
-            near = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
-            hint = f" (did you mean {near[0]!r}?)" if near else ""
-            where = f"{path}.{key}" if path else key
-            raise ScenarioError(f"'{where}' is not a known key{hint}")
+def _fields(cls):
+    return [f.name for f in dataclasses.fields(cls)]
 
 
-def _number(path, value, *, lo=None, hi=None, lo_open=False, hi_open=False, whole=False):
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ScenarioError(f"'{path}' must be a number: {value!r}")
-    v = float(value)
-    if math.isnan(v) or math.isinf(v):
-        raise ScenarioError(f"'{path}' must be finite: {value!r}")
-    parts = []
-    if lo is not None:
-        parts.append(f"> {lo:g}" if lo_open else f">= {lo:g}")
-    if hi is not None:
-        parts.append(f"< {hi:g}" if hi_open else f"<= {hi:g}")
-    if ((lo is not None and (v <= lo if lo_open else v < lo))
-            or (hi is not None and (v >= hi if hi_open else v > hi))):
-        raise ScenarioError(f"'{path}' must be " + " and ".join(parts) + f": {value!r}")
-    if whole and v != math.floor(v):
-        raise ScenarioError(f"'{path}' must be a whole number: {value!r}")
-    return int(v) if whole else v
+def _set(obj, name, value):
+    object.__setattr__(obj, name, value)
 
 
-def _share(path, value, *, hi_open=False):
-    return _number(path, value, lo=0.0, hi=1.0, hi_open=hi_open)
-
-
-def _text(path, value):
-    if not isinstance(value, str) or not value.strip():
-        raise ScenarioError(f"'{path}' must be a non-empty string: {value!r}")
-    return value
-
-
-def _date(path, value):
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise ScenarioError(f"'{path}' must be a date (YYYY-MM-DD): {value!r}")
-
-
-def _clock(path, value):
-    """Minutes from midnight of an ``"HH:MM"`` string."""
-    if isinstance(value, str) and len(value) == 5 and value[2] == ":":
-        h, m = value[:2], value[3:]
-        if h.isdigit() and m.isdigit() and int(h) < 24 and int(m) < 60:
-            return int(h) * 60 + int(m)
-    raise ScenarioError(f"'{path}' must be a time HH:MM: {value!r}")
-
-
-def _optional(path, value, conv, **kw):
-    return None if value is None else conv(path, value, **kw)
+def _optional(obj, name, check, **kw):
+    value = getattr(obj, name)
+    if value is not None:
+        _set(obj, name, check(name, value, **kw))
 
 
 def _drop_none(d):
     if isinstance(d, dict):
-        return {k: _drop_none(v) for k, v in d.items() if v is not None and v != {} and v != []}
+        return {k: _drop_none(x) for k, x in d.items() if x is not None and x != {} and x != []}
     if isinstance(d, list):
-        return [_drop_none(v) for v in d]
+        return [_drop_none(x) for x in d]
     return d
+
+
+def _plain(obj):
+    """The file form of a config object: nested dicts, lists and scalars."""
+    if hasattr(obj, "to_dict"):
+        return obj.to_dict()
+    if dataclasses.is_dataclass(obj):
+        return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, tuple):
+        return [_plain(x) for x in obj]
+    if isinstance(obj, dict):
+        return {k: _plain(x) for k, x in obj.items()}
+    return obj
 
 
 # ------------------------------------------------------------------- config
@@ -139,28 +152,56 @@ class Target:
     occupancy: float | None = None
     basis: str = "offered"
 
+    def __post_init__(self):
+        _optional(self, "service_level", v.number, lo=0, hi=1, lo_open=True, hi_open=True)
+        if self.service_level is not None and self.target_time is None:
+            raise ValueError("'target_time' is required with service_level")
+        _optional(self, "target_time", v.number, lo=0)
+        _optional(self, "asa", v.number, lo=0, lo_open=True)
+        _optional(self, "abandon_rate", v.number, lo=0, hi=1, lo_open=True, hi_open=True)
+        _optional(self, "occupancy", v.number, lo=0, hi=1, lo_open=True, hi_open=True)
+        if self.basis not in ("offered", "answered"):
+            raise v.error("basis", "must be 'offered' or 'answered'", self.basis)
+        if all(x is None for x in (self.service_level, self.asa, self.abandon_rate,
+                                   self.occupancy)):
+            raise ValueError("sets no target: give service_level, asa, abandon_rate or "
+                             "occupancy")
+
     @classmethod
-    def from_dict(cls, d, path):
-        _unknown(path, d, [f.name for f in dataclasses.fields(cls)])
-        t = cls(**{k: v for k, v in d.items()})
-        p = path
-        if t.service_level is not None:
-            _number(f"{p}.service_level", t.service_level, lo=0, hi=1, lo_open=True, hi_open=True)
-            if t.target_time is None:
-                raise ScenarioError(f"'{p}.target_time' is required with service_level")
-            _number(f"{p}.target_time", t.target_time, lo=0)
-        if t.asa is not None:
-            _number(f"{p}.asa", t.asa, lo=0, lo_open=True)
-        if t.abandon_rate is not None:
-            _number(f"{p}.abandon_rate", t.abandon_rate, lo=0, hi=1, lo_open=True, hi_open=True)
-        if t.occupancy is not None:
-            _number(f"{p}.occupancy", t.occupancy, lo=0, hi=1, lo_open=True, hi_open=True)
-        if t.basis not in ("offered", "answered"):
-            raise ScenarioError(f"'{p}.basis' must be 'offered' or 'answered': {t.basis!r}")
-        if all(v is None for v in (t.service_level, t.asa, t.abandon_rate, t.occupancy)):
-            raise ScenarioError(f"'{p}' sets no target: give service_level, asa, "
-                                "abandon_rate or occupancy")
-        return t
+    def default(cls):
+        """80% of contacts answered within 20 seconds."""
+        return cls(service_level=0.8, target_time=DEFAULT_TARGET_TIME)
+
+    @classmethod
+    def from_dict(cls, d, path="target"):
+        v.known_keys(path, d, _fields(cls))
+        with _at(path):
+            return cls(**d)
+
+    @property
+    def measure_time(self):
+        """Seconds the service level is measured at: ``target_time``, or
+        :data:`DEFAULT_TARGET_TIME` when the queue sets none."""
+        return self.target_time if self.target_time is not None else DEFAULT_TARGET_TIME
+
+    def describe(self):
+        """The targets in words: ``80% in 20 s, abandon <= 5%``.
+
+        Examples
+        --------
+        >>> Target(service_level=0.8, target_time=20, abandon_rate=0.05).describe()
+        '80% in 20 s, abandon <= 5%'
+        """
+        parts = []
+        if self.service_level is not None:
+            parts.append(f"{self.service_level:.0%} in {self.target_time:g} s")
+        if self.asa is not None:
+            parts.append(f"ASA <= {self.asa:g} s")
+        if self.abandon_rate is not None:
+            parts.append(f"abandon <= {self.abandon_rate:.0%}")
+        if self.occupancy is not None:
+            parts.append(f"occupancy <= {self.occupancy:.0%}")
+        return ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -173,18 +214,20 @@ class BotConfig:
     abandon: float = 0.0
     uplift: float = 1.0
 
+    def __post_init__(self):
+        _set(self, "containment", v.share("containment", self.containment))
+        _set(self, "time", v.number("time", self.time, lo=0, lo_open=True))
+        _set(self, "abandon", v.share("abandon", self.abandon))
+        if self.containment + self.abandon > 1:
+            raise ValueError(f"'containment' + 'abandon' must be <= 1: "
+                             f"{self.containment + self.abandon!r}")
+        _set(self, "uplift", v.number("uplift", self.uplift, lo=0, lo_open=True))
+
     @classmethod
-    def from_dict(cls, d, path):
-        _unknown(path, d, [f.name for f in dataclasses.fields(cls)])
-        b = cls(**d)
-        _share(f"{path}.containment", b.containment)
-        _number(f"{path}.time", b.time, lo=0, lo_open=True)
-        _share(f"{path}.abandon", b.abandon)
-        if b.containment + b.abandon > 1:
-            raise ScenarioError(f"'{path}.containment' + '{path}.abandon' must be <= 1: "
-                                f"{b.containment + b.abandon!r}")
-        _number(f"{path}.uplift", b.uplift, lo=0, lo_open=True)
-        return b
+    def from_dict(cls, d, path="bot"):
+        v.known_keys(path, d, _fields(cls))
+        with _at(path):
+            return cls(**d)
 
 
 @dataclass(frozen=True)
@@ -192,8 +235,8 @@ class QueueConfig:
     """A queue to plan.
 
     Its demand comes from one of ``history`` (an interval file, see
-    :func:`forecast.read_intervals`), ``acd`` (a call-level log, see
-    :func:`forecast.read_acd`), ``forecast`` (a given forecast: columns
+    :func:`ccwfm.forecast.read_intervals`), ``acd`` (a call-level log, see
+    :func:`ccwfm.forecast.read_acd`), ``forecast`` (a given forecast: columns
     queue, start, forecast and optionally aht) or ``demo`` (the embedded demo
     data of the queue with this name: voice, chat or email).
     """
@@ -212,107 +255,65 @@ class QueueConfig:
     concurrency: int = 1
     concurrency_factor: float = 1.0
     bot: BotConfig | None = None
-    target: Target = field(default_factory=lambda: Target(service_level=0.8, target_time=20.0))
+    target: Target = field(default_factory=Target.default)
     group: str | None = None
 
+    def __post_init__(self):
+        v.text("name", self.name)
+        v.text("channel", self.channel)
+        if not isinstance(self.demo, (bool, str)):
+            raise v.error("demo", "must be true, false or a demo queue name", self.demo)
+        for key in ("history", "acd", "forecast"):
+            _optional(self, key, lambda name, x: v.text(name, x))
+        sources = [k for k in ("history", "acd", "forecast") if getattr(self, k)] + (
+            ["demo"] if self.demo else [])
+        if len(sources) != 1:
+            raise ValueError("needs exactly one demand source among history, acd, forecast, "
+                             f"demo: {sources or 'none'}")
+        _set(self, "volume_scale", v.number("volume_scale", self.volume_scale, lo=0,
+                                            lo_open=True))
+        _set(self, "aht_scale", v.number("aht_scale", self.aht_scale, lo=0, lo_open=True))
+        if self.percentile is not None and self.percentile not in PERCENTILES:
+            raise v.error("percentile", "must be 50, 90 or 97.5", self.percentile)
+        _optional(self, "aht", v.number, lo=0, lo_open=True)
+        _optional(self, "patience", v.number, lo=0, lo_open=True)
+        _set(self, "concurrency", v.whole("concurrency", self.concurrency, lo=1))
+        _set(self, "concurrency_factor", v.number("concurrency_factor",
+                                                  self.concurrency_factor, lo=1))
+        if self.bot is not None and not isinstance(self.bot, BotConfig):
+            raise v.error("bot", "must be a BotConfig", self.bot)
+        if not isinstance(self.target, Target):
+            raise v.error("target", "must be a Target", self.target)
+        _optional(self, "group", lambda name, x: v.text(name, x))
+
     @classmethod
-    def from_dict(cls, d, path):
-        _unknown(path, d, [f.name for f in dataclasses.fields(cls)])
+    def from_dict(cls, d, path="queue"):
+        v.known_keys(path, d, _fields(cls))
         d = dict(d)
-        _text(f"{path}.name", d.get("name"))
+        with _at(path):
+            v.text("name", d.get("name"))
         bot = BotConfig.from_dict(d.pop("bot"), f"{path}.bot") if "bot" in d else None
         target = (Target.from_dict(d.pop("target"), f"{path}.target") if "target" in d
-                  else Target(service_level=0.8, target_time=20.0))
-        q = cls(**{**d, "bot": bot, "target": target})
-        sources = [k for k in ("history", "acd", "forecast") if getattr(q, k)] + (
-            ["demo"] if q.demo else [])
-        if len(sources) != 1:
-            raise ScenarioError(f"'{path}' needs exactly one demand source among history, acd, "
-                                f"forecast, demo: {sources or 'none'}")
-        if not isinstance(q.demo, (bool, str)):
-            raise ScenarioError(f"'{path}.demo' must be true, false or a demo queue name: "
-                                f"{q.demo!r}")
-        _number(f"{path}.volume_scale", q.volume_scale, lo=0, lo_open=True)
-        _number(f"{path}.aht_scale", q.aht_scale, lo=0, lo_open=True)
-        if q.percentile is not None and q.percentile not in (50, 90, 97.5):
-            raise ScenarioError(f"'{path}.percentile' must be 50, 90 or 97.5: {q.percentile!r}")
-        _optional(f"{path}.aht", q.aht, _number, lo=0, lo_open=True)
-        _optional(f"{path}.patience", q.patience, _number, lo=0, lo_open=True)
-        _number(f"{path}.concurrency", q.concurrency, lo=1, whole=True)
-        _number(f"{path}.concurrency_factor", q.concurrency_factor, lo=1)
-        return q
+                  else Target.default())
+        with _at(path):
+            return cls(**{**d, "bot": bot, "target": target})
 
     @property
     def group_name(self):
         """The agent group serving the queue (its own by default)."""
         return self.group or self.name
 
-
-@dataclass(frozen=True)
-class ShiftConfig:
-    """A shift template: ``length`` hours on site, starting every ``step``
-    minutes from ``first`` to ``last`` ("HH:MM") on ``days``, with an
-    ``unpaid_break`` (minutes) and ``paid_breaks`` (minutes each; paid, off
-    the phones; optionally at ``paid_break_offsets`` minutes from the start,
-    else spread evenly: see :class:`plan.schedule.ShiftTemplate`)."""
-
-    name: str
-    length: float = 8.0
-    first: str = "08:00"
-    last: str = "10:00"
-    step: int = 30
-    days: tuple = ("mon", "tue", "wed", "thu", "fri")
-    unpaid_break: int = 30
-    paid_breaks: tuple = ()
-    paid_break_offsets: tuple | None = None
-    cost_factor: float = 1.0
-
-    @classmethod
-    def from_dict(cls, d, path):
-        _unknown(path, d, [f.name for f in dataclasses.fields(cls)])
-        s = cls(**{**d, "days": tuple(d.get("days", cls.days)),
-                   "paid_breaks": tuple(d.get("paid_breaks", ())),
-                   "paid_break_offsets": (tuple(d["paid_break_offsets"])
-                                          if d.get("paid_break_offsets") is not None else None)})
-        _text(f"{path}.name", s.name)
-        _number(f"{path}.length", s.length, lo=0, hi=24, lo_open=True)
-        first, last = _clock(f"{path}.first", s.first), _clock(f"{path}.last", s.last)
-        if last < first:
-            raise ScenarioError(f"'{path}.last' must not be before first ({s.first}): {s.last!r}")
-        _number(f"{path}.step", s.step, lo=1, whole=True)
-        for i, day in enumerate(s.days):
-            if day not in WEEKDAYS:
-                raise ScenarioError(f"'{path}.days[{i}]' must be one of {', '.join(WEEKDAYS)}: "
-                                    f"{day!r}")
-        _number(f"{path}.unpaid_break", s.unpaid_break, lo=0, hi=s.length * 60, hi_open=True,
-                whole=True)
-        _number(f"{path}.cost_factor", s.cost_factor, lo=0, lo_open=True)
-        for i, b in enumerate(s.paid_breaks):
-            _number(f"{path}.paid_breaks[{i}]", b, lo=0, lo_open=True, whole=True)
-        if s.paid_break_offsets is not None:
-            if len(s.paid_break_offsets) != len(s.paid_breaks):
-                raise ScenarioError(f"'{path}.paid_break_offsets' must give one offset per paid "
-                                    f"break ({len(s.paid_breaks)}): {list(s.paid_break_offsets)!r}")
-            for i, o in enumerate(s.paid_break_offsets):
-                _number(f"{path}.paid_break_offsets[{i}]", o, lo=0, whole=True)
-        try:                        # the breaks must fit the shift
-            ShiftTemplate(s.name, int(round(s.length * 60)), (0,), unpaid_break=s.unpaid_break,
-                          paid_breaks=s.paid_breaks, paid_break_offsets=s.paid_break_offsets)
-        except ValueError as exc:
-            raise ScenarioError(f"'{path}': {exc}") from None
-        return s
-
-    def starts(self):
-        """Allowed start times in minutes from midnight."""
-        a, b = _clock("first", self.first), _clock("last", self.last)
-        return tuple(range(a, b + 1, self.step))
+    @property
+    def forecast_column(self):
+        """The forecast column this queue plans for (its percentile's bound)."""
+        return PERCENTILES[self.percentile if self.percentile is not None else 50]
 
 
 @dataclass(frozen=True)
 class GroupConfig:
     """Agents sharing skills: ``skills`` queue names (routing order),
     ``overflow`` maps a queue to the seconds a contact waits before this
-    group may take it."""
+    group may take it; pay, bounds on agents on duty, allowed shift names."""
 
     name: str
     skills: tuple = ()
@@ -322,20 +323,25 @@ class GroupConfig:
     max_agents: int | None = None
     shifts: tuple = ()
 
+    def __post_init__(self):
+        v.text("name", self.name)
+        _set(self, "skills", tuple(v.sequence("skills", self.skills, "queue names", empty=True)))
+        _set(self, "shifts", tuple(v.sequence("shifts", self.shifts, "shift names", empty=True)))
+        if not isinstance(self.overflow, dict):
+            raise v.error("overflow", "must be a table of queue = seconds", self.overflow)
+        _set(self, "overflow", {q: v.number(f"overflow.{q}", after, lo=0)
+                                for q, after in self.overflow.items()})
+        if not self.skills and not self.overflow:
+            raise v.error("skills", "must list at least one queue", list(self.skills))
+        _optional(self, "hourly_cost", v.number, lo=0)
+        _set(self, "min_agents", v.whole("min_agents", self.min_agents, lo=0))
+        _optional(self, "max_agents", v.whole, lo=1)
+
     @classmethod
-    def from_dict(cls, d, path):
-        _unknown(path, d, [f.name for f in dataclasses.fields(cls)])
-        g = cls(**{**d, "skills": tuple(d.get("skills", ())), "shifts": tuple(d.get("shifts", ())),
-                   "overflow": dict(d.get("overflow", {}))})
-        _text(f"{path}.name", g.name)
-        if not g.skills and not g.overflow:
-            raise ScenarioError(f"'{path}.skills' must list at least one queue")
-        for q, after in g.overflow.items():
-            _number(f"{path}.overflow.{q}", after, lo=0)
-        _optional(f"{path}.hourly_cost", g.hourly_cost, _number, lo=0)
-        _number(f"{path}.min_agents", g.min_agents, lo=0, whole=True)
-        _optional(f"{path}.max_agents", g.max_agents, _number, lo=1, whole=True)
-        return g
+    def from_dict(cls, d, path="group"):
+        v.known_keys(path, d, _fields(cls))
+        with _at(path):
+            return cls(**d)
 
 
 @dataclass(frozen=True)
@@ -351,67 +357,70 @@ class Workforce:
     min_agents: int = 0
     max_agents: int | None = None
 
+    def __post_init__(self):
+        _set(self, "hourly_cost", v.number("hourly_cost", self.hourly_cost, lo=0))
+        if isinstance(self.interval, bool) or self.interval not in INTERVALS:
+            raise v.error("interval", "must be 15, 30 or 60 minutes", self.interval)
+        _set(self, "interval", int(self.interval))
+        if not isinstance(self.shrinkage, dict):
+            raise v.error("shrinkage", "must be a table of category = share", self.shrinkage)
+        _set(self, "shrinkage", {k: v.share(f"shrinkage.{k}", x)
+                                 for k, x in self.shrinkage.items()})
+        if self.total_shrinkage >= 1:
+            raise v.error("shrinkage", "must add up to < 1", self.total_shrinkage)
+        _set(self, "groups", tuple(self.groups))
+        _set(self, "shifts", tuple(self.shifts))
+        for i, g in enumerate(self.groups):
+            if not isinstance(g, GroupConfig):
+                raise v.error(f"groups[{i}]", "must be a GroupConfig", g)
+        for i, s in enumerate(self.shifts):
+            if not isinstance(s, ShiftTemplate):
+                raise v.error(f"shifts[{i}]", "must be a ShiftTemplate", s)
+        v.unique("groups", [g.name for g in self.groups])
+        v.unique("shifts", [s.name for s in self.shifts])
+        _set(self, "min_agents", v.whole("min_agents", self.min_agents, lo=0))
+        _optional(self, "max_agents", v.whole, lo=1)
+        names = [s.name for s in self.shifts]
+        for i, g in enumerate(self.groups):
+            for s in g.shifts:
+                v.known_name(f"groups[{i}].shifts", s, names, "shift")
+
     @classmethod
     def from_dict(cls, d, path="workforce"):
-        _unknown(path, d, [f.name for f in dataclasses.fields(cls)])
+        v.known_keys(path, d, _fields(cls))
         d = dict(d)
         groups = tuple(GroupConfig.from_dict(g, f"{path}.groups[{i}]")
-                       for i, g in enumerate(d.pop("groups", [])))
-        shifts = tuple(ShiftConfig.from_dict(s, f"{path}.shifts[{i}]")
-                       for i, s in enumerate(d.pop("shifts", [])))
-        w = cls(**{**d, "groups": groups, "shifts": shifts,
-                   "shrinkage": dict(d.get("shrinkage", {}))})
-        _number(f"{path}.hourly_cost", w.hourly_cost, lo=0)
-        if w.interval not in (15, 30, 60):
-            raise ScenarioError(f"'{path}.interval' must be 15, 30 or 60 minutes: {w.interval!r}")
-        for k, v in w.shrinkage.items():
-            _share(f"{path}.shrinkage.{k}", v)
-        if w.total_shrinkage >= 1:
-            raise ScenarioError(f"'{path}.shrinkage' must add up to < 1: {w.total_shrinkage!r}")
-        _number(f"{path}.min_agents", w.min_agents, lo=0, whole=True)
-        _optional(f"{path}.max_agents", w.max_agents, _number, lo=1, whole=True)
-        names = [s.name for s in w.shifts]
-        for i, g in enumerate(w.groups):
-            for s in g.shifts:
-                if s not in names:
-                    near = difflib.get_close_matches(s, names, n=1)
-                    hint = f" (did you mean {near[0]!r}?)" if near else ""
-                    raise ScenarioError(f"'{path}.groups[{i}].shifts' names an unknown shift: "
-                                        f"{s!r}{hint}")
-        return w
+                       for i, g in enumerate(v.sequence(f"{path}.groups", d.pop("groups", []),
+                                                        "groups", empty=True)))
+        shifts = []
+        for i, s in enumerate(v.sequence(f"{path}.shifts", d.pop("shifts", []), "shifts",
+                                         empty=True)):
+            shifts.append(ShiftTemplate.from_dict(s, f"{path}.shifts[{i}]"))
+        with _at(path):
+            return cls(**{**d, "groups": groups, "shifts": tuple(shifts)})
 
     @property
     def total_shrinkage(self):
         """Share of paid time off the phones (the categories added up)."""
         return float(sum(self.shrinkage.values()))
 
+    def group(self, name):
+        """The :class:`GroupConfig` named ``name``, or ``None`` (a queue's own group)."""
+        return next((g for g in self.groups if g.name == name), None)
 
-@dataclass(frozen=True)
-class HiringConfig:
-    """A hiring class: ``size`` hires starting training on ``start``."""
-
-    start: dt.date
-    size: int
-    training_weeks: int = 4
-    ramp: tuple = (0.5, 0.75, 0.9)
-    cost_per_hire: float | None = None
-
-    @classmethod
-    def from_dict(cls, d, path):
-        _unknown(path, d, [f.name for f in dataclasses.fields(cls)])
-        h = cls(**{**d, "start": _date(f"{path}.start", d.get("start")),
-                   "ramp": tuple(d.get("ramp", cls.ramp))})
-        _number(f"{path}.size", h.size, lo=1, whole=True)
-        _number(f"{path}.training_weeks", h.training_weeks, lo=0, whole=True)
-        for i, r in enumerate(h.ramp):
-            _number(f"{path}.ramp[{i}]", r, lo=0, hi=1)
-        _optional(f"{path}.cost_per_hire", h.cost_per_hire, _number, lo=0)
-        return h
+    def templates(self, group=None):
+        """Shift templates allowed to ``group`` (a :class:`GroupConfig` or ``None``):
+        the group's named shifts, else every shift of the scenario, else
+        :func:`plan.shifts.default_templates`."""
+        names = group.shifts if group is not None and group.shifts else None
+        chosen = [s for s in self.shifts if names is None or s.name in names]
+        return chosen or default_templates(self.interval)
 
 
 @dataclass(frozen=True)
 class Capacity:
-    """Starting headcount, annual attrition, weekly FTE hours, hiring classes."""
+    """Starting headcount, annual attrition, weekly FTE hours, cost per hire and
+    hiring classes (:class:`plan.capacity.HiringClass`)."""
 
     headcount: float = 0.0
     attrition: float = 0.35
@@ -419,17 +428,25 @@ class Capacity:
     cost_per_hire: float = 0.0
     hiring: tuple = ()
 
+    def __post_init__(self):
+        _set(self, "headcount", v.number("headcount", self.headcount, lo=0))
+        _set(self, "attrition", v.number("attrition", self.attrition, lo=0, hi=1, hi_open=True))
+        _set(self, "fte_hours", v.number("fte_hours", self.fte_hours, lo=0, lo_open=True))
+        _set(self, "cost_per_hire", v.number("cost_per_hire", self.cost_per_hire, lo=0))
+        _set(self, "hiring", tuple(self.hiring))
+        for i, h in enumerate(self.hiring):
+            if not isinstance(h, HiringClass):
+                raise v.error(f"hiring[{i}]", "must be a HiringClass", h)
+
     @classmethod
     def from_dict(cls, d, path="capacity"):
-        _unknown(path, d, [f.name for f in dataclasses.fields(cls)])
-        hiring = tuple(HiringConfig.from_dict(h, f"{path}.hiring[{i}]")
-                       for i, h in enumerate(d.get("hiring", [])))
-        c = cls(**{**d, "hiring": hiring})
-        _number(f"{path}.headcount", c.headcount, lo=0)
-        _number(f"{path}.attrition", c.attrition, lo=0, hi=1, hi_open=True)
-        _number(f"{path}.fte_hours", c.fte_hours, lo=0, lo_open=True)
-        _number(f"{path}.cost_per_hire", c.cost_per_hire, lo=0)
-        return c
+        v.known_keys(path, d, _fields(cls))
+        hiring = []
+        for i, h in enumerate(v.sequence(f"{path}.hiring", d.get("hiring", []), "classes",
+                                         empty=True)):
+            hiring.append(HiringClass.from_dict(h, f"{path}.hiring[{i}]"))
+        with _at(path):
+            return cls(**{**d, "hiring": tuple(hiring)})
 
 
 @dataclass(frozen=True)
@@ -440,14 +457,16 @@ class Finance:
     abandon_cost: float = 0.0
     currency: str = "EUR"
 
+    def __post_init__(self):
+        _set(self, "bot_contact_cost", v.number("bot_contact_cost", self.bot_contact_cost, lo=0))
+        _set(self, "abandon_cost", v.number("abandon_cost", self.abandon_cost, lo=0))
+        v.text("currency", self.currency)
+
     @classmethod
     def from_dict(cls, d, path="finance"):
-        _unknown(path, d, [f.name for f in dataclasses.fields(cls)])
-        f = cls(**d)
-        _number(f"{path}.bot_contact_cost", f.bot_contact_cost, lo=0)
-        _number(f"{path}.abandon_cost", f.abandon_cost, lo=0)
-        _text(f"{path}.currency", f.currency)
-        return f
+        v.known_keys(path, d, _fields(cls))
+        with _at(path):
+            return cls(**d)
 
 
 @dataclass(frozen=True)
@@ -462,14 +481,18 @@ class Simulation:
     correct: bool = True
     max_rounds: int = 8
 
+    def __post_init__(self):
+        _set(self, "verify", v.boolean("verify", self.verify))
+        _set(self, "correct", v.boolean("correct", self.correct))
+        _set(self, "replications", v.whole("replications", self.replications, lo=1))
+        _set(self, "seed", v.whole("seed", self.seed, lo=0))
+        _set(self, "max_rounds", v.whole("max_rounds", self.max_rounds, lo=0))
+
     @classmethod
     def from_dict(cls, d, path="simulation"):
-        _unknown(path, d, [f.name for f in dataclasses.fields(cls)])
-        s = cls(**d)
-        _number(f"{path}.replications", s.replications, lo=1, whole=True)
-        _number(f"{path}.seed", s.seed, lo=0, whole=True)
-        _number(f"{path}.max_rounds", s.max_rounds, lo=0, whole=True)
-        return s
+        v.known_keys(path, d, _fields(cls))
+        with _at(path):
+            return cls(**d)
 
 
 @dataclass(frozen=True)
@@ -479,6 +502,17 @@ class Variant:
 
     name: str
     overrides: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        v.text("name", self.name)
+        if not isinstance(self.overrides, dict):
+            raise v.error("overrides", "must be a table of dotted keys", self.overrides)
+
+    @classmethod
+    def from_dict(cls, d, path="variant"):
+        v.known_keys(path, d, ["name", "overrides"])
+        with _at(path):
+            return cls(d.get("name"), dict(d.get("overrides", {})))
 
 
 @dataclass(frozen=True)
@@ -499,6 +533,42 @@ class Scenario:
     SECTIONS = ("scenario", "queues", "workforce", "capacity", "finance", "simulation",
                 "variants")
 
+    def __post_init__(self):
+        with _at("scenario"):
+            v.text("name", self.name)
+            _set(self, "start", v.date("start", self.start))
+            _set(self, "weeks", v.whole("weeks", self.weeks, lo=1))
+            _set(self, "history_weeks", v.whole("history_weeks", self.history_weeks, lo=2))
+        queues = self.queues
+        if isinstance(queues, (str, bytes, dict)) or not hasattr(queues, "__iter__") \
+                or not list(queues):
+            raise ScenarioError("'queues' must list at least one queue ([[queues]])")
+        _set(self, "queues", tuple(queues))
+        _set(self, "variants", tuple(self.variants))
+        for name, cls in (("workforce", Workforce), ("capacity", Capacity),
+                          ("finance", Finance), ("simulation", Simulation)):
+            if not isinstance(getattr(self, name), cls):
+                raise ScenarioError(f"'{name}' must be a {cls.__name__}: "
+                                    f"{getattr(self, name)!r}")
+        with _at(""):
+            for i, q in enumerate(self.queues):
+                if not isinstance(q, QueueConfig):
+                    raise v.error(f"queues[{i}]", "must be a QueueConfig", q)
+            names = v.unique("queues", [q.name for q in self.queues])
+            groups = [g.name for g in self.workforce.groups]
+            for i, q in enumerate(self.queues):
+                if q.group is not None and groups:
+                    v.known_name(f"queues[{i}].group", q.group, groups, "group")
+            for i, g in enumerate(self.workforce.groups):
+                for s in list(g.skills) + list(g.overflow):
+                    v.known_name(f"workforce.groups[{i}]", s, names, "queue")
+            for i, var in enumerate(self.variants):
+                if not isinstance(var, Variant):
+                    raise v.error(f"variants[{i}]", "must be a Variant", var)
+            v.unique("variants", [var.name for var in self.variants])
+        for var in self.variants:
+            self.with_overrides(var.overrides, name=var.name)   # each must apply cleanly
+
     @classmethod
     def from_toml(cls, source):
         """Read a scenario from a TOML file path or TOML text."""
@@ -511,6 +581,12 @@ class Scenario:
             except OSError as exc:
                 raise ScenarioError(f"cannot read the scenario file {str(path)!r}: "
                                     f"{exc.strerror}") from None
+            except UnicodeDecodeError:
+                raise ScenarioError(f"the scenario file {str(path)!r} is not UTF-8 text") \
+                    from None
+        if not isinstance(text, str):
+            raise ScenarioError(f"'scenario' must be TOML text or a file path: "
+                                f"{type(source).__name__}")
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
@@ -520,9 +596,14 @@ class Scenario:
     @classmethod
     def from_dict(cls, data):
         """Build from the mapping a TOML file decodes to."""
-        _unknown("", data, cls.SECTIONS)
-        head = dict(data.get("scenario", {}))
-        _unknown("scenario", head, ["name", "start", "weeks", "history_weeks"])
+        with _at(""):
+            return cls._from_dict(data)
+
+    @classmethod
+    def _from_dict(cls, data):
+        v.known_keys("", data, cls.SECTIONS)
+        head = dict(v.known_keys("scenario", data.get("scenario", {}),
+                                 ["name", "start", "weeks", "history_weeks"]))
         for key in ("name", "start", "weeks"):
             if key not in head:
                 raise ScenarioError(f"'scenario.{key}' is required")
@@ -530,63 +611,28 @@ class Scenario:
         if not isinstance(queues, list) or not queues:
             raise ScenarioError("'queues' must list at least one queue ([[queues]])")
         qs = tuple(QueueConfig.from_dict(q, f"queues[{i}]") for i, q in enumerate(queues))
-        names = [q.name for q in qs]
-        dup = sorted({n for n in names if names.count(n) > 1})
-        if dup:
-            raise ScenarioError(f"'queues' must have unique names: {dup[0]!r}")
-        variants = []
-        for i, v in enumerate(data.get("variants", [])):
-            _unknown(f"variants[{i}]", v, ["name", "overrides"])
-            variants.append(Variant(_text(f"variants[{i}].name", v.get("name")),
-                                    dict(v.get("overrides", {}))))
-        sc = cls(
-            name=_text("scenario.name", head["name"]),
-            start=_date("scenario.start", head["start"]),
-            weeks=_number("scenario.weeks", head["weeks"], lo=1, whole=True),
-            history_weeks=_number("scenario.history_weeks", head.get("history_weeks", 26),
-                                  lo=2, whole=True),
-            queues=qs,
-            workforce=Workforce.from_dict(data.get("workforce", {})),
-            capacity=Capacity.from_dict(data.get("capacity", {})),
-            finance=Finance.from_dict(data.get("finance", {})),
-            simulation=Simulation.from_dict(data.get("simulation", {})),
-            variants=tuple(variants))
-        groups = {g.name for g in sc.workforce.groups}
-        for i, q in enumerate(sc.queues):
-            if q.group is not None and groups and q.group not in groups:
-                raise ScenarioError(f"'queues[{i}].group' names an unknown group: {q.group!r}")
-        for i, g in enumerate(sc.workforce.groups):
-            for s in list(g.skills) + list(g.overflow):
-                if s not in names:
-                    near = difflib.get_close_matches(s, names, n=1)
-                    hint = f" (did you mean {near[0]!r}?)" if near else ""
-                    raise ScenarioError(f"'workforce.groups[{i}]' names an unknown queue: "
-                                        f"{s!r}{hint}")
-        for v in sc.variants:
-            sc.with_overrides(v.overrides)          # every variant must apply cleanly
-        return sc
+        variants = tuple(Variant.from_dict(x, f"variants[{i}]") for i, x in enumerate(
+            v.sequence("variants", data.get("variants", []), "variants", empty=True)))
+        return cls(name=head["name"], start=head["start"], weeks=head["weeks"],
+                   history_weeks=head.get("history_weeks", 26), queues=qs,
+                   workforce=Workforce.from_dict(data.get("workforce", {})),
+                   capacity=Capacity.from_dict(data.get("capacity", {})),
+                   finance=Finance.from_dict(data.get("finance", {})),
+                   simulation=Simulation.from_dict(data.get("simulation", {})),
+                   variants=variants)
 
     def to_dict(self):
         """The mapping :meth:`from_dict` reads back into an equal scenario."""
-        def conv(obj):
-            if dataclasses.is_dataclass(obj):
-                return {f.name: conv(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
-            if isinstance(obj, tuple):
-                return [conv(v) for v in obj]
-            if isinstance(obj, dict):
-                return {k: conv(v) for k, v in obj.items()}
-            return obj
-        d = _drop_none({
+        return _drop_none({
             "scenario": {"name": self.name, "start": self.start, "weeks": self.weeks,
                          "history_weeks": self.history_weeks},
-            "queues": [conv(q) for q in self.queues],
-            "workforce": conv(self.workforce),
-            "capacity": conv(self.capacity),
-            "finance": conv(self.finance),
-            "simulation": conv(self.simulation),
-            "variants": [conv(v) for v in self.variants],
+            "queues": [_plain(q) for q in self.queues],
+            "workforce": _plain(self.workforce),
+            "capacity": _plain(self.capacity),
+            "finance": _plain(self.finance),
+            "simulation": _plain(self.simulation),
+            "variants": [_plain(x) for x in self.variants],
         })
-        return d
 
     def to_toml(self):
         """The scenario as TOML text."""
@@ -595,12 +641,13 @@ class Scenario:
     def with_overrides(self, overrides, name=None):
         """A copy with dotted-key overrides applied (how variants are built).
 
-        Queues and groups are addressed by name: ``queues.voice.target.
-        service_level``, ``workforce.groups.backoffice.max_agents``.
+        Queues, groups and shifts are addressed by name: ``queues.voice.target.
+        service_level``, ``workforce.groups.backoffice.max_agents``.  The copy
+        has no variants.
         """
         data = self.to_dict()
         for key, value in overrides.items():
-            parts = key.split(".")
+            parts = str(key).split(".")
             node = data
             for i, part in enumerate(parts[:-1]):
                 if isinstance(node, list):
@@ -618,6 +665,9 @@ class Scenario:
                 if not isinstance(node, (dict, list)):
                     raise ScenarioError(f"variant key {key!r}: {'.'.join(parts[:i + 1])!r} is "
                                         "a value, not a section")
+            if isinstance(node, list):
+                raise ScenarioError(f"variant key {key!r}: {'.'.join(parts[:-1])!r} is a list: "
+                                    "name an item of it")
             node[parts[-1]] = value
         data.pop("variants", None)
         if name is not None:
@@ -625,13 +675,26 @@ class Scenario:
         try:
             return Scenario.from_dict(data)
         except ScenarioError as exc:
-            raise ScenarioError(f"variant {name or ''!s} ({', '.join(overrides)}): {exc}") from None
+            raise ScenarioError(f"variant {name or ''!s} ({', '.join(map(str, overrides))}): "
+                                f"{exc}") from None
 
     def variant_scenarios(self):
         """The base and each variant as scenarios, in order."""
-        return [self] + [self.with_overrides(v.overrides, name=v.name) for v in self.variants]
+        return [self] + [self.with_overrides(x.overrides, name=x.name) for x in self.variants]
+
+    def queue(self, name):
+        """The :class:`QueueConfig` named ``name``."""
+        for q in self.queues:
+            if q.name == name:
+                return q
+        raise v.error("queue", "names no queue of the scenario", name)
 
     @property
     def end(self):
         """The day after the horizon."""
         return self.start + dt.timedelta(weeks=self.weeks)
+
+    @property
+    def interval(self):
+        """Interval length, minutes."""
+        return self.workforce.interval

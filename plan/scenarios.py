@@ -4,19 +4,20 @@ import dask
 import pandas as pd
 
 from . import pipeline
+from .costs import COST_ITEMS
+
+__all__ = ["compare"]
 
 
 def _run_one(scenario, base_dir):
     """One scenario's headline figures (a plain dict, cheap to ship between processes)."""
     res = pipeline.run(scenario, base_dir=base_dir)
-    row = {"scenario": scenario.name}
-    cap = res.capacity
-    row["peak_fte"] = float(cap["required_fte"].max()) if not cap.empty else float("nan")
-    row["scheduled_agent_hours"] = float(res.coverage["scheduled"].sum()
-                                         * scenario.workforce.interval / 60.0)
-    costs = res.costs.set_index("item")["cost"]
-    for item in ("wages", "hiring", "bot contacts", "abandoned contacts", "total"):
-        row[f"cost_{item.replace(' ', '_')}"] = float(costs.get(item, float("nan")))
+    row = {"scenario": scenario.name, "peak_fte": res.peak_fte,
+           "scheduled_agent_hours": float(res.coverage["scheduled"].sum()
+                                          * scenario.workforce.interval / 60.0)}
+    for item in COST_ITEMS:
+        row[f"cost_{item}"] = float(getattr(res.costs, item))
+    row["cost_total"] = res.total_cost
     for _, s in res.summary.iterrows():
         q = s["queue"]
         for name in ("service_level", "abandon_rate", "asa"):

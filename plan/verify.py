@@ -1,4 +1,4 @@
-"""Check the staffing by simulation, and correct it where the real day misses the target.
+"""Step 3, verification: simulate the staffing and correct it where the real day misses the target.
 
 Erlang formulas assume each interval is a steady state of its own.  A sharp
 peak leaves a queue behind that the next interval inherits, and a quiet
@@ -30,6 +30,8 @@ import pandas as pd
 from ccwfm import simulate
 from ccwfm.simulate import QUEUE_METRICS
 
+__all__ = ["Verification", "build_center", "verify"]
+
 
 @dataclass(frozen=True)
 class Verification:
@@ -57,17 +59,27 @@ class Verification:
     stuck: int = 0
 
 
-def build_center(scenario, requirements, staffing):
-    """A :class:`simulate.Center` of the scenario's queues with the given staffing.
+def build_center(queues, requirements, staffing, *, interval):
+    """A :class:`ccwfm.simulate.Center` of the queues with the given staffing.
 
     Each queue is served by its own group with ``staffing[queue]`` agents on
     the phones per interval; handle times follow the forecast AHT by
     interval; patience is exponential with the queue's mean, and the bot as
     in the scenario.
+
+    Parameters
+    ----------
+    queues : sequence of plan.scenario.QueueConfig
+    requirements : pandas.DataFrame
+        The requirements step's table (``queue``, ``start``, ``volume``, ``aht``).
+    staffing : dict
+        Queue name -> agents on the phones per interval.
+    interval : int
+        Interval length in minutes.
     """
-    interval = scenario.workforce.interval * 60.0
-    queues, groups = [], []
-    for q in scenario.queues:
+    seconds = interval * 60.0
+    sim_queues, groups = [], []
+    for q in queues:
         req = requirements[requirements["queue"] == q.name].sort_values("start")
         aht = req["aht"].to_numpy(float)
         vol = req["volume"].to_numpy(float)
@@ -79,22 +91,21 @@ def build_center(scenario, requirements, staffing):
                                uplift=q.bot.uplift)
         patience = (simulate.Distribution.exponential(q.patience) if q.patience is not None
                     else None)
-        target_time = q.target.target_time if q.target.target_time is not None else 20.0
-        queues.append(simulate.Queue(
+        sim_queues.append(simulate.Queue(
             q.name, tuple(vol), simulate.Distribution.exponential(mean_aht), patience=patience,
-            bot=bot, target_time=target_time, channel=q.channel,
+            bot=bot, target_time=q.target.measure_time, channel=q.channel,
             handle_scale=tuple(np.where(aht > 0, aht / mean_aht, 1.0))))
         groups.append(simulate.Group(q.name, (q.name,), staffing=tuple(
             int(v) for v in staffing[q.name]), concurrency=q.concurrency,
             concurrency_factor=q.concurrency_factor))
-    return simulate.Center(tuple(queues), tuple(groups), interval=interval)
+    return simulate.Center(tuple(sim_queues), tuple(groups), interval=seconds)
 
 
-def _summary(res, scenario):
+def _summary(res, queues):
     """Mean and 95% half-width per [queue, interval, metric] over the replications."""
     ci = res.intervals_ci
-    shape = (len(scenario.queues), res.center.horizon, len(QUEUE_METRICS))
-    order = {q.name: i for i, q in enumerate(scenario.queues)}
+    shape = (len(queues), res.center.horizon, len(QUEUE_METRICS))
+    order = {q.name: i for i, q in enumerate(queues)}
     metric = {m: i for i, m in enumerate(QUEUE_METRICS)}
     mean, half = np.full(shape, np.nan), np.full(shape, np.nan)
     qi = ci["queue"].map(order).to_numpy()
@@ -105,7 +116,7 @@ def _summary(res, scenario):
     return mean, half
 
 
-def _misses(scenario, mean, half):
+def _misses(queues, mean, half):
     """Boolean [queue, interval]: the simulated interval misses a target of its queue.
 
     A miss counts when the mean over the replications is on the wrong side of
@@ -117,7 +128,7 @@ def _misses(scenario, mean, half):
     idx = {m: i for i, m in enumerate(QUEUE_METRICS)}
     half = np.where(np.isfinite(half), half, 0.0)
     out = np.zeros(mean.shape[:2], bool)
-    for qi, q in enumerate(scenario.queues):
+    for qi, q in enumerate(queues):
         t = q.target
         m, h = mean[qi], half[qi]
         if t.service_level is not None:
@@ -132,7 +143,7 @@ def _misses(scenario, mean, half):
     return out
 
 
-def _gap(scenario, mean):
+def _gap(queues, mean):
     """How far each [queue, interval] is from its targets (0 when it meets them).
 
     Service level and abandonment in points, ASA relative to its target,
@@ -140,7 +151,7 @@ def _gap(scenario, mean):
     """
     idx = {m: i for i, m in enumerate(QUEUE_METRICS)}
     out = np.zeros(mean.shape[:2])
-    for qi, q in enumerate(scenario.queues):
+    for qi, q in enumerate(queues):
         t, m = q.target, np.nan_to_num(mean[qi], nan=0.0, posinf=1e9)
         if t.service_level is not None:
             col = idx["service_level_answered" if t.basis == "answered" else "service_level"]
@@ -152,23 +163,28 @@ def _gap(scenario, mean):
     return out
 
 
-def verify(scenario, requirements, *, progress=None):
+def verify(queues, requirements, *, interval, settings, progress=None):
     """Simulate the formula's staffing and correct the intervals that miss.
 
     Parameters
     ----------
-    scenario : plan.scenario.Scenario
+    queues : sequence of plan.scenario.QueueConfig
+        Their targets, bot, patience and concurrency.
     requirements : pandas.DataFrame
-        From :func:`plan.requirements.queue_requirements` for every queue.
+        From :func:`plan.requirements.requirements` (every queue).
+    interval : int
+        Interval length in minutes.
+    settings : plan.scenario.Simulation
+        Replications, seed, whether to correct, at most how many rounds.
     progress : callable, optional
-        Called with a message after each round.
+        ``progress(round, max_rounds + 1, message)`` after each simulation.
 
     Returns
     -------
     Verification
     """
-    sim = scenario.simulation
-    names = [q.name for q in scenario.queues]
+    sim = settings
+    names = [q.name for q in queues]
     staff = np.stack([requirements[requirements["queue"] == n].sort_values("start")
                       ["required"].to_numpy(np.int64) for n in names])
     base = staff.copy()
@@ -191,16 +207,16 @@ def verify(scenario, requirements, *, progress=None):
     rounds = 0
     settle = False          # agents were just taken back: this simulation shows the result
     while True:
-        center = build_center(scenario, requirements, dict(zip(names, staff)))
+        center = build_center(queues, requirements, dict(zip(names, staff)), interval=interval)
         res = simulate.simulate(center, replications=sim.replications, seed=sim.seed,
                                 progress=False)
-        mean, half = _summary(res, scenario)
+        mean, half = _summary(res, queues)
         if first is None:
             first = mean
-        miss = _misses(scenario, mean, half)
+        miss = _misses(queues, mean, half)
         if settle:
             break
-        gap = _gap(scenario, mean)
+        gap = _gap(queues, mean)
         # A miss that shrank by a fifth or more since the last mark: the agents
         # helped; mark again.  Enough agents since the mark and it did not:
         # they do not help here; take them back.
@@ -225,7 +241,8 @@ def verify(scenario, requirements, *, progress=None):
         spill[:, -1] = False
         if progress is not None:
             stuck = int((miss & frozen & spill_stop).sum())
-            progress(f"simulation round {rounds}: {int(miss.sum())} intervals miss their "
+            progress(rounds + 1, sim.max_rounds + 1,
+                     f"simulation round {rounds}: {int(miss.sum())} intervals miss their "
                      f"target" + (f" ({stuck} not helped by more agents)" if stuck else ""))
         done = not (active.any() or spill.any()) or not sim.correct or rounds >= sim.max_rounds
         if done:
@@ -248,14 +265,14 @@ def verify(scenario, requirements, *, progress=None):
         spill_step = np.where(spill, spill_step * 2, spill_step)
         rounds += 1
     staffing = dict(zip(names, staff))
-    return Verification(_table(scenario, requirements, staffing, first, mean), rounds,
+    return Verification(_table(queues, requirements, staffing, first, mean), rounds,
                         not miss.any(), int((miss & frozen).sum()))
 
 
-def _table(scenario, requirements, staffing, first, last):
+def _table(queues, requirements, staffing, first, last):
     idx = {m: i for i, m in enumerate(QUEUE_METRICS)}
     frames = []
-    for qi, q in enumerate(scenario.queues):
+    for qi, q in enumerate(queues):
         req = requirements[requirements["queue"] == q.name].sort_values("start")
         df = pd.DataFrame({"queue": q.name, "start": req["start"].to_numpy(),
                            "required": req["required"].to_numpy(),

@@ -6,11 +6,17 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from ccwfm._validation import as_array, choice, error, number
+
 from . import _rng
 
 EXPONENTIAL, LOGNORMAL, WEIBULL, EMPIRICAL, FIXED = 0, 1, 2, 3, 4
 _KINDS = {"exponential": EXPONENTIAL, "lognormal": LOGNORMAL, "weibull": WEIBULL,
           "empirical": EMPIRICAL, "fixed": FIXED}
+
+# Smallest Weibull shape accepted: at 0.05 the coefficient of variation is
+# already about 4e5, and below about 0.012 the moments overflow a float.
+MIN_WEIBULL_SHAPE = 0.05
 
 
 @dataclass(frozen=True)
@@ -20,7 +26,10 @@ class Distribution:
     Build one with a named constructor: :meth:`exponential`, :meth:`lognormal`
     (by mean and coefficient of variation), :meth:`weibull` (by mean and
     shape), :meth:`empirical` (resampling observed values), :meth:`fixed`;
-    or from a config mapping with :meth:`from_spec`.
+    or from a config mapping with :meth:`from_spec`.  Built directly, it
+    checks the parameters its kind uses (``mean`` > 0 and finite, and ``cv``
+    of a lognormal, ``shape`` of a Weibull, ``values`` of an empirical one);
+    errors name the parameter: ``'mean' must be > 0 and finite: -5``.
 
     Examples
     --------
@@ -48,24 +57,22 @@ class Distribution:
 
     @classmethod
     def weibull(cls, mean, shape):
-        """Weibull with the given mean (seconds) and shape (< 1: a heavy early hazard)."""
+        """Weibull with the given mean (seconds) and shape.
+
+        A shape < 1 gives a heavy early hazard, 1 the exponential; it must be
+        >= :data:`MIN_WEIBULL_SHAPE` (0.05), below which the spread is
+        astronomical and the moments soon overflow.
+        """
         mean = _positive("mean", mean)
-        shape = _positive("shape", shape)
-        cv = math.sqrt(math.gamma(1 + 2 / shape) / math.gamma(1 + 1 / shape) ** 2 - 1)
-        return cls("weibull", mean, cv=cv, shape=shape)
+        shape = _weibull_shape(shape)
+        # Rounding can take cv^2 a hair below 0 for huge shapes (cv -> 0).
+        cv2 = math.gamma(1 + 2 / shape) / math.gamma(1 + 1 / shape) ** 2 - 1
+        return cls("weibull", mean, cv=math.sqrt(max(cv2, 0.0)), shape=shape)
 
     @classmethod
     def empirical(cls, values):
         """Resample observed durations (seconds, all >= 0, at least one > 0)."""
-        arr = np.asarray(values, dtype=float).reshape(-1)
-        if arr.size == 0:
-            raise ValueError("'values' must hold at least one duration: []")
-        bad = ~np.isfinite(arr) | (arr < 0)
-        if bad.any():
-            raise ValueError(f"'values' must be finite and >= 0: {float(arr[bad][0])!r} "
-                             f"(at index {int(np.flatnonzero(bad)[0])})")
-        if not (arr > 0).any():
-            raise ValueError("'values' must hold a duration > 0: all are 0")
+        arr = _durations(values)
         cv = float(arr.std() / arr.mean())
         return cls("empirical", float(arr.mean()), cv=cv, values=tuple(float(v) for v in arr))
 
@@ -94,8 +101,7 @@ class Distribution:
         kind = spec.get("kind")
         params = {"exponential": ("mean",), "lognormal": ("mean", "cv"),
                   "weibull": ("mean", "shape"), "empirical": ("values",), "fixed": ("value",)}
-        if kind not in params:
-            raise ValueError(f"'{field}.kind' must be one of {', '.join(params)}: {kind!r}")
+        choice(f"{field}.kind", kind, tuple(params))
         unknown = set(spec) - {"kind", *params[kind]}
         if unknown:
             raise ValueError(f"'{field}' has unknown key {sorted(unknown)[0]!r} for kind "
@@ -106,8 +112,15 @@ class Distribution:
         return _named(field, getattr(cls, kind), *(spec[p] for p in params[kind]))
 
     def __post_init__(self):
-        if self.kind not in _KINDS:
-            raise ValueError(f"'kind' must be one of {', '.join(_KINDS)}: {self.kind!r}")
+        choice("kind", self.kind, tuple(_KINDS))
+        if self.kind == "empirical":
+            _durations(self.values)
+            return
+        _positive("mean", self.mean)
+        if self.kind == "lognormal":
+            _positive("cv", self.cv)
+        elif self.kind == "weibull":
+            _weibull_shape(self.shape)
 
     def to_spec(self):
         """The config mapping that :meth:`from_spec` turns back into this distribution."""
@@ -160,13 +173,30 @@ _EMPTY = np.zeros(0)
 
 
 def _positive(name, value):
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"'{name}' must be a number: {value!r}") from None
-    if not (v > 0 and math.isfinite(v)):
-        raise ValueError(f"'{name}' must be > 0 and finite: {value!r}")
+    """A duration parameter as a float: a number (shared check), > 0 and finite."""
+    v = number(name, value, finite=False)
+    if not 0.0 < v < math.inf:
+        raise error(name, "must be > 0 and finite", value)
     return v
+
+
+def _weibull_shape(value):
+    """A Weibull shape as a float: > 0 and finite, and >= MIN_WEIBULL_SHAPE."""
+    return number("shape", _positive("shape", value), lo=MIN_WEIBULL_SHAPE)
+
+
+def _durations(values):
+    """Observed durations as a flat float array: at least one, all finite and >= 0, one > 0."""
+    arr = as_array("values", values).reshape(-1)
+    if arr.size == 0:
+        raise ValueError("'values' must hold at least one duration: []")
+    bad = ~np.isfinite(arr) | (arr < 0)
+    if bad.any():
+        raise ValueError(f"'values' must be finite and >= 0: {float(arr[bad][0])!r} "
+                         f"(at index {int(np.flatnonzero(bad)[0])})")
+    if not (arr > 0).any():
+        raise ValueError("'values' must hold a duration > 0: all are 0")
+    return arr
 
 
 def _named(field, ctor, *args):

@@ -2,54 +2,18 @@
 
 Frozen, validated config objects.  Times are in seconds from the start of the
 horizon (the start of interval 0); volumes are expected contacts offered per
-interval.  Errors name the field, e.g. ``queues[1].volume[5] must be >= 0:
--3.0``.
+interval.  Inputs are checked with :mod:`ccwfm._validation`; errors name the
+field, the rule and the value: ``'queues[voice].volume[5]' must be >= 0: -3.0``.
 """
 
-import difflib
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from ccwfm._validation import as_array, error, known_name, number, share, text, unique, whole
+
 from .distributions import Distribution
-
-
-def _err(path, rule, value):
-    if isinstance(value, np.generic):
-        value = value.item()
-    return ValueError(f"'{path}' {rule}: {value!r}")
-
-
-def _number(path, value, *, lo=None, hi=None, lo_open=False, hi_open=False, finite=True):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise _err(path, "must be a number", value)
-    v = float(value)
-    if math.isnan(v):
-        raise _err(path, "must not be NaN", value)
-    if finite and math.isinf(v):
-        raise _err(path, "must be finite", value)
-    parts = []
-    if lo is not None:
-        parts.append(f"> {lo:g}" if lo_open else f">= {lo:g}")
-    if hi is not None:
-        parts.append(f"< {hi:g}" if hi_open else f"<= {hi:g}")
-    ok = ((lo is None or (v > lo if lo_open else v >= lo))
-          and (hi is None or (v < hi if hi_open else v <= hi)))
-    if not ok:
-        raise _err(path, "must be " + " and ".join(parts), value)
-    return v
-
-
-def _whole(path, value, lo=0):
-    v = _number(path, value, lo=lo)
-    if v != math.floor(v):
-        raise _err(path, "must be a whole number", value)
-    return int(v)
-
-
-def _probability(path, value):
-    return _number(path, value, lo=0.0, hi=1.0)
 
 
 def _distribution(path, value):
@@ -84,12 +48,12 @@ class Bot:
 
     def __post_init__(self):
         object.__setattr__(self, "time", _distribution("bot.time", self.time))
-        _probability("bot.containment", self.containment)
-        _probability("bot.abandon", self.abandon)
+        share("bot.containment", self.containment)
+        share("bot.abandon", self.abandon)
         if self.containment + self.abandon > 1.0 + 1e-12:
             raise ValueError(f"'bot.containment' + 'bot.abandon' must be <= 1: "
                              f"{self.containment + self.abandon!r}")
-        _number("bot.uplift", self.uplift, lo=0.0, lo_open=True)
+        number("bot.uplift", self.uplift, lo=0.0, lo_open=True)
 
 
 @dataclass(frozen=True)
@@ -112,9 +76,9 @@ class Retrial:
     max_attempts: int = 5
 
     def __post_init__(self):
-        _probability("retrial.probability", self.probability)
+        share("retrial.probability", self.probability)
         object.__setattr__(self, "delay", _distribution("retrial.delay", self.delay))
-        _whole("retrial.max_attempts", self.max_attempts, lo=0)
+        whole("retrial.max_attempts", self.max_attempts, lo=0)
 
 
 @dataclass(frozen=True)
@@ -162,32 +126,31 @@ class Queue:
     handle_scale: tuple | None = None
 
     def __post_init__(self):
-        if not isinstance(self.name, str) or not self.name:
-            raise _err("queue.name", "must be a non-empty string", self.name)
+        text("queue.name", self.name)
         p = f"queues[{self.name}]"
-        vol = np.asarray(self.volume, dtype=float).reshape(-1) if _is_seq(self.volume) else None
+        vol = as_array(f"{p}.volume", self.volume).reshape(-1) if _is_seq(self.volume) else None
         if vol is None:
-            raise _err(f"{p}.volume", "must be a sequence of contacts per interval", self.volume)
+            raise error(f"{p}.volume", "must be a sequence of contacts per interval", self.volume)
         if vol.size == 0:
-            raise _err(f"{p}.volume", "must cover at least one interval", list(self.volume))
+            raise error(f"{p}.volume", "must cover at least one interval", list(self.volume))
         for i, v in enumerate(vol):
-            _number(f"{p}.volume[{i}]", v, lo=0.0)
+            number(f"{p}.volume[{i}]", v, lo=0.0)
         object.__setattr__(self, "volume", tuple(float(v) for v in vol))
         object.__setattr__(self, "handle", _distribution(f"{p}.handle", self.handle))
         if self.patience is not None:
             object.__setattr__(self, "patience", _distribution(f"{p}.patience", self.patience))
         if self.bot is not None and not isinstance(self.bot, Bot):
-            raise _err(f"{p}.bot", "must be a Bot", self.bot)
+            raise error(f"{p}.bot", "must be a Bot", self.bot)
         if self.retrial is not None and not isinstance(self.retrial, Retrial):
-            raise _err(f"{p}.retrial", "must be a Retrial", self.retrial)
-        _number(f"{p}.overdispersion", self.overdispersion, lo=0.0)
-        _number(f"{p}.target_time", self.target_time, lo=0.0)
+            raise error(f"{p}.retrial", "must be a Retrial", self.retrial)
+        number(f"{p}.overdispersion", self.overdispersion, lo=0.0)
+        number(f"{p}.target_time", self.target_time, lo=0.0)
         if self.handle_scale is not None:
             if not _is_seq(self.handle_scale) or len(self.handle_scale) != vol.size:
-                raise _err(f"{p}.handle_scale", f"must give one multiplier per interval "
-                           f"({vol.size})", self.handle_scale)
+                raise error(f"{p}.handle_scale", f"must give one multiplier per interval "
+                            f"({vol.size})", self.handle_scale)
             for i, v in enumerate(self.handle_scale):
-                _number(f"{p}.handle_scale[{i}]", v, lo=0.0, lo_open=True)
+                number(f"{p}.handle_scale[{i}]", v, lo=0.0, lo_open=True)
             object.__setattr__(self, "handle_scale", tuple(float(v) for v in self.handle_scale))
 
 
@@ -208,7 +171,7 @@ class Skill:
     after: float = 0.0
 
     def __post_init__(self):
-        _number(f"skill[{self.queue}].after", self.after, lo=0.0)
+        number(f"skill[{self.queue}].after", self.after, lo=0.0)
 
 
 @dataclass(frozen=True)
@@ -220,11 +183,11 @@ class Shift:
     agents: int = 1
 
     def __post_init__(self):
-        _number("shift.start", self.start, lo=0.0)
-        _number("shift.end", self.end, lo=0.0)
+        number("shift.start", self.start, lo=0.0)
+        number("shift.end", self.end, lo=0.0)
         if not self.end > self.start:
-            raise _err("shift.end", f"must be > start ({self.start!r})", self.end)
-        _whole("shift.agents", self.agents, lo=0)
+            raise error("shift.end", f"must be > start ({self.start!r})", self.end)
+        whole("shift.agents", self.agents, lo=0)
 
 
 @dataclass(frozen=True)
@@ -263,33 +226,32 @@ class Group:
     concurrency_factor: float = 1.0
 
     def __post_init__(self):
-        if not isinstance(self.name, str) or not self.name:
-            raise _err("group.name", "must be a non-empty string", self.name)
+        text("group.name", self.name)
         p = f"groups[{self.name}]"
         if not _is_seq(self.skills) or not self.skills:
-            raise _err(f"{p}.skills", "must list at least one queue", self.skills)
+            raise error(f"{p}.skills", "must list at least one queue", self.skills)
         skills = tuple(s if isinstance(s, Skill) else Skill(s) for s in self.skills)
         names = [s.queue for s in skills]
         if len(set(names)) != len(names):
-            raise _err(f"{p}.skills", "must not repeat a queue", names)
+            raise error(f"{p}.skills", "must not repeat a queue", names)
         object.__setattr__(self, "skills", skills)
         if self.staffing is None and self.shifts is None:
             raise ValueError(f"'{p}' needs 'staffing' (agents per interval) or 'shifts'")
         if self.staffing is not None:
             if not _is_seq(self.staffing):
-                raise _err(f"{p}.staffing", "must be a sequence of agents per interval",
-                           self.staffing)
+                raise error(f"{p}.staffing", "must be a sequence of agents per interval",
+                            self.staffing)
             object.__setattr__(self, "staffing", tuple(
-                _whole(f"{p}.staffing[{i}]", v) for i, v in enumerate(self.staffing)))
+                whole(f"{p}.staffing[{i}]", v, lo=0) for i, v in enumerate(self.staffing)))
         if self.shifts is not None:
             if not _is_seq(self.shifts):
-                raise _err(f"{p}.shifts", "must be a sequence of Shift", self.shifts)
+                raise error(f"{p}.shifts", "must be a sequence of Shift", self.shifts)
             for i, s in enumerate(self.shifts):
                 if not isinstance(s, Shift):
-                    raise _err(f"{p}.shifts[{i}]", "must be a Shift", s)
+                    raise error(f"{p}.shifts[{i}]", "must be a Shift", s)
             object.__setattr__(self, "shifts", tuple(self.shifts))
-        _whole(f"{p}.concurrency", self.concurrency, lo=1)
-        _number(f"{p}.concurrency_factor", self.concurrency_factor, lo=1.0)
+        whole(f"{p}.concurrency", self.concurrency, lo=1)
+        number(f"{p}.concurrency_factor", self.concurrency_factor, lo=1.0)
 
     def duty_changes(self, interval, horizon):
         """Times (seconds) and changes of the number of agents on duty, sorted.
@@ -357,25 +319,23 @@ class Center:
     day_intervals: int | None = None
 
     def __post_init__(self):
-        _number("interval", self.interval, lo=0.0, lo_open=True)
+        number("interval", self.interval, lo=0.0, lo_open=True)
         if not _is_seq(self.queues) or not self.queues:
-            raise _err("queues", "must list at least one Queue", self.queues)
+            raise error("queues", "must list at least one Queue", self.queues)
         if not _is_seq(self.groups) or not self.groups:
-            raise _err("groups", "must list at least one Group", self.groups)
+            raise error("groups", "must list at least one Group", self.groups)
         for i, q in enumerate(self.queues):
             if not isinstance(q, Queue):
-                raise _err(f"queues[{i}]", "must be a Queue", q)
+                raise error(f"queues[{i}]", "must be a Queue", q)
         for i, g in enumerate(self.groups):
             if not isinstance(g, Group):
-                raise _err(f"groups[{i}]", "must be a Group", g)
+                raise error(f"groups[{i}]", "must be a Group", g)
         object.__setattr__(self, "queues", tuple(self.queues))
         object.__setattr__(self, "groups", tuple(self.groups))
         qnames = [q.name for q in self.queues]
         gnames = [g.name for g in self.groups]
-        for kind, names in (("queues", qnames), ("groups", gnames)):
-            dup = {n for n in names if names.count(n) > 1}
-            if dup:
-                raise _err(kind, "must have unique names", sorted(dup)[0])
+        unique("queues", qnames)
+        unique("groups", gnames)
         horizon = len(self.queues[0].volume)
         for q in self.queues:
             if len(q.volume) != horizon:
@@ -386,11 +346,7 @@ class Center:
                 raise ValueError(f"'groups[{g.name}].staffing' must cover the {horizon} "
                                  f"intervals of the horizon: {len(g.staffing)}")
             for s in g.skills:
-                if s.queue not in qnames:
-                    near = difflib.get_close_matches(s.queue, qnames, n=1)
-                    hint = f" (did you mean {near[0]!r}?)" if near else ""
-                    raise ValueError(f"'groups[{g.name}].skills' names an unknown queue: "
-                                     f"{s.queue!r}{hint}")
+                known_name(f"groups[{g.name}].skills", s.queue, qnames, "queue")
             if g.shifts is not None:
                 for i, s in enumerate(g.shifts):
                     if s.start >= self.interval * horizon:
@@ -403,7 +359,7 @@ class Center:
                 raise ValueError(f"'queues[{q}]' is served by no group: add it to a group's "
                                  "skills")
         if self.day_intervals is not None:
-            _whole("day_intervals", self.day_intervals, lo=1)
+            whole("day_intervals", self.day_intervals, lo=1)
 
     @property
     def horizon(self):

@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
+from ccwfm._validation import choice, error, known_name, share, whole
+
 from . import _rng
 from ._engine_fast import run_fast
 from ._fast import OUTCOMES
@@ -18,8 +20,7 @@ ENGINES = ("auto", "fast", "simpy")
 
 
 def _engine(center, engine):
-    if engine not in ENGINES:
-        raise ValueError(f"'engine' must be one of {', '.join(ENGINES)}: {engine!r}")
+    choice("engine", engine, ENGINES)
     single = center.is_single_skill()
     if engine == "fast" and not single:
         raise ValueError("'engine' 'fast' needs a single-skill center (each queue served by "
@@ -28,6 +29,31 @@ def _engine(center, engine):
         return "fast", run_fast
     from ._engine_simpy import run_simpy
     return "simpy", run_simpy
+
+
+def _seed(seed):
+    """``seed`` checked, as :func:`simulate` takes it (ValueError naming 'seed' otherwise)."""
+    if seed is None or isinstance(seed, (np.random.SeedSequence, np.random.Generator)):
+        return seed
+    if isinstance(seed, (list, tuple)):
+        # Entropy words, as numpy.random.SeedSequence takes them.
+        return [_seed_word(f"seed[{i}]", s, "must be a whole number >= 0")
+                for i, s in enumerate(seed)]
+    return _seed_word("seed", seed, "must be a whole number >= 0, a numpy SeedSequence or a "
+                                    "numpy Generator")
+
+
+def _seed_word(path, value, rule):
+    """A whole number >= 0 (booleans and strings refused); an int keeps every digit."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise error(path, rule, value)
+    if isinstance(value, (int, np.integer)):
+        # Compared as an int, not a float: a seed of any size (a SeedSequence's
+        # entropy is 128 bits) is kept exact.
+        if value < 0:
+            raise error(path, "must be >= 0", value)
+        return int(value)
+    return whole(path, value, lo=0)
 
 
 def simulate(center, *, replications=10, seed=0, engine="auto", records=False, level=0.95,
@@ -40,11 +66,14 @@ def simulate(center, *, replications=10, seed=0, engine="auto", records=False, l
         Queues, bot, agent groups and horizon.
     replications : int
         Independent runs (>= 1); confidence intervals need >= 2.
-    seed : int, numpy.random.SeedSequence or numpy.random.Generator
-        The same seed gives the same numbers.  Two centers run with the same
-        seed see the same contacts (common random numbers): same arrivals,
-        handle times, patience and bot outcomes, as long as their queues are
-        the same, so their difference measures the change, not the noise.
+    seed : int, numpy.random.SeedSequence, numpy.random.Generator or None
+        A whole number >= 0 (or a list of them, as entropy), a SeedSequence
+        or a Generator (one draw is taken from it); ``None`` draws fresh
+        entropy from the operating system, so that runs differ.  The same
+        seed gives the same numbers.  Two centers run with the same seed see
+        the same contacts (common random numbers): same arrivals, handle
+        times, patience and bot outcomes, as long as their queues are the
+        same, so their difference measures the change, not the noise.
     engine : {"auto", "fast", "simpy"}
         "auto" takes the Numba fast path when every queue has its own group
         (no overflow), else the SimPy model; both give the same records on
@@ -52,7 +81,7 @@ def simulate(center, *, replications=10, seed=0, engine="auto", records=False, l
     records : bool
         Keep every contact attempt (:attr:`SimulationResult.records`).
     level : float
-        Confidence level of the intervals (default 95%).
+        Confidence level of the intervals, in (0, 1) (default 95%).
     progress : bool, optional
         Print a progress line on stderr; by default only for runs expected to
         take more than a few seconds.
@@ -72,9 +101,9 @@ def simulate(center, *, replications=10, seed=0, engine="auto", records=False, l
         raise ValueError(f"'center' must be a simulate.Center: {type(center).__name__}")
     if isinstance(replications, bool) or not isinstance(replications, (int, np.integer)) \
             or replications < 1:
-        raise ValueError(f"'replications' must be a whole number >= 1: {replications!r}")
-    if not 0.0 < float(level) < 1.0:
-        raise ValueError(f"'level' must be > 0 and < 1: {level!r}")
+        raise error("replications", "must be a whole number >= 1", replications)
+    level = share("level", level, lo_open=True, hi_open=True)
+    seed = _seed(seed)
     name, run = _engine(center, engine)
     keys = _rng.replication_keys(seed, int(replications))
     expected = sum(sum(q.volume) for q in center.queues) * replications
@@ -93,7 +122,7 @@ def simulate(center, *, replications=10, seed=0, engine="auto", records=False, l
     if show:
         print(file=sys.stderr)
     table = _records_frame(center, recs) if records else None
-    return SimulationResult(center, name, float(level), np.stack(q_stats), np.stack(g_stats),
+    return SimulationResult(center, name, level, np.stack(q_stats), np.stack(g_stats),
                             table)
 
 
@@ -240,8 +269,9 @@ class SimulationResult:
 
     def metric(self, name, queue=None):
         """``(mean, half_width)`` of a horizon metric of ``queue`` (the first by default)."""
-        if name not in QUEUE_METRICS:
-            raise ValueError(f"'name' must be one of {', '.join(QUEUE_METRICS)}: {name!r}")
+        choice("name", name, QUEUE_METRICS)
+        if queue is not None:
+            known_name("queue", queue, [q.name for q in self.center.queues], "queue")
         qi = 0 if queue is None else self.center.queue_index(queue)
         mean, half = self._ci(self.queue_stats[:, qi:qi + 1, -1:, :])
         m = QUEUE_METRICS.index(name)

@@ -1,7 +1,7 @@
 """Every dashboard page driven through streamlit's AppTest: widgets change results."""
 
+import importlib.util
 import io
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from ccwfm import plan
 
-APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+APP = importlib.util.find_spec("ccwfm.dashboard.app").origin     # the installed package's app
 
 
 def fresh():

@@ -76,18 +76,16 @@ def _stop(proc):
 
 @pytest.fixture(scope="module")
 def server():
-    """The dashboard served by ``streamlit run`` on a free local port; yields its URL."""
+    """The dashboard served by ``python -m ccwfm.dashboard`` on a free port; yields its URL."""
     ARTIFACTS.mkdir(exist_ok=True)
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
            "PYTHONUNBUFFERED": "1"}
-    cmd = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
-           "--server.address", "127.0.0.1", "--server.port", str(port),
-           "--server.headless", "true", "--browser.gatherUsageStats", "false",
-           "--server.maxUploadSize", "50"]
+    # Started the way planners start it: through the installed package, from any folder.
+    cmd = [sys.executable, "-m", "ccwfm.dashboard", "--port", str(port), "--address", "127.0.0.1"]
     with open(ARTIFACTS / "streamlit.log", "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log,
+        proc = subprocess.Popen(cmd, cwd=ARTIFACTS, env=env, stdin=subprocess.DEVNULL, stdout=log,
                                 stderr=subprocess.STDOUT, start_new_session=True)
         try:
             deadline = time.monotonic() + 60

@@ -2,12 +2,13 @@
 
 import io
 import os
-from pathlib import Path
+import sys
 
 import pandas as pd
 import pytest
 
-from ccwfm.plan import cli, demo_scenario, pipeline
+from ccwfm.plan import Progress, cli, demo_scenario, pipeline
+from ccwfm.plan.progress import Reporter
 from ccwfm.plan._atomic import write_atomic
 
 SCENARIO = """
@@ -135,20 +136,22 @@ def test_atomic_write_leaves_nothing_half_written(tmp_path):
     assert os.listdir(tmp_path) == ["table.csv"]
 
 
-def test_dashboard_command_starts_streamlit_on_the_app(monkeypatch, capsys):
+def test_dashboard_command_runs_the_dashboard_package(monkeypatch, capsys):
+    # ``ccwfm dashboard`` hands over to ``python -m ccwfm.dashboard`` (which finds its own
+    # app.py and runs streamlit; see tests/dashboard/test_serve.py).
     seen = {}
 
-    def fake_call(cmd, env=None):
+    def fake_exec(path, cmd):
+        assert path == sys.executable
         seen["cmd"] = cmd
-        return 0
 
-    monkeypatch.setattr(cli.subprocess, "call", fake_call)
-    assert cli.main(["dashboard", "--port", "8765"]) == 0
-    cmd = seen["cmd"]
-    assert cmd[1:4] == ["-m", "streamlit", "run"]
-    assert cmd[4].endswith("dashboard/app.py") and Path(cmd[4]).exists()
-    assert cmd[cmd.index("--server.port") + 1] == "8765"
-    assert cmd[cmd.index("--server.address") + 1] == "127.0.0.1"
+    monkeypatch.setattr(cli.os, "execv", fake_exec)
+    assert cli.main(["dashboard", "--port", "8765"]) == 1      # execv returned: not reached
+    assert seen["cmd"] == [sys.executable, "-m", "ccwfm.dashboard",
+                           "--port", "8765", "--address", "127.0.0.1"]
+    assert cli.main(["dashboard", "--port", "8766", "--address", "0.0.0.0"]) == 1
+    assert seen["cmd"] == [sys.executable, "-m", "ccwfm.dashboard",
+                           "--port", "8766", "--address", "0.0.0.0"]
     assert cli.main(["dashboard", "--port", "0"]) == 2
     assert "'--port' must be in 1-65535: 0" in capsys.readouterr().err
 
@@ -159,20 +162,20 @@ class _Tty(io.StringIO):
 
 
 def test_progress_bar_draws_in_place_and_reaches_the_end():
-    sc = demo_scenario(weeks=1)
     out = _Tty()
-    bar = cli._Progress(sc, pipeline.STEPS, stream=out)
-    assert bar.total == 4 + 1 + (sc.simulation.max_rounds + 1) + 1 + 2 * 4 + 1
-    bar("forecast voice: x")
+    bar = cli._Progress(stream=out)
+    report = Reporter(pipeline.STEPS, bar)
+    report("forecast", 1, 4, "forecast voice: x")
     first = out.getvalue()
     assert first.startswith("\r\033[K[#") and "forecast voice" in first and "\n" not in first
-    bar("simulation check: 2 correction rounds")      # the loop ended early: jump ahead
-    assert bar.done == bar.sim_end
+    assert " 8%" in first                              # a quarter of the forecast's 30%
+    report("simulation", 9, 9, "simulation check: 2 correction rounds")
+    assert "[" + "#" * 20 + "." * 8 + "]  72%" in out.getvalue().split("\r\033[K")[-1]
     bar.finish()
     assert out.getvalue().rstrip("\n").split("\r\033[K")[-1].startswith("[" + "#" * 28 + "] 100%")
     plain = io.StringIO()
-    cli._Progress(sc, pipeline.STEPS, stream=plain)("requirements: peak 3")
+    cli._Progress(stream=plain)(Progress("requirements", 0.3, "requirements: peak 3"))
     assert plain.getvalue().startswith("[") and plain.getvalue().endswith("requirements: peak 3\n")
     quiet = io.StringIO()
-    cli._Progress(sc, pipeline.STEPS, quiet=True, stream=quiet)("x")
+    cli._Progress(quiet=True, stream=quiet)(Progress("forecast", 0.1, "x"))
     assert quiet.getvalue() == ""

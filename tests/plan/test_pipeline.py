@@ -58,7 +58,7 @@ def test_schedule_covers_the_requirement_grossed_up(result):
     need = np.ceil(req / 0.9 - 1e-9)
     got = cov.set_index("start")["scheduled"].reindex(need.index)
     assert (got >= need - 1e-9).all()
-    assert result.costs.set_index("item").loc["wages", "cost"] == pytest.approx(
+    assert result.costs.wages == pytest.approx(
         20.0 * (result.capacity["required_fte"] * 40.0).sum())
 
 
@@ -83,7 +83,7 @@ paid_break_offsets = [120]
     res = run(Scenario.from_toml(toml), base_dir=tmp_path)
     assert set(res.shifts["template"]) == {"day"}
     paid = 8.0 * res.shifts["agents"].sum()
-    assert res.costs.set_index("item").loc["wages", "cost"] == pytest.approx(20.0 * paid)
+    assert res.costs.wages == pytest.approx(20.0 * paid)
     # Agents on duty never exceed the agents on shift minus those on a break: the
     # coverage is what the starts give with both breaks taken out, minute by minute.
     day0 = pd.Timestamp("2024-03-07")

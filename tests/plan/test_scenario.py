@@ -80,7 +80,7 @@ def test_reads_every_section():
     assert voice.bot.containment == 0.2 and voice.target.abandon_rate == 0.05
     assert chat.target.service_level is None and chat.target.asa == 60
     assert sc.workforce.total_shrinkage == pytest.approx(0.20)
-    assert sc.workforce.shifts[0].starts() == tuple(range(420, 661, 30))
+    assert sc.workforce.shifts[0].starts == tuple(range(420, 661, 30))
     assert sc.capacity.hiring[0].ramp == (0.5, 0.8)
     assert sc.end == dt.date(2025, 10, 27)
 

@@ -77,7 +77,7 @@ def test_fte_cost_and_kpis_add_up(given):
     req = qp.requirements
     paid = req["required"].sum() / (1 - 0.2) * 0.5          # hours
     assert qp.fte == pytest.approx(paid / 1 / 40.0)
-    cost = qp.cost.set_index("item")["cost"]
+    cost = qp.cost.to_frame().set_index("item")["cost"]
     assert cost["wages"] == pytest.approx(paid * 20.0)
     assert cost["bot contacts"] == pytest.approx(0.2 * fc[fc["queue"] == "voice"]["forecast"]
                                                  .sum() * 0.5)

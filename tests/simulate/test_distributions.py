@@ -61,3 +61,38 @@ def test_empirical_rejects_bad_values():
         Distribution.empirical([3.0, -1.0])
     with pytest.raises(ValueError, match="at least one"):
         Distribution.empirical([])
+
+
+@pytest.mark.parametrize("build, message", [
+    (lambda: Distribution("exponential", -5), "'mean' must be > 0 and finite: -5"),
+    (lambda: Distribution("fixed", float("inf")), "'mean' must be > 0 and finite: inf"),
+    (lambda: Distribution("lognormal", 300.0, cv=0.0), "'cv' must be > 0 and finite: 0.0"),
+    (lambda: Distribution("weibull", 120.0, shape=-1.0), "'shape' must be > 0 and finite: -1.0"),
+    (lambda: Distribution("weibull", 120.0, shape=0.001), "'shape' must be >= 0.05: 0.001"),
+    (lambda: Distribution("empirical", 10.0), "'values' must hold at least one duration"),
+    (lambda: Distribution("gamma", 10.0), "'kind' must be one of 'exponential', 'lognormal'"),
+    (lambda: Distribution.exponential("180"), "'mean' must be a number: '180'"),
+    (lambda: Distribution.from_spec({"kind": "fixed", "value": -2}, field="bot.time"),
+     "'bot.time.value' must be > 0 and finite: -2"),
+])
+def test_direct_construction_is_validated_and_names_the_parameter(build, message):
+    with pytest.raises(ValueError) as info:
+        build()
+    assert message in str(info.value)
+
+
+@pytest.mark.parametrize("shape", [0.001, 0.011, 0.049])
+def test_weibull_with_a_tiny_shape_is_a_value_error_not_an_overflow(shape):
+    with pytest.raises(ValueError, match=rf"'shape' must be >= 0.05: {shape!r}"):
+        Distribution.weibull(100, shape)
+    with pytest.raises(ValueError, match=r"'patience.shape' must be >= 0.05"):
+        Distribution.from_spec({"kind": "weibull", "mean": 100, "shape": shape},
+                               field="patience")
+
+
+@pytest.mark.parametrize("shape", [0.05, 1e9, 1e300])
+def test_weibull_shapes_at_the_edges_build_and_sample(shape):
+    d = Distribution.weibull(100.0, shape)
+    assert math.isfinite(d.cv) and d.cv >= 0
+    x = d.sample(np.random.default_rng(0), 1000)
+    assert np.isfinite(x).all() and (x >= 0).all()

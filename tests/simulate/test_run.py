@@ -205,3 +205,39 @@ def test_engines_agree_with_handle_scale_and_retrials():
         np.testing.assert_array_equal(fa[col][order_f], sa[col][order_s])
     for col in ("arrival", "enter", "start", "leave"):
         np.testing.assert_allclose(fa[col][order_f], sa[col][order_s], rtol=1e-9)
+
+
+@pytest.mark.parametrize("seed, message", [
+    ("x", "'seed' must be a whole number >= 0, a numpy SeedSequence or a numpy Generator: 'x'"),
+    (-1, "'seed' must be >= 0: -1"),
+    (1.5, "'seed' must be a whole number: 1.5"),
+    (True, "'seed' must be a whole number >= 0, a numpy SeedSequence or a numpy Generator"),
+    ([1, "x"], "'seed[1]' must be a whole number >= 0"),
+])
+def test_bad_seed_is_a_value_error_naming_seed(seed, message):
+    with pytest.raises(ValueError) as info:
+        simulate(_day_center(8), replications=1, seed=seed)
+    assert message in str(info.value)
+
+
+def test_every_seed_form_still_runs_and_equal_seeds_agree():
+    c = _day_center(8)
+    base = simulate(c, replications=2, seed=7).queue_stats
+    for same in (np.int64(7), 7.0, np.random.SeedSequence(7)):
+        np.testing.assert_array_equal(simulate(c, replications=2, seed=same).queue_stats, base)
+    for other in (2**100, [1, 2], np.random.default_rng(3), None):
+        assert simulate(c, replications=2, seed=other).queue_stats.shape == base.shape
+
+
+def test_bad_level_and_metric_names_are_value_errors():
+    c = _day_center(8)
+    with pytest.raises(ValueError, match="'level' must be > 0 and < 1: 1.5"):
+        simulate(c, replications=1, level=1.5)
+    with pytest.raises(ValueError, match="'level' must be a number: '95%'"):
+        simulate(c, replications=1, level="95%")
+    res = simulate(c, replications=1)
+    with pytest.raises(ValueError, match="'name' must be one of 'offered', 'retrials'"):
+        res.metric("waiting")
+    with pytest.raises(ValueError, match=r"'queue' names an unknown queue: 'voise' "
+                                         r"\(did you mean 'voice'\?\)"):
+        res.metric("service_level", queue="voise")
