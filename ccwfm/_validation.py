@@ -42,7 +42,7 @@ import numpy as np
 
 __all__ = [
     "as_array", "boolean", "broadcast", "broadcast_shape", "check", "check_finite_below",
-    "choice", "clock", "date", "error", "is_scalar_input", "known_keys", "known_name",
+    "choice", "clock", "count", "date", "error", "is_scalar_input", "known_keys", "known_name",
     "number", "sequence", "share", "show", "text", "timestamp", "unique", "whole",
 ]
 
@@ -122,17 +122,46 @@ def boolean(path, value):
     return bool(value)
 
 
-def choice(path, value, options):
-    """``value`` if it is one of ``options``, else an error listing them."""
+def choice(path, value, options, *, unit="", quote=True):
+    """``value`` if it is one of ``options``, else an error listing them.
+
+    Options are listed as Python literals (``'fast', 'simpy'``), or as
+    written with ``quote=False`` (``sum, error, first``), followed by ``unit``.
+
+    Examples
+    --------
+    >>> choice("interval", 20, (5, 15, 30, 60), unit=" minutes", quote=False)
+    Traceback (most recent call last):
+    ...
+    ValueError: 'interval' must be one of 5, 15, 30, 60 minutes: 20
+    """
     try:
         ok = value in options
     except TypeError:
         ok = False
     if not ok:
-        listed = ", ".join(repr(o) if isinstance(o, str) else f"{o:g}"
+        listed = ", ".join(repr(o) if quote and isinstance(o, str) else f"{o:g}"
                            if isinstance(o, float) else str(o) for o in options)
-        raise error(path, f"must be one of {listed}", value)
+        raise error(path, f"must be one of {listed}{unit}", value)
     return value
+
+
+def count(path, value, lo, what="a whole number"):
+    """``value`` as an int >= ``lo``, given as an integer (a bool or ``8.0`` is refused).
+
+    Counts (weeks, origins, rows, seeds) are integers; a float is a sign of a
+    mix-up and is refused rather than rounded (:func:`whole` takes ``8.0``).
+
+    Examples
+    --------
+    >>> count("weeks", 0, 1)
+    Traceback (most recent call last):
+    ...
+    ValueError: 'weeks' must be a whole number >= 1: 0
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lo:
+        raise error(path, f"must be {what} >= {lo}", value)
+    return int(value)
 
 
 def date(path, value):

@@ -16,7 +16,7 @@ from scipy import stats
 
 from ccwfm._validation import error
 
-from ._args import whole
+from ccwfm._validation import count
 from .calendar import Calendar
 from .history import History
 
@@ -228,7 +228,7 @@ class Forecaster:
             One row per queue and open interval: ``queue``, ``start``,
             ``forecast`` and ``lo_<level>``, ``hi_<level>`` per level.
         """
-        horizon = whole("horizon", horizon, 1, "a whole number of days")
+        horizon = count("horizon", horizon, 1, "a whole number of days")
         levels = check_levels(level)
         frames = []
         for q in self.data_:

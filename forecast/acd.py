@@ -65,7 +65,7 @@ import pandas as pd
 from ccwfm._validation import number
 
 from . import _cells, _decode
-from ._args import one_of, whole
+from ccwfm._validation import choice, count
 from .history import INTERVALS, History, Issue
 
 FORMATS = ("anonymous_bank", "generic")
@@ -186,7 +186,7 @@ class AcdLog:
         target_time : float
             Service-level target in seconds (>= 0).
         """
-        one_of("interval", interval, INTERVALS, " minutes")
+        choice("interval", interval, INTERVALS, unit=" minutes", quote=False)
         target = number("target_time", target_time, lo=0)
         freq = f"{interval}min"
         df = self.frame
@@ -347,9 +347,9 @@ def read_acd(source, *, format="anonymous_bank", mapping=None, sep=None, max_row
     >>> log.frame[["queue", "outcome", "wait", "handle", "agent"]].values.tolist()
     [['PS', 'answered', 30.0, 120.0, 'ANNA']]
     """
-    one_of("format", format, FORMATS)
+    choice("format", format, FORMATS, quote=False)
     if max_rows is not None:
-        max_rows = whole("max_rows", max_rows, 0)
+        max_rows = count("max_rows", max_rows, 0)
     if format == "anonymous_bank":
         if mapping is not None:
             raise ValueError("'mapping' is for format='generic' only")

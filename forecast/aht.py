@@ -5,7 +5,7 @@ import pandas as pd
 
 from ccwfm._validation import number
 
-from ._args import whole
+from ccwfm._validation import count
 from ._base import _label, check_levels, queue_data, recent_days
 from .calendar import Calendar
 from .history import History
@@ -43,8 +43,8 @@ class AhtForecaster:
     """
 
     def __init__(self, weeks=8, level_days=10, shrink=200.0, calendar=None):
-        self.weeks = whole("weeks", weeks, 1)
-        self.level_days = whole("level_days", level_days, 1)
+        self.weeks = count("weeks", weeks, 1)
+        self.level_days = count("level_days", level_days, 1)
         self.shrink = number("shrink", shrink, lo=0, finite=False)
         self.calendar = calendar if calendar is not None else Calendar.empty()
 
@@ -103,7 +103,7 @@ class AhtForecaster:
             ``queue``, ``start``, ``aht`` (seconds) and ``lo_<level>``,
             ``hi_<level>`` per level.
         """
-        horizon = whole("horizon", horizon, 1, "a whole number of days")
+        horizon = count("horizon", horizon, 1, "a whole number of days")
         levels = check_levels(level)
         frames = []
         for q, st in self.state_.items():

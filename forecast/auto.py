@@ -8,7 +8,7 @@ import pandas as pd
 
 from ccwfm._validation import number
 
-from ._args import one_of, whole
+from ccwfm._validation import choice, count
 from ._base import Forecaster, check_levels, nan_mean
 from .backtest import METRICS, origins, rolling_origin, score
 from .baselines import WeekdayAverage
@@ -79,8 +79,8 @@ class AutoForecaster(Forecaster):
     def __init__(self, models=None, metric="wmape", origins=10, lead_days=5, step_days=7,
                  ensemble_margin=0.03, calendar=None):
         super().__init__(calendar)
-        one_of("metric", metric, METRICS)
-        origins = whole("origins", origins, 2)
+        choice("metric", metric, METRICS, quote=False)
+        origins = count("origins", origins, 2)
         self.models = models
         self.metric = metric
         self.origins = origins

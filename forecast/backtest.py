@@ -5,7 +5,7 @@ import copy
 import numpy as np
 import pandas as pd
 
-from ._args import whole
+from ccwfm._validation import count as _count
 from ._base import _label, check_levels, queue_data
 from .calendar import Calendar
 from .history import History
@@ -27,9 +27,9 @@ def origins(history, count, step_days=7, lead_days=5):
     ``step_days`` calendar days.  ``history`` is a :class:`History` or the
     per-queue data a model was given.
     """
-    count = whole("count", count, 1)
-    step_days = whole("step_days", step_days, 1)
-    lead_days = whole("lead_days", lead_days, 1)
+    count = _count("count", count, 1)
+    step_days = _count("step_days", step_days, 1)
+    lead_days = _count("lead_days", lead_days, 1)
     data = _as_data(history, Calendar.empty())
     days = pd.DatetimeIndex(sorted({d for qd in data.values()
                                     for d in qd.days[qd.has_data]}))

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._args import whole
+from ccwfm._validation import count
 from ._base import Forecaster, recent_days
 
 
@@ -50,7 +50,7 @@ class WeekdayAverage(Forecaster):
 
     def __init__(self, weeks=4, calendar=None):
         super().__init__(calendar)
-        weeks = whole("weeks", weeks, 1)
+        weeks = count("weeks", weeks, 1)
         self.weeks = weeks
 
     def _fit_queue(self, data):

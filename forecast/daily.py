@@ -12,7 +12,7 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from statsmodels.tsa.ar_model import AutoReg
 from statsmodels.tsa.holtwinters import SimpleExpSmoothing
 
-from ._args import one_of
+from ccwfm._validation import choice
 from ._base import Forecaster, recent_days
 
 TOTAL_MODELS = ("ets", "arima")
@@ -78,7 +78,7 @@ class DailyProfile(Forecaster):
     def __init__(self, total="arima", profile_weeks=20, factor_weeks=12, history_days=120,
                  recent_days=10, recent_weight=0.5, calendar=None):
         super().__init__(calendar)
-        one_of("total", total, TOTAL_MODELS)
+        choice("total", total, TOTAL_MODELS, quote=False)
         self.total = total
         self.profile_weeks = profile_weeks
         self.recent_days = recent_days

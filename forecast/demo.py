@@ -54,7 +54,7 @@ import pandas as pd
 
 from ccwfm._validation import number, text
 
-from ._args import one_of, whole
+from ccwfm._validation import choice, count
 from .calendar import Calendar
 from .history import INTERVALS, History
 
@@ -406,7 +406,7 @@ def demo_history(seed=0, start="2025-01-06", weeks=52, interval=15, *, spec=DEMO
     >>> str(monday["start"].min().time()), str(monday["start"].max().time())
     ('08:00:00', '19:45:00')
     """
-    seed = whole("seed", seed, 0)
+    seed = count("seed", seed, 0)
     return _generate(spec, start, weeks, interval, np.random.default_rng(seed))
 
 
@@ -503,8 +503,8 @@ def _season(days, season):
 def _generate(spec, start, weeks, interval, rng):
     if not isinstance(spec, DemoSpec):
         raise ValueError(f"'spec' must be a DemoSpec: {spec!r}")
-    one_of("interval", interval, INTERVALS, " minutes")
-    weeks = whole("weeks", weeks, 1)
+    choice("interval", interval, INTERVALS, unit=" minutes", quote=False)
+    weeks = count("weeks", weeks, 1)
     start = _day(start, "start")
     days = pd.date_range(start, periods=7 * int(weeks), freq="D")
     n_days, n_slots = len(days), 1440 // interval

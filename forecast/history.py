@@ -15,7 +15,7 @@ import pandas as pd
 
 from ccwfm._validation import error
 
-from ._args import one_of
+from ccwfm._validation import choice
 
 COLUMNS = ("queue", "start", "volume", "aht", "abandoned")
 INTERVALS = (5, 15, 30, 60)
@@ -73,7 +73,7 @@ class History:
     report: tuple = field(default=())
 
     def __post_init__(self):
-        one_of("interval", self.interval, INTERVALS, " minutes")
+        choice("interval", self.interval, INTERVALS, unit=" minutes", quote=False)
         df = self.frame
         missing = [c for c in ("queue", "start", "volume") if c not in df.columns]
         if missing:

@@ -40,7 +40,7 @@ import pandas as pd
 from ccwfm._validation import error, text
 
 from . import _decode, _repair
-from ._args import one_of, whole
+from ccwfm._validation import choice, count
 from ._cells import (When, is_empty, looks_time_of_day, parse_datetimes, parse_numbers,
                      parse_times, queue_name)
 from ._columns import interval_columns, interval_fields
@@ -239,10 +239,10 @@ def read_intervals(source, *, mapping=None, interval=None, queue=None, sheet=Non
 
 def _check_arguments(interval, duplicates, max_rows, queue, tz):
     if interval is not None:
-        one_of("interval", interval, INTERVALS, " minutes")
-    one_of("duplicates", duplicates, DUPLICATE_POLICIES)
+        choice("interval", interval, INTERVALS, unit=" minutes", quote=False)
+    choice("duplicates", duplicates, DUPLICATE_POLICIES, quote=False)
     if max_rows is not None:
-        whole("max_rows", max_rows, 1)
+        count("max_rows", max_rows, 1)
     if queue is not None:
         text("queue", queue)
     if tz is not None:

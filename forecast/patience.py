@@ -49,7 +49,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.duration.survfunc import SurvfuncRight
 
-from ._args import one_of, whole
+from ccwfm._validation import choice, count
 
 SPEC_KINDS = ("exponential", "empirical")
 
@@ -153,7 +153,7 @@ class Patience:
         data: leave patience out, Erlang C) or every abandonment was at wait
         0 with no time waited.
         """
-        one_of("kind", kind, SPEC_KINDS)
+        choice("kind", kind, SPEC_KINDS, quote=False)
         if self.abandoned == 0:
             raise ValueError("no abandonment in the data: patience is not bounded by what was "
                              "seen; leave patience out (Erlang C)")
@@ -162,7 +162,7 @@ class Patience:
                              "patience distribution can be fitted")
         if kind == "exponential":
             return {"kind": "exponential", "mean": float(self.mean_exponential)}
-        size = whole("size", size, 1)
+        size = count("size", size, 1)
         p = (np.arange(1, size + 1) - 0.5) / size
         cdf = 1.0 - self.survival
         # First event time whose cumulative probability reaches p (tiny slack for rounding).

@@ -16,6 +16,8 @@ import pandas as pd
 
 from ccwfm import forecast
 
+from ccwfm._validation import choice
+
 from ._atomic import write_atomic
 from .scenario import DEFAULT_TARGET_TIME, INTERVALS, Scenario
 
@@ -53,8 +55,7 @@ def preview_columns(data, kind="intervals", sep=None):
         column recognised by name (empty for ACD logs, whose fields are
         mapped by hand or follow the Anonymous Bank layout).
     """
-    if kind not in _KINDS:
-        raise ValueError(f"'kind' must be one of {', '.join(_KINDS)}: {kind!r}")
+    choice("kind", kind, _KINDS, quote=False)
     columns = forecast.read_header(data, sep=sep)   # the readers' loader and delimiter sniffer
     if kind == "intervals" and len(columns) < 2:
         raise ValueError("'file' must have columns separated by a comma, semicolon, tab or "
@@ -100,8 +101,7 @@ def load_history(data, *, kind="intervals", mapping=None, acd_format="anonymous_
         The file is too large, empty, or not readable as ``kind``; the
         message names the column, the rule and the value.
     """
-    if kind not in _KINDS:
-        raise ValueError(f"'kind' must be one of {', '.join(_KINDS)}: {kind!r}")
+    choice("kind", kind, _KINDS, quote=False)
     if not isinstance(data, (bytes, bytearray)):
         raise ValueError(f"'data' must be bytes: {type(data).__name__}")
     _check_size(data, max_mb)

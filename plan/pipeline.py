@@ -103,8 +103,8 @@ class PlanResult:
                 else float("nan"))
 
 
-def _empty(scenario, demand, report, **tables):
-    """A result with the tables given and the later steps empty."""
+def _result(scenario, demand, report, **tables):
+    """The result with the tables given; steps not run are left empty."""
     none = pd.DataFrame()
     fields = {"requirements": none, "verification": None, "coverage": none, "shifts": none,
               "achieved": none, "capacity": none, "hires": [], "costs": None, "summary": none}
@@ -142,7 +142,7 @@ def run(scenario, *, base_dir=".", steps=STEPS, progress=None, histories=None):
     demand = forecast_demand(scenario, base_dir, histories=histories,
                              progress=report.part("forecast"))
     if "requirements" not in steps:
-        return _empty(scenario, demand, report)
+        return _result(scenario, demand, report)
 
     grid = horizon_grid(scenario.start, scenario.end, w.interval)
     req = staff_requirements(queues, demand.forecast, grid, interval=w.interval,
@@ -163,7 +163,7 @@ def run(scenario, *, base_dir=".", steps=STEPS, progress=None, histories=None):
                + (f" ({v.stuck} that more agents do not help, e.g. contacts left waiting "
                   "at closing)" if v.stuck else ""))
     if "schedule" not in steps:
-        return _empty(scenario, demand, report, requirements=req, verification=ver,
+        return _result(scenario, demand, report, requirements=req, verification=ver,
                       summary=plan_summary(queues, req, None, interval=w.interval))
 
     shifts = plan_shifts(staffed, queues, w, start=scenario.start, end=scenario.end,
@@ -179,7 +179,7 @@ def run(scenario, *, base_dir=".", steps=STEPS, progress=None, histories=None):
                    f"{simulated_summary(q, simulated)} over the horizon")
     summary = plan_summary(queues, req, achieved, interval=w.interval)
     if "capacity" not in steps:
-        return _empty(scenario, demand, report, requirements=req, verification=ver,
+        return _result(scenario, demand, report, requirements=req, verification=ver,
                       coverage=shifts.coverage, shifts=shifts.shifts, achieved=achieved,
                       summary=summary)
 
@@ -194,6 +194,6 @@ def run(scenario, *, base_dir=".", steps=STEPS, progress=None, histories=None):
                                          on=["queue", "start"], how="left")[rate_col]
     costs = plan_costs(req, rate, wages=shifts.wages, hiring=cap.hiring_cost,
                        finance=scenario.finance)
-    return _empty(scenario, demand, report, requirements=req, verification=ver,
+    return _result(scenario, demand, report, requirements=req, verification=ver,
                   coverage=shifts.coverage, shifts=shifts.shifts, achieved=achieved,
                   capacity=cap.table, hires=list(cap.hires), costs=costs, summary=summary)

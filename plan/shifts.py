@@ -36,10 +36,6 @@ TOML_DEFAULTS = {"length": 8.0, "first": "08:00", "last": "10:00", "step": 30,
                  "paid_break_offsets": None, "cost_factor": 1.0}
 
 
-def _sequence(path, value, what):
-    return sequence(path, value, what)
-
-
 def _hhmm(minutes):
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
@@ -117,9 +113,9 @@ class ShiftTemplate:
         length = _whole(f"{p}.length", self.length, lo=0, lo_open=True)
         if length > DAY:
             raise _err(f"{p}.length", f"must be <= {DAY} (a day)", self.length)
-        starts = _sequence(f"{p}.starts", self.starts, 'start times (minutes or "HH:MM")')
+        starts = sequence(f"{p}.starts", self.starts, 'start times (minutes or "HH:MM")')
         starts = tuple(sorted({_clock(f"{p}.starts[{i}]", s) for i, s in enumerate(starts)}))
-        days = _sequence(f"{p}.days", self.days, "weekdays 0-6")
+        days = sequence(f"{p}.days", self.days, "weekdays 0-6")
         days = tuple(sorted({_whole(f"{p}.days[{i}]", d, lo=0, hi=6)
                              for i, d in enumerate(days)}))
         brk = _whole(f"{p}.unpaid_break", self.unpaid_break, lo=0)
@@ -131,7 +127,7 @@ class ShiftTemplate:
             if offset + brk > length:
                 raise _err(f"{p}.break_offset",
                            f"must be <= length - unpaid_break ({length - brk})", offset)
-        pbs = _sequence(f"{p}.paid_breaks", self.paid_breaks, "minutes") if self.paid_breaks \
+        pbs = sequence(f"{p}.paid_breaks", self.paid_breaks, "minutes") if self.paid_breaks \
             else ()
         pbs = tuple(_whole(f"{p}.paid_breaks[{i}]", b, lo=0, lo_open=True)
                     for i, b in enumerate(pbs))
@@ -140,7 +136,7 @@ class ShiftTemplate:
                        f"({length - brk})", list(pbs))
         pofs = self.paid_break_offsets
         if pofs is not None:
-            pofs = _sequence(f"{p}.paid_break_offsets", pofs, "minutes")
+            pofs = sequence(f"{p}.paid_break_offsets", pofs, "minutes")
             if len(pofs) != len(pbs):
                 raise _err(f"{p}.paid_break_offsets", f"must give one offset per paid break "
                            f"({len(pbs)})", list(pofs))
@@ -232,7 +228,7 @@ class ShiftTemplate:
         if last < first:
             raise _err(f"{path}.last", f"must not be before first ({d['first']})", d["last"])
         step = _whole(f"{path}.step", d["step"], lo=1)
-        days = _sequence(f"{path}.days", d["days"], "weekdays")
+        days = sequence(f"{path}.days", d["days"], "weekdays")
         for i, day in enumerate(days):
             if day not in WEEKDAYS:
                 raise _err(f"{path}.days[{i}]", f"must be one of {', '.join(WEEKDAYS)}", day)

@@ -22,10 +22,9 @@ True
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
-from .costs import Costs
+from .costs import Costs, plan_costs
 from .demand import horizon_grid
 from .requirements import requirements as staff_requirements
 from .summary import quick_summary
@@ -91,10 +90,8 @@ def quick_plan(scenario, forecast):
                              shrinkage=w.total_shrinkage)
     summary = quick_summary(scenario.queues, req, interval=w.interval, weeks=scenario.weeks,
                             fte_hours=scenario.capacity.fte_hours)
-    f = scenario.finance
-    abandoned = float(np.nansum(req["agent_volume"] * req["abandon_rate"]))
-    cost = Costs(wages=float(summary["paid_hours"].sum()) * w.hourly_cost,
-                 bot_contacts=float(req["contained"].sum()) * f.bot_contact_cost,
-                 abandoned_contacts=abandoned * f.abandon_cost, currency=f.currency)
+    cost = plan_costs(req, req["abandon_rate"],
+                      wages=float(summary["paid_hours"].sum()) * w.hourly_cost, hiring=0.0,
+                      finance=scenario.finance)
     return QuickPlan(requirements=req, summary=summary, fte=float(summary["fte"].sum()),
                      cost=cost)

@@ -15,15 +15,15 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pandas as pd
 import pytest
+
+from tests.dashboard._server import free_port, healthy
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,20 +46,6 @@ SLOW_MS = 120_000          # a first forecast of the demo takes ~10 s on 2 cores
 STEP_MS = 60_000
 
 
-def _free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(url):
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-            return r.status == 200 and r.read().decode().strip() == "ok"
-    except OSError:
-        return False
-
-
 def _stop(proc):
     """Terminate the server's whole process group (SIGTERM, then SIGKILL)."""
     if proc.poll() is not None:
@@ -78,7 +64,7 @@ def _stop(proc):
 def server():
     """The dashboard served by ``python -m ccwfm.dashboard`` on a free port; yields its URL."""
     ARTIFACTS.mkdir(exist_ok=True)
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
            "PYTHONUNBUFFERED": "1"}
@@ -89,7 +75,7 @@ def server():
                                 stderr=subprocess.STDOUT, start_new_session=True)
         try:
             deadline = time.monotonic() + 60
-            while not _healthy(url):
+            while not healthy(url):
                 if proc.poll() is not None:
                     raise RuntimeError(f"streamlit exited with {proc.returncode}; see "
                                        f"{ARTIFACTS / 'streamlit.log'}")

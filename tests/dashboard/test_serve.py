@@ -3,14 +3,14 @@
 import importlib.util
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.dashboard._server import free_port, healthy
 
 from ccwfm import plan
 from ccwfm.dashboard import __main__ as serve
@@ -161,20 +161,6 @@ def test_a_child_that_ignores_the_signal_is_killed_after_the_grace_period():
 
 # -- for real: a streamlit server started through the package, stopped by SIGTERM ---------------
 
-def _free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _answers(port):
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-            return r.status == 200
-    except OSError:
-        return False
-
-
 def _alive(pid):
     """True while ``pid`` exists and is not a zombie."""
     try:
@@ -196,7 +182,7 @@ def test_stopping_the_launcher_ends_its_streamlit_child(tmp_path, signum, code):
     if signum == signal.SIGKILL and not sys.platform.startswith("linux"):
         pytest.skip("a killed launcher stops its child through Linux's PR_SET_PDEATHSIG")
     psutil = pytest.importorskip("psutil")          # installed with dask's distributed
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "dashboard.log"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("PYTHONPATH", None)
@@ -209,7 +195,7 @@ def test_stopping_the_launcher_ends_its_streamlit_child(tmp_path, signum, code):
     children = []
     try:
         deadline = time.monotonic() + 60
-        while not _answers(port):
+        while not healthy(f"http://127.0.0.1:{port}"):
             if launcher.poll() is not None or time.monotonic() > deadline:
                 pytest.skip(f"streamlit did not start (launcher exit code {launcher.poll()}): "
                             f"{log.read_text(errors='replace')[-800:]}")
@@ -223,7 +209,7 @@ def test_stopping_the_launcher_ends_its_streamlit_child(tmp_path, signum, code):
         while _alive(children[0]) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert not _alive(children[0]), f"streamlit child {children[0]} still running"
-        assert not _answers(port)
+        assert not healthy(f"http://127.0.0.1:{port}")
     finally:
         for pid in children:                      # the test's own processes, by id
             if _alive(pid):

@@ -4,14 +4,17 @@ import subprocess
 import sys
 
 
+def _run(code, cwd):
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=cwd)
+
+
 def test_import_plan_leaves_matplotlib_and_stdout_alone(tmp_path):
     code = ("import sys, matplotlib\n"
             "before = matplotlib.rcParams._get_backend_or_none()\n"
             "import ccwfm.plan, ccwfm.plan.report, ccwfm.plan.cli\n"
             "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'\n"
             "assert matplotlib.rcParams._get_backend_or_none() == before, 'backend changed'\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=tmp_path)
+    out = _run(code, tmp_path)
     assert out.returncode == 0, out.stderr
     assert out.stdout == "" and out.stderr == ""
 
@@ -26,6 +29,5 @@ def test_report_draws_without_pyplot(tmp_path):
             "fig = report._chart_capacity(R())\n"
             "import io; fig.savefig(io.BytesIO(), format='png')\n"
             "assert 'matplotlib.pyplot' not in sys.modules\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=tmp_path)
+    out = _run(code, tmp_path)
     assert out.returncode == 0, out.stderr
