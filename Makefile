@@ -37,7 +37,7 @@ test: $(STAMP) browser
 
 ## make check: everything, including the heavy statistical checks
 check: $(STAMP) browser
-	$(BIN)/python -m pytest -q
+	HYPOTHESIS_PROFILE=check $(BIN)/python -m pytest -q
 
 ## make bench: every benchmark in benchmarks/ (JSON summaries with --json)
 bench: $(BENCH)

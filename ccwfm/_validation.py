@@ -43,10 +43,11 @@ import numpy as np
 __all__ = [
     "as_array", "boolean", "broadcast", "broadcast_shape", "check", "check_finite_below",
     "choice", "clock", "count", "date", "error", "is_scalar_input", "known_keys", "known_name",
-    "number", "sequence", "share", "show", "text", "timestamp", "unique", "whole",
+    "number", "repeated", "sequence", "share", "show", "text", "timestamp", "unique", "whole",
 ]
 
 DAY_MINUTES = 1440
+_SHOW_MOST = 120
 _CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
 
 
@@ -57,7 +58,11 @@ def show(value):
     """The value as the user wrote it (numpy scalars shown as Python ones)."""
     if isinstance(value, np.generic):
         value = value.item()
-    return repr(value)
+    text = repr(value)
+    # A huge value (a 400-digit int, a megabyte string) is shown by its ends.
+    if len(text) <= _SHOW_MOST:
+        return text
+    return f"{text[:60]}...{text[-20:]} ({len(text)} characters)"
 
 
 def error(path, rule, value):
@@ -83,7 +88,10 @@ def number(path, value, *, lo=None, hi=None, lo_open=False, hi_open=False, finit
     """
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise error(path, "must be a number", value)
-    v = float(value)
+    try:
+        v = float(value)
+    except OverflowError:               # an int beyond float range (10**400)
+        raise error(path, "must be finite", value) from None
     if math.isnan(v):
         raise error(path, "must not be NaN", value)
     if finite and math.isinf(v):
@@ -136,8 +144,8 @@ def choice(path, value, options, *, unit="", quote=True):
     ValueError: 'interval' must be one of 5, 15, 30, 60 minutes: 20
     """
     try:
-        ok = value in options
-    except TypeError:
+        ok = bool(value in options)
+    except (TypeError, ValueError):     # unhashable, or an array (ambiguous truth value)
         ok = False
     if not ok:
         listed = ", ".join(repr(o) if quote and isinstance(o, str) else f"{o:g}"
@@ -238,16 +246,23 @@ def known_name(path, name, names, what):
     return name
 
 
+def repeated(names):
+    """The first name that appears twice in ``names``, else None."""
+    seen = set()
+    for n in names:
+        if n in seen:
+            return n
+        seen.add(n)
+    return None
+
+
 def unique(path, names):
     """Refuse repeated names: ``'queues' must have unique names: 'voice'``."""
-    seen, dup = set(), []
-    for n in names:
-        if n in seen and n not in dup:
-            dup.append(n)
-        seen.add(n)
-    if dup:
-        raise error(path, "must have unique names", dup[0])
-    return list(names)
+    names = list(names)
+    dup = repeated(names)
+    if dup is not None:
+        raise error(path, "must have unique names", dup)
+    return names
 
 
 # ------------------------------------------------------------------- arrays

@@ -9,14 +9,22 @@ so stopping the launcher stops the server; a child that has not exited
 Linux the child is also told to stop if the launcher dies without a chance to
 forward anything (SIGKILL).  The exit code is the child's (128 + N when it
 was ended by signal N); 2 for bad options, 1 when the app file is missing.
+
+The launcher makes the server's root folder for the sessions' files
+(:func:`ccwfm.dashboard.files.make_root`), hands it to the child in the
+environment variable ``CCWFM_DASHBOARD_ROOT`` and removes it when the
+server stops, whatever the way.
 """
 
 import argparse
+import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from . import files
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 DEFAULT_PORT, DEFAULT_ADDRESS = 8501, "127.0.0.1"
@@ -78,11 +86,12 @@ def _exit_code(returncode):
     return 128 - returncode if returncode < 0 else returncode
 
 
-def run(cmd, *, grace=STOP_GRACE, popen=None):
+def run(cmd, *, grace=STOP_GRACE, popen=None, env=None):
     """Run ``cmd``, forwarding SIGTERM/SIGINT to it; wait for it and return its exit code.
 
     The first forwarded signal starts a ``grace`` period after which a child
     still running is killed.  The previous signal handlers are restored.
+    ``env`` is the child's environment (default: this process's).
     """
     popen = popen or subprocess.Popen
     proc = None
@@ -102,7 +111,7 @@ def run(cmd, *, grace=STOP_GRACE, popen=None):
 
     previous = {s: signal.signal(s, forward) for s in FORWARDED}
     try:
-        proc = popen(cmd, preexec_fn=_die_with_parent())
+        proc = popen(cmd, preexec_fn=_die_with_parent(), env=env)
         if pending:
             proc.send_signal(pending[-1])
         while True:
@@ -132,7 +141,11 @@ def main(argv=None):
     cmd = streamlit_command(app, args.port, args.address)
     print(f"ccwfm dashboard: http://{args.address}:{args.port} (Ctrl+C stops it)",
           file=sys.stderr, flush=True)
-    return run(cmd)
+    root = files.make_root()
+    try:
+        return run(cmd, env={**os.environ, files.ROOT_ENV: str(root)})
+    finally:
+        files.remove(root)
 
 
 if __name__ == "__main__":

@@ -1,13 +1,15 @@
-"""Data page: the demo data, an uploaded interval file or ACD log, or a scenario file."""
+"""Data page: the demo data, an uploaded interval file or ACD log, or a scenario file.
 
-from pathlib import Path
+An uploaded file's name only labels the scenario (and the queue of a file
+without a queue column), through :func:`files.label`; it never forms a path.
+"""
 
 import pandas as pd
 import streamlit as st
 
 from ccwfm import plan
 
-from . import state
+from . import files, state
 
 SOURCES = ("Demo contact center", "Interval file (CSV or Excel)", "ACD call log",
            "Scenario file (TOML)")
@@ -38,10 +40,7 @@ def _mapping_form(columns, found, fields, key):
 
 
 def _use_history(hist, name, weeks):
-    folder = Path(st.session_state[state.FOLDER]) / name
-    sc = plan.history_scenario(hist, folder, name=name, weeks=weeks)
-    state.set_scenario(sc, folder, f"uploaded file ({name})",
-                       sources={plan.HISTORY_FILE: plan.history_for_scenario(hist)})
+    sc = state.use_history(hist, name, weeks)
     st.success(f"Loaded {len(hist.frame):,} intervals of {', '.join(map(str, hist.queues))}: "
                f"planning {weeks} weeks from {sc.start}.")
     if hist.report:
@@ -71,8 +70,8 @@ def _interval_upload(weeks):
     if st.button("Use this file", key="use_intervals", type="primary"):
         try:
             hist = plan.load_history(data, kind="intervals", mapping=mapping,
-                                     queue=Path(up.name).stem or "queue")
-            _use_history(hist, Path(up.name).stem or "upload", weeks)
+                                     queue=files.label(up.name, "queue"))
+            _use_history(hist, files.label(up.name, "upload"), weeks)
         except ValueError as exc:
             _explain(exc)
 
@@ -101,7 +100,7 @@ def _acd_upload(weeks):
             hist = plan.load_history(data, kind="acd", mapping=mapping,
                                      acd_format="generic" if generic else "anonymous_bank",
                                      interval=interval)
-            _use_history(hist, Path(up.name).stem or "acd", weeks)
+            _use_history(hist, files.label(up.name, "acd"), weeks)
         except ValueError as exc:
             _explain(exc)
 
@@ -111,14 +110,17 @@ def _scenario_upload():
                           key="upload_scenario")
     if up is None:
         return
+    st.caption("Its queues may use the demo data, or the interval file or ACD log loaded "
+               f"before on this page as `history = \"{plan.HISTORY_FILE}\"` (as in the scenario "
+               "downloaded below); the dashboard reads no other file.")
     if st.button("Open this scenario", key="use_scenario", type="primary"):
         try:
             text = up.getvalue().decode("utf-8")
             sc = plan.Scenario.from_toml(text)
+            state.set_scenario(sc, f"scenario file ({files.label(up.name, 'scenario')})")
         except (ValueError, UnicodeDecodeError) as exc:
             _explain(exc)
             return
-        state.set_scenario(sc, st.session_state[state.FOLDER], f"scenario file {up.name}")
         st.success(f"Opened scenario {sc.name!r}: {len(sc.queues)} queues, {sc.weeks} weeks "
                    f"from {sc.start}.")
 
@@ -131,7 +133,8 @@ def _scenario_summary():
              f"{sc.workforce.total_shrinkage:.0%}, {sc.workforce.hourly_cost:,.2f} per hour.")
     st.dataframe(plan.scenario_overview(sc), hide_index=True)
     st.download_button("Download the scenario (TOML)", state.current().to_toml().encode(),
-                       file_name=f"{sc.name}.toml", mime="application/toml", key="dl_toml")
+                       file_name=files.file_name(sc.name, "toml", "scenario"),
+                       mime="application/toml", key="dl_toml")
 
 
 def render():
@@ -143,8 +146,7 @@ def render():
         st.write("Six months of history of a demo contact center: voice (with a bot), sales, "
                  "chat and e-mail queues, with holidays and events.")
         if st.button("Load demo data", key="load_demo", type="primary"):
-            state.set_scenario(plan.demo_scenario(weeks=int(weeks)), ".",
-                               "demo contact center")
+            state.set_scenario(plan.demo_scenario(weeks=int(weeks)), "demo contact center")
             st.success(f"Demo data loaded: {int(weeks)} weeks to plan.")
     elif source == SOURCES[1]:
         _interval_upload(int(weeks))

@@ -1,14 +1,14 @@
 """Downloads page: every table as CSV, and all of them in one Excel workbook.
 
-Text cells starting with = + - @ are escaped (``plan.safe_text``) so that a
-spreadsheet never runs them as formulas.
+Every text a spreadsheet would run as a formula (cells, headers, sheet
+names) is escaped by ``plan.csv_bytes`` and ``plan.excel_bytes``.
 """
 
 import streamlit as st
 
 from ccwfm import plan
 
-from . import state
+from . import files, state
 
 
 def available_tables():
@@ -33,7 +33,8 @@ def render():
     st.write("Tables of the current scenario (with the what-if inputs); the full plan's "
              "tables appear once it has been built.")
     st.download_button("All tables (Excel)", plan.excel_bytes(tables),
-                       file_name=f"{state.current().name}.xlsx", key="dl_xlsx",
+                       file_name=files.file_name(state.current().name, "xlsx", "tables"),
+                       key="dl_xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     for name, frame in tables.items():
         c1, c2 = st.columns([3, 1])

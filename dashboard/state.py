@@ -1,4 +1,4 @@
-"""The dashboard's state and its cached heavy work.
+"""The dashboard's state, its files and its cached heavy work.
 
 The loaded scenario lives in ``st.session_state`` as a :class:`plan.Scenario`
 object (parsed once, when it is loaded), with the folder its files are
@@ -8,14 +8,34 @@ of dotted overrides.  Forecasts, histories and formula staffing are cached
 with ``st.cache_data`` keyed by the scenario and a token of the loaded data,
 so moving a what-if input recomputes only the fast formula part; full plans
 are kept in the session.  Every computation is a public ``plan`` function.
+
+**Files and the end of a session.**  A session's files live in its own
+folder (:class:`ccwfm.dashboard.files.SessionFiles`: the server's root plus
+a random token, mode 0700, made at the first upload).  A scenario may only
+use the demo data or the file uploaded in its own session, which is used
+from memory; nothing a user sends ever forms a path.  The end of a session
+is caught by a session-scoped resource (``st.cache_resource(scope="session",
+on_release=...)``, Streamlit's documented hook, run when the session's
+connection closes and when the server shuts the session down): it removes
+the session's folder and makes the server forget the session's downloads
+and uploaded files, so that a download link stops working when its session
+ends.  Streamlit by itself only marks a download for deletion when a session
+is shut down and never shuts down a disconnected session whose reconnection
+time ran out (its session storage evicts it silently), so its download links
+would keep working until the server stops.  After a brief network drop the
+session comes back with its scenario, and its folder and download files are
+made again by the next run.
 """
 
-import tempfile
 import uuid
 
 import streamlit as st
+from streamlit import runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ccwfm import plan
+
+from . import files
 
 SCENARIO = "scenario"
 BASE_DIR = "base_dir"
@@ -24,34 +44,138 @@ SOURCES = "sources"
 DATA_KEY = "data_key"
 OVERRIDES = "overrides"
 SAVED = "saved"
-FOLDER = "folder"
+TOKEN = "session_token"
+UPLOADED = "uploaded_history"
+DEMO_DIR = "."          # the demo reads no file; its cache entries are shared by all sessions
+
+
+class _Session:
+    """What a session leaves on the server: its folder, and the files Streamlit serves it."""
+
+    def __init__(self, token, session_id):
+        self.files = files.SessionFiles(token)
+        self.session_id = session_id
+
+
+def _end(session):
+    """The session ended (or its connection closed): remove what it left."""
+    session.files.release()
+    _forget_served(session.session_id)
+
+
+def _forget_served(session_id):
+    """Stop serving the session's download files and drop its uploaded files.
+
+    ``remove_orphaned_files`` deletes an unreferenced download file only on
+    its second pass (the first one marks it), so it runs twice.
+    """
+    if session_id is None or not runtime.exists():
+        return
+    rt = runtime.get_instance()
+    rt.media_file_mgr.clear_session_refs(session_id)
+    rt.media_file_mgr.remove_orphaned_files()
+    rt.media_file_mgr.remove_orphaned_files()
+    rt.uploaded_file_mgr.remove_session_files(session_id)
+
+
+@st.cache_resource(scope="session", on_release=_end, show_spinner=False)
+def _session(token):
+    """The session's :class:`_Session`, released when the session ends."""
+    ctx = get_script_run_ctx()
+    return _Session(token, ctx.session_id if ctx is not None else None)
+
+
+def session_files():
+    """This session's :class:`ccwfm.dashboard.files.SessionFiles`."""
+    return _session(st.session_state[TOKEN]).files
 
 
 def init():
-    """Load the demo scenario on first use; create the session's folders and dicts."""
+    """Load the demo scenario on first use; give the session its token and dicts.
+
+    No folder is made here: a session that uploads nothing writes nothing.
+    """
     ss = st.session_state
-    if FOLDER not in ss:
-        ss[FOLDER] = tempfile.mkdtemp(prefix="ccwfm-dashboard-")
+    if TOKEN not in ss:
+        files.adopt()       # the server's process removes the launcher's root when it exits
+        ss[TOKEN] = files.new_token()
+    _session(ss[TOKEN])                  # registers the end-of-session hook
     if SCENARIO not in ss:
-        set_scenario(plan.demo_scenario(), ".", "demo contact center")
+        set_scenario(plan.demo_scenario(), "demo contact center")
     ss.setdefault(OVERRIDES, {})
     ss.setdefault(SAVED, {})
 
 
-def set_scenario(scenario, base_dir, source, sources=None):
+def _only_demo(scenario):
+    return all(q.demo for q in scenario.queues)
+
+
+def _check_files(scenario, uploaded):
+    """Refuse a scenario that refers to any file but this session's upload."""
+    for q in scenario.queues:
+        for key in ("history", "acd", "forecast"):
+            value = getattr(q, key)
+            if not value:
+                continue
+            field = f"'queues[{q.name}].{key}'"
+            if key != "history" or value != plan.HISTORY_FILE:
+                raise ValueError(f"{field} must be {plan.HISTORY_FILE!r} (the interval file or "
+                                 "ACD log loaded on this page), or the queue must use the demo "
+                                 f"data: the dashboard reads no other file: {value!r}")
+            if uploaded is None:
+                raise ValueError(f"{field} refers to the file loaded on this page, but none was "
+                                 f"loaded in this session (load an interval file or ACD log "
+                                 f"first): {value!r}")
+
+
+def set_scenario(scenario, source, history=None):
     """Make ``scenario`` the one every page works on; forget what-if inputs.
 
-    ``sources`` maps a file name of the scenario to the History already read
-    from it (an upload), which the plan then uses as it is.
+    Every queue must use the demo data, or ``history`` (default: the
+    history last uploaded in this session) under the name
+    ``plan.HISTORY_FILE``, which the plan then uses as it is.
+
+    Raises
+    ------
+    ValueError
+        The scenario refers to another file, or to an upload when there was
+        none; nothing is changed.
     """
     ss = st.session_state
+    history = ss.get(UPLOADED) if history is None else history
+    _check_files(scenario, history)
+    demo = _only_demo(scenario)
     ss[SCENARIO] = scenario
-    ss[BASE_DIR] = str(base_dir)
+    ss[BASE_DIR] = DEMO_DIR if demo else str(files.root() / ss[TOKEN])
     ss[SOURCE] = source
-    ss[SOURCES] = dict(sources or {})
-    ss[DATA_KEY] = uuid.uuid4().hex if sources else f"files:{base_dir}"
+    ss[SOURCES] = {} if demo else {plan.HISTORY_FILE: history}
+    ss[DATA_KEY] = "demo" if demo else uuid.uuid4().hex
     ss[OVERRIDES] = {}
     ss[SAVED] = {}
+
+
+def use_history(history, name, weeks):
+    """Plan an uploaded history: write it to the session's folder, load its scenario.
+
+    Parameters
+    ----------
+    history : forecast.History
+        As ``plan.load_history`` gives it.
+    name : str
+        Scenario name (already a :func:`files.label`; it forms no path).
+    weeks : int
+        Weeks to plan.
+
+    Returns
+    -------
+    plan.Scenario
+    """
+    with session_files().writing() as folder:
+        sc = plan.history_scenario(history, folder, name=name, weeks=weeks)
+    ready = plan.history_for_scenario(history)
+    st.session_state[UPLOADED] = ready
+    set_scenario(sc, f"uploaded file ({name})", history=ready)
+    return sc
 
 
 def base():

@@ -56,6 +56,8 @@ _EPS = 1e-17
 # Start the Kummer series at its peak when the peak is this far in.
 _PEAK_START = 400.0
 _BIG = 1e280
+# Erlang A cells with s mu / theta above this are computed as Erlang C.
+_X_ERLANG_C = 1e200
 _LOG_BIG = math.log(1e280)
 _INF = np.inf
 # Fused multiply-add only: results stay IEEE, and slightly more exact.  The
@@ -437,6 +439,13 @@ def erlang_a_cell(s, lam, h, theta, t, want_sl, want_asa):
     a = lam * h
     x = s / (h * theta)          # s mu / theta
     y = lam / theta
+    if x > _X_ERLANG_C:
+        # Service so much faster than abandonment (h theta underflowing, or
+        # nearly) that the queue is Erlang C to far below double precision:
+        # y = x a / s is bounded by the arrival-rate and patience limits, so
+        # a / s < 1e-189 here, and abandonment is of relative order s / x.
+        pw, sl, asa, occ = erlang_c_cell(s, a, h, t)
+        return pw, 0.0, sl, sl, asa, asa, occ
     r = inv_erlang_b(s, a)
     u = math.exp(-theta * t) if want_sl and t > 0.0 else 0.0
     g, g1, g2, gu, log_scale, k_begin, k_end, t_end = kummer_sums(
@@ -528,9 +537,14 @@ def _c_meets(s, a, h, t, sl_target, asa_target):
 
 
 @njit(cache=True, fastmath=_FM, error_model="numpy")
-def _min_agents_occupancy(a, k, occ_cap):
-    """Smallest n with a / (n k) <= occ_cap, computed as the metrics compute it."""
-    n = max(math.ceil(a / (occ_cap * k)), 1.0)
+def _min_agents_occupancy(a, k, occ_cap, n_max):
+    """Smallest n with a / (n k) <= occ_cap, computed as the metrics compute it;
+    ``inf`` when it is beyond ``n_max + 1`` (the steps of one would not move a
+    float that large)."""
+    x = a / (occ_cap * k)
+    if not x <= n_max + 1.0:          # before math.ceil, an int64 in Numba
+        return _INF
+    n = max(math.ceil(x), 1.0)
     while a / (n * k) > occ_cap:
         n += 1.0
     while n > 1.0 and a / ((n - 1.0) * k) <= occ_cap:
@@ -539,11 +553,12 @@ def _min_agents_occupancy(a, k, occ_cap):
 
 
 @njit(cache=True, fastmath=_FM, error_model="numpy")
-def required_c_cell(a, k, h, t, sl_target, asa_target, occ_cap):
+def required_c_cell(a, k, h, t, sl_target, asa_target, occ_cap, n_max):
     """Smallest agent count (each with ``k`` servers) meeting the Erlang C targets.
 
     ``a`` is the load in Erlangs on servers, ``h`` the handle time per server.
-    Targets that are NaN are not set.  The search streams the Erlang B
+    Targets that are NaN are not set.  Returns -1 when more than ``n_max``
+    agents would be needed (the search stops there).  The search streams the Erlang B
     recursion from ``_K_FAST sqrt(a)`` below the load carrying a rigorous
     bracket ``r_lo <= 1/B <= r_hi``; a decision that the bracket (plus a
     relative slack) cannot settle is made by the exact metric code instead.
@@ -552,7 +567,9 @@ def required_c_cell(a, k, h, t, sl_target, asa_target, occ_cap):
         return 0.0
     n_min = math.floor(a / k) + 1.0           # stability: n k > a
     if occ_cap == occ_cap:
-        n_min = max(n_min, _min_agents_occupancy(a, k, occ_cap))
+        n_min = max(n_min, _min_agents_occupancy(a, k, occ_cap, n_max))
+    if not n_min <= n_max:
+        return -1.0
     use_sl = sl_target == sl_target
     use_asa = asa_target == asa_target
     if not (use_sl or use_asa):
@@ -599,6 +616,8 @@ def required_c_cell(a, k, h, t, sl_target, asa_target, occ_cap):
             if sure or _c_meets(srv, a, h, t, sl_target, asa_target):
                 return n
         n += 1.0
+        if n > n_max:
+            return -1.0
         if k == 1.0:
             srv += 1.0
             f = srv * inv_a
@@ -628,16 +647,20 @@ def _a_meets(n, k, lam, h, theta, t, sl_target, sl_basis, asa_target, ab_target,
 
 
 @njit(cache=True, fastmath=_FM, error_model="numpy")
-def required_a_cell(k, lam, h, theta, t, sl_target, sl_basis, asa_target, ab_target, occ_cap):
+def required_a_cell(k, lam, h, theta, t, sl_target, sl_basis, asa_target, ab_target, occ_cap,
+                    n_max):
     """Smallest agent count meeting the Erlang A targets (NaN = not set).
 
     Every target is monotone in the number of agents, so the smallest count
     meeting all of them is found by galloping from the load and bisecting,
-    each probe evaluated by the exact metric code.
+    each probe evaluated by the exact metric code.  Returns -1 when more than
+    ``n_max`` agents would be needed (no probe goes beyond ``n_max``).
     """
     if lam <= 0.0:
         return 0.0
-    guess = max(math.floor(lam * h / k), 1.0)
+    if n_max < 1.0:
+        return -1.0
+    guess = min(max(math.floor(lam * h / k), 1.0), n_max)
     if _a_meets(guess, k, lam, h, theta, t, sl_target, sl_basis, asa_target, ab_target, occ_cap):
         hi = guess
         lo = 0.0
@@ -657,7 +680,9 @@ def required_a_cell(k, lam, h, theta, t, sl_target, sl_basis, asa_target, ab_tar
         lo = guess
         step = 1.0
         while True:
-            cand = lo + step
+            if lo >= n_max:
+                return -1.0
+            cand = min(lo + step, n_max)
             if _a_meets(cand, k, lam, h, theta, t, sl_target, sl_basis, asa_target, ab_target,
                         occ_cap):
                 hi = cand
@@ -676,11 +701,13 @@ def required_a_cell(k, lam, h, theta, t, sl_target, sl_basis, asa_target, ab_tar
 
 @njit(cache=True, fastmath=_FM, error_model="numpy")
 def required_array(lam, h, theta, k, t, sl_target, sl_basis, asa_target, ab_target, occ_cap,
-                   out):
+                   n_max, out):
     """Required agents per cell into the int64 array ``out``; ``theta == 0``
     selects Erlang C for that cell.
 
     Erlang C has no abandonment, so an abandonment target is met there.
+    Returns -1, or the index of the first cell that needs more than ``n_max``
+    agents (the cells after it are not computed).
     """
     for i in range(out.shape[0]):
         lami = _at(lam, i)
@@ -688,9 +715,40 @@ def required_array(lam, h, theta, k, t, sl_target, sl_basis, asa_target, ab_targ
         thetai = _at(theta, i)
         if thetai == 0.0:
             n = required_c_cell(lami * hi, _at(k, i), hi, _at(t, i), _at(sl_target, i),
-                                _at(asa_target, i), _at(occ_cap, i))
+                                _at(asa_target, i), _at(occ_cap, i), n_max)
         else:
             n = required_a_cell(_at(k, i), lami, hi, thetai, _at(t, i), _at(sl_target, i),
                                 sl_basis, _at(asa_target, i), _at(ab_target, i),
-                                _at(occ_cap, i))
+                                _at(occ_cap, i), n_max)
+        if n < 0.0:
+            return i
         out[i] = np.int64(n)
+    return -1
+
+
+# ---------------------------------------------------------------- limits
+
+
+@njit(cache=True, error_model="numpy")
+def first_over(lam, h, n, lam_max, load_max):
+    """Index of the first of ``n`` cells with ``lam > lam_max`` or ``lam h > load_max``
+    (NaN counts as over), or -1; ``lam`` and ``h`` hold one value or one per cell.
+
+    A branch-free pass first (it vectorises), the search only when it failed.
+    """
+    ok = True
+    if lam.shape[0] == h.shape[0]:
+        for i in range(n):
+            li = lam[i]
+            ok &= (li <= lam_max) & (li * h[i] <= load_max)
+    else:
+        for i in range(n):
+            li = _at(lam, i)
+            ok &= (li <= lam_max) & (li * _at(h, i) <= load_max)
+    if ok:
+        return -1
+    for i in range(n):
+        li = _at(lam, i)
+        if not (li <= lam_max and li * _at(h, i) <= load_max):
+            return i
+    return -1

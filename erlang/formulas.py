@@ -2,18 +2,19 @@
 
 import numpy as np
 
-from ccwfm._validation import as_array, broadcast, check, is_scalar_input
+from ccwfm._validation import broadcast, broadcast_shape, is_scalar_input
 
 from . import _kernels
+from ._inputs import cells, checked, numbers_array
 
 
 def _apply(kernel, agents, load):
-    """Validate ``agents`` and ``load``, run ``kernel`` over every cell."""
-    s = as_array("agents", agents)
-    check("agents", s, lo=0.0, whole=True)
-    a = as_array("load", load)
-    check("load", a, lo=0.0)
-    shape, f = broadcast({"agents": s, "load": a})
+    """Validate ``agents`` and ``load`` (rules and limits), run ``kernel`` over every cell."""
+    s = checked("agents", numbers_array("agents", agents), "agents", lo=0.0, whole=True)
+    a = checked("load", numbers_array("load", load), "offered_load", lo=0.0)
+    args = {"agents": s, "load": a}
+    cells(broadcast_shape(args), args)
+    shape, f = broadcast(args)
     out = np.empty(int(np.prod(shape)))
     kernel(f["agents"], f["load"], out)
     out = out.reshape(shape)
@@ -26,9 +27,10 @@ def erlang_b(agents, load):
     Parameters
     ----------
     agents : int or array_like
-        Number of servers, a whole number >= 0.
+        Number of servers, a whole number >= 0, within the limit 'agents'.
     load : float or array_like
-        Offered load in Erlangs (arrival rate times mean handle time), >= 0.
+        Offered load in Erlangs (arrival rate times mean handle time), >= 0,
+        within the limit 'offered_load'.
 
     Returns
     -------
@@ -50,9 +52,9 @@ def erlang_c(agents, load):
     Parameters
     ----------
     agents : int or array_like
-        Number of agents, a whole number >= 0.
+        Number of agents, a whole number >= 0, within the limit 'agents'.
     load : float or array_like
-        Offered load in Erlangs, >= 0.
+        Offered load in Erlangs, >= 0, within the limit 'offered_load'.
 
     Returns
     -------

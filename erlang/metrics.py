@@ -42,12 +42,15 @@ import numpy as np
 from ccwfm._validation import is_scalar_input
 
 from . import _kernels
-from ._inputs import queue_inputs
+from ._inputs import brief, checked, numbers_array, queue_inputs
 
 
 @dataclass(frozen=True)
 class Metrics:
     """Queue performance per cell; every field has the broadcast input shape.
+
+    Built by hand, its fields are checked: real numbers (or arrays of one
+    shape) with probabilities in [0, 1] and non-negative times.
 
     Attributes
     ----------
@@ -84,9 +87,46 @@ class Metrics:
     abandon_rate: np.ndarray
     occupancy: np.ndarray
 
+    def __post_init__(self):
+        """Check a ``Metrics`` built by hand: numbers of one shape, each in its range.
+
+        Every field becomes a float (when all are scalars) or a float64 array.
+        """
+        values = {}
+        for f in fields(self):
+            rule = _FIELD_RULES[f.name]
+            values[f.name] = checked(f.name, numbers_array(f.name, getattr(self, f.name)),
+                                     rule.get("key"), **{k: v for k, v in rule.items()
+                                                         if k != "key"})
+        shape = values["agents"].shape
+        for name, v in values.items():
+            if v.shape != shape:
+                raise ValueError(f"'{name}' must have the shape of 'agents' {shape}: "
+                                 f"{v.shape}")
+        for name, v in values.items():
+            object.__setattr__(self, name, float(v) if not shape else v)
+
+    @classmethod
+    def _trusted(cls, values):
+        """A ``Metrics`` of the values computed by :func:`metrics`, not checked again."""
+        obj = cls.__new__(cls)
+        for name, v in values.items():
+            object.__setattr__(obj, name, v)
+        return obj
+
     def as_dict(self):
         """The fields as a dict of arrays (ready for ``pandas.DataFrame``)."""
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+_SHARE = {"lo": 0.0, "hi": 1.0}
+_TIME = {"lo": 0.0, "allow_inf": True}
+_FIELD_RULES = {
+    "agents": {"lo": 0.0, "whole": True, "key": "agents"},
+    "load": {"lo": 0.0, "key": "offered_load"},
+    "prob_wait": _SHARE, "service_level": _SHARE, "service_level_answered": _SHARE,
+    "asa": _TIME, "average_wait": _TIME, "abandon_rate": _SHARE, "occupancy": _SHARE,
+}
 
 
 def metrics(agents, volume=None, aht=None, *, target_time=20.0, interval=1800.0,
@@ -119,6 +159,18 @@ def metrics(agents, volume=None, aht=None, *, target_time=20.0, interval=1800.0,
     Metrics
         Arrays of the broadcast shape; floats when every input is a scalar.
 
+    Raises
+    ------
+    ValueError
+        Naming the argument, the rule and the value (and the index of the
+        first bad element of an array) for anything but real numbers within
+        their rules, and before any computation for a value beyond its limit
+        in :data:`ccwfm._limits.LIMITS`: ``volume``, ``aht``, finite
+        ``patience``, ``target_time``, ``agents``, ``concurrency``,
+        ``concurrency_factor`` (limit ``aht_scale``), the arrival rate
+        (``volume / interval``), the offered load (``volume * aht *
+        concurrency_factor / interval``) and the number of broadcast cells.
+
     Examples
     --------
     >>> m = metrics(14, 100, 180, target_time=20)
@@ -131,8 +183,8 @@ def metrics(agents, volume=None, aht=None, *, target_time=20.0, interval=1800.0,
     shape, f = queue_inputs(
         volume, aht, interval=interval, arrival_rate=arrival_rate, patience=patience,
         concurrency=concurrency, concurrency_factor=concurrency_factor,
-        extra={"agents": (agents, {"lo": 0.0, "whole": True}),
-               "target_time": (target_time, {"lo": 0.0})})
+        extra={"agents": (agents, {"lo": 0.0, "whole": True, "key": "agents"}),
+               "target_time": (target_time, {"lo": 0.0, "key": "target_time"})})
     n = int(np.prod(shape))
     servers = f["agents"] * f["k"]
     outs = [np.empty(n) for _ in range(7)]
@@ -147,8 +199,10 @@ def metrics(agents, volume=None, aht=None, *, target_time=20.0, interval=1800.0,
                        concurrency, concurrency_factor):
         values = {k: float(v) for k, v in values.items()}
     else:
-        values = {k: np.array(v) for k, v in values.items()}
-    return Metrics(**values)
+        # The kernel's outputs are ours already; the broadcast views are copied.
+        values["load"] = np.array(load)
+        values["agents"] = np.array(agents_out)
+    return Metrics._trusted(values)
 
 
 def service_level(agents, volume=None, aht=None, target_time=20.0, *, basis="offered",
@@ -171,11 +225,11 @@ def service_level(agents, volume=None, aht=None, target_time=20.0, *, basis="off
 
 def basis_code(basis):
     """0 for the "offered" service-level basis, 1 for "answered"."""
-    if basis == "offered":
+    if isinstance(basis, str) and basis == "offered":
         return 0
-    if basis == "answered":
+    if isinstance(basis, str) and basis == "answered":
         return 1
-    raise ValueError(f"'basis' must be 'offered' or 'answered': {basis!r}")
+    raise ValueError(f"'basis' must be 'offered' or 'answered': {brief(basis)}")
 
 
 def prob_wait(agents, volume=None, aht=None, **kwargs):

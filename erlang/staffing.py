@@ -2,10 +2,11 @@
 
 import numpy as np
 
+from ccwfm._limits import LIMITS
 from ccwfm._validation import is_scalar_input
 
 from . import _kernels
-from ._inputs import queue_inputs
+from ._inputs import numbers_array, queue_inputs, where
 from .metrics import basis_code
 
 _NAN = np.nan
@@ -58,6 +59,14 @@ def required_agents(volume=None, aht=None, *, service_level=None, target_time=No
         Agents on the phones (before shrinkage; see
         :func:`erlang.scheduled_agents`).  0 where no contacts are offered.
 
+    Raises
+    ------
+    ValueError
+        For bad arguments or arguments beyond their limits, as
+        :func:`erlang.metrics` (``asa`` has the limit ``target_time``), and
+        when a cell needs more agents than the limit ``agents``; the search
+        stops there, so every call ends in bounded time.
+
     Examples
     --------
     >>> required_agents(100, 180, service_level=0.8, target_time=20)
@@ -84,9 +93,9 @@ def required_agents(volume=None, aht=None, *, service_level=None, target_time=No
     if service_level is not None:
         extra["service_level"] = (service_level, {"lo": 0.0, "hi": 1.0, "lo_open": True,
                                                   "hi_open": True})
-        extra["target_time"] = (target_time, {"lo": 0.0})
+        extra["target_time"] = (target_time, {"lo": 0.0, "key": "target_time"})
     if asa is not None:
-        extra["asa"] = (asa, {"lo": 0.0, "lo_open": True})
+        extra["asa"] = (asa, {"lo": 0.0, "lo_open": True, "key": "target_time"})
     if abandon_rate is not None:
         extra["abandon_rate"] = (abandon_rate, {"lo": 0.0, "hi": 1.0, "lo_open": True,
                                                 "hi_open": True})
@@ -98,12 +107,39 @@ def required_agents(volume=None, aht=None, *, service_level=None, target_time=No
                             concurrency_factor=concurrency_factor, extra=extra)
     unset = np.full(1, _NAN)
     out = np.empty(int(np.prod(shape)), dtype=np.int64)
-    _kernels.required_array(
+    n_max = float(LIMITS["agents"].value)
+    over = _kernels.required_array(
         f["lam"], f["h"], f["theta"], f["k"], f.get("target_time", np.zeros(1)),
         f.get("service_level", unset), answered, f.get("asa", unset),
-        f.get("abandon_rate", unset), f.get("occupancy", unset), out)
+        f.get("abandon_rate", unset), f.get("occupancy", unset), n_max, out)
+    if over >= 0:
+        raise _too_many(over, shape, f, volume, arrival_rate, occupancy)
     result = out.reshape(shape)
     scalar = is_scalar_input(volume, aht, service_level, target_time, asa, abandon_rate,
                              occupancy, interval, arrival_rate, patience, concurrency,
                              concurrency_factor)
     return int(result) if scalar else result
+
+
+def _too_many(i, shape, f, volume, arrival_rate, occupancy):
+    """The error for cell ``i``, which needs more agents than the limit ``'agents'``.
+
+    Names ``occupancy`` when the cap alone asks for that many agents, else
+    the workload (``volume`` or ``arrival_rate``).
+    """
+    def at(name):
+        x = f[name]
+        return float(x[0] if x.shape[0] == 1 else x[i])
+
+    lim = LIMITS["agents"].value
+    load = at("lam") * at("h")
+    if occupancy is not None and load / (at("occupancy") * at("k")) > lim:
+        name, value, why = "occupancy", at("occupancy"), "at this load"
+    else:
+        name, given = ("volume", volume) if volume is not None else ("arrival_rate",
+                                                                      arrival_rate)
+        cell = np.unravel_index(i, shape) if shape else ()
+        value = float(np.broadcast_to(numbers_array(name, given), shape)[cell])
+        why = "to meet the targets"
+    return ValueError(f"'{name}' needs more than {lim:g} agents {why} (limit 'agents'): "
+                      f"{value!r}{where(shape, i)}")

@@ -2,7 +2,10 @@
 
 import numpy as np
 
-from ccwfm._validation import as_array, broadcast_shape, check, is_scalar_input
+from ccwfm._limits import LIMITS
+from ccwfm._validation import broadcast_shape, check, is_scalar_input
+
+from ._inputs import cells, checked, limit_error, numbers_array
 
 
 def offered_load(volume, aht, interval=1800.0):
@@ -17,19 +20,25 @@ def offered_load(volume, aht, interval=1800.0):
     interval : float or array_like, default 1800
         Interval length in seconds, > 0.
 
+    Raises
+    ------
+    ValueError
+        For bad arguments, ``volume`` or ``aht`` beyond its limit, or an
+        offered load beyond the limit ``offered_load``.
+
     Examples
     --------
     >>> offered_load(100, 180, 1800)
     10.0
     """
-    vol = as_array("volume", volume)
-    check("volume", vol, lo=0.0)
-    h = as_array("aht", aht)
-    check("aht", h, lo=0.0, lo_open=True)
-    ivl = as_array("interval", interval)
-    check("interval", ivl, lo=0.0, lo_open=True)
-    broadcast_shape({"volume": vol, "aht": h, "interval": ivl})
-    out = vol * h / ivl
+    vol = checked("volume", numbers_array("volume", volume), "volume", lo=0.0)
+    h = checked("aht", numbers_array("aht", aht), "aht", lo=0.0, lo_open=True)
+    ivl = checked("interval", numbers_array("interval", interval), lo=0.0, lo_open=True)
+    args = {"volume": vol, "aht": h, "interval": ivl}
+    cells(broadcast_shape(args), args)
+    with np.errstate(over="ignore"):
+        out = vol * h / ivl
+    checked("volume * aht / interval", out, "offered_load")
     return float(out) if is_scalar_input(volume, aht, interval) else out
 
 
@@ -50,7 +59,8 @@ def deflect(volume, aht, containment, uplift=1.0):
     containment : float or array_like
         Share of offered contacts resolved by the bot, in [0, 1].
     uplift : float or array_like, default 1.0
-        Handle-time multiplier of escalated contacts, > 0 (typically >= 1).
+        Handle-time multiplier of escalated contacts, > 0 (typically >= 1),
+        within the limit ``aht_scale``.
 
     Returns
     -------
@@ -62,17 +72,18 @@ def deflect(volume, aht, containment, uplift=1.0):
     >>> deflect(100, 180, containment=0.3, uplift=1.2)
     (70.0, 216.0)
     """
-    vol = as_array("volume", volume)
-    check("volume", vol, lo=0.0)
-    h = as_array("aht", aht)
-    check("aht", h, lo=0.0, lo_open=True)
-    c = as_array("containment", containment)
-    check("containment", c, lo=0.0, hi=1.0)
-    u = as_array("uplift", uplift)
-    check("uplift", u, lo=0.0, lo_open=True)
-    shape = broadcast_shape({"volume": vol, "aht": h, "containment": c, "uplift": u})
+    vol = checked("volume", numbers_array("volume", volume), "volume", lo=0.0)
+    h = checked("aht", numbers_array("aht", aht), "aht", lo=0.0, lo_open=True)
+    c = checked("containment", numbers_array("containment", containment), lo=0.0, hi=1.0)
+    u = checked("uplift", numbers_array("uplift", uplift), "aht_scale", lo=0.0, lo_open=True)
+    args = {"volume": vol, "aht": h, "containment": c, "uplift": u}
+    shape = broadcast_shape(args)
+    cells(shape, args)
+    h_out = h * u
+    # A tiny AHT times a tiny uplift must not underflow to an AHT of 0.
+    check("aht * uplift", h_out, lo=0.0, lo_open=True)
     out_v = np.broadcast_to(vol * (1.0 - c), shape)
-    out_h = np.broadcast_to(h * u, shape)
+    out_h = np.broadcast_to(h_out, shape)
     if is_scalar_input(volume, aht, containment, uplift):
         return float(out_v), float(out_h)
     return np.array(out_v), np.array(out_h)
@@ -94,18 +105,32 @@ def scheduled_agents(required, shrinkage):
     shrinkage : float or array_like
         Share of scheduled time lost, in [0, 1).
 
+    Raises
+    ------
+    ValueError
+        For bad arguments, or when ``required`` or the result is beyond the
+        limit ``agents``.
+
     Examples
     --------
     >>> scheduled_agents(14, 0.30)
     20
     """
-    req = as_array("required", required)
-    check("required", req, lo=0.0)
-    shr = as_array("shrinkage", shrinkage)
-    check("shrinkage", shr, lo=0.0, hi=1.0, hi_open=True)
-    broadcast_shape({"required": req, "shrinkage": shr})
+    req = checked("required", numbers_array("required", required), "agents", lo=0.0)
+    shr = checked("shrinkage", numbers_array("shrinkage", shrinkage), lo=0.0, hi=1.0,
+                  hi_open=True)
+    args = {"required": req, "shrinkage": shr}
+    shape = broadcast_shape(args)
+    cells(shape, args)
     avail = 1.0 - shr
-    m = np.ceil(req / avail)
+    with np.errstate(over="ignore"):
+        m = np.ceil(req / avail)
     m = np.where((m - 1.0) * avail >= req * (1.0 - 1e-12), m - 1.0, m)
-    m = np.maximum(m, 0.0).astype(np.int64)
+    m = np.maximum(m, 0.0)
+    bad = ~(m <= LIMITS["agents"].value)
+    if bad.any():
+        i = int(np.argmax(np.broadcast_to(bad, shape).reshape(-1)))
+        raise limit_error("required / (1 - shrinkage)", np.broadcast_to(m, shape).reshape(-1)[i],
+                          "agents", shape, i)
+    m = m.astype(np.int64)
     return int(m) if is_scalar_input(required, shrinkage) else m

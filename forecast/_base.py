@@ -78,10 +78,25 @@ class QueueData:
         days = pd.date_range(self.days[-1] + pd.Timedelta(days=1), periods=int(horizon),
                              freq="D")
         weekday = days.day_of_week.to_numpy()
-        shut = set(calendar.for_queue(self.name).query("kind == 'closed'")["date"])
+        shut = calendar.closed_days(self.name)
         closed = np.array([d in shut for d in days]) if shut else np.zeros(len(days), bool)
         is_open = self.open_slot[weekday].any(axis=1) & ~closed
         return days, weekday, is_open
+
+    def dispersion(self):
+        """Negative-binomial dispersion of interval counts within their day (recent weeks).
+
+        ``alpha`` of ``var = mu + alpha mu^2``, where ``mu`` is the Poisson fit
+        ``day level x weekday-and-slot effect`` (:func:`poisson_two_way` with
+        one level per day): the day's own level is taken out, so ``alpha`` is
+        the extra variation of single intervals, on top of the day-level
+        variation :meth:`day_cv` measures.  Method of moments with the
+        residual sum of squares corrected for the parameters fitted; 0 for
+        Poisson-like data (and for a history too short to tell).
+        """
+        if "_alpha" not in self.__dict__:
+            self._alpha = interval_dispersion(self)
+        return self._alpha
 
     def day_cv(self):
         """Coefficient of variation of daily totals around their weekday means (recent)."""
@@ -96,6 +111,62 @@ class QueueData:
         return float(np.clip(np.nanstd(np.log(ratio)), 0.02, 1.0))
 
 
+def poisson_two_way(y, cell, n_cells, week, n_weeks, iterations=200, tol=1e-10):
+    """Maximum-likelihood fit of the Poisson log-linear model ``mu = effect[cell] * level[week]``.
+
+    For two crossed factors the likelihood equations say that fitted and
+    observed totals agree for every cell and every week; alternating those
+    two closed-form updates (iterative proportional fitting) converges to the
+    same estimates as IRLS, without a design matrix.  ``level`` is normalised
+    to 1 in the first week with data, and NaN for weeks without data.
+    """
+    y_cell = np.bincount(cell, weights=y, minlength=n_cells)
+    y_week = np.bincount(week, weights=y, minlength=n_weeks)
+    effect = np.maximum(y_cell, 1e-12) / np.maximum(np.bincount(cell, minlength=n_cells), 1)
+    level = np.ones(n_weeks)
+    for _ in range(iterations):
+        denom = np.bincount(week, weights=effect[cell], minlength=n_weeks)
+        new_level = np.where(denom > 0, y_week / np.where(denom > 0, denom, 1.0), 1.0)
+        denom = np.bincount(cell, weights=new_level[week], minlength=n_cells)
+        new_effect = np.where(denom > 0, y_cell / np.where(denom > 0, denom, 1.0), 0.0)
+        done = (np.abs(new_level - level).max() < tol * max(level.max(), 1.0))
+        level, effect = new_level, new_effect
+        if done:
+            break
+    rows = np.bincount(week, minlength=n_weeks)
+    level = np.where(rows > 0, level, np.nan)
+    first = np.flatnonzero(rows)[0]
+    scale = level[first] if level[first] > 0 else 1.0
+    return effect * scale, level / scale
+
+
+def interval_dispersion(data):
+    """:meth:`QueueData.dispersion` of ``data``, computed."""
+    values = data.values()
+    idx = np.flatnonzero(data.usable)[-7 * RECENT_WEEKS:]
+    if idx.size < 2:
+        return 0.0
+    rows_d, rows_s = np.nonzero(data.open_slot[data.weekday[idx]])
+    y = values[idx[rows_d], rows_s]
+    ok = np.isfinite(y)
+    rows_d, rows_s, y = rows_d[ok], rows_s[ok], y[ok]
+    cell = data.weekday[idx[rows_d]] * data.slots + rows_s
+    cells, cell_id = np.unique(cell, return_inverse=True)
+    _, day_id = np.unique(rows_d, return_inverse=True)
+    if y.sum() <= 0:
+        return 0.0
+    effect, level = poisson_two_way(y, cell_id, cells.size, day_id, day_id.max() + 1)
+    mu = effect[cell_id] * level[day_id]
+    # Days meet only the cells of their own weekday: one block per weekday, each
+    # with its cells + days - 1 free parameters.
+    n = y.size
+    p = cells.size + day_id.max() + 1 - np.unique(data.weekday[idx[rows_d]]).size
+    if n <= p or not (mu ** 2).sum() > 0:
+        return 0.0
+    rss = ((y - mu) ** 2).sum() * n / (n - p)
+    return float(max((rss - mu.sum()) / (mu ** 2).sum(), 0.0))
+
+
 def queue_data(history, queue, calendar, column="volume"):
     """The :class:`QueueData` of ``queue``."""
     days, y = history.grid(queue, column)
@@ -103,8 +174,8 @@ def queue_data(history, queue, calendar, column="volume"):
     has_data = ~np.isnan(y).all(axis=1)
     special_days = calendar.special_days(queue)
     special = np.array([d in special_days for d in days])
-    closed = np.array([calendar.kind_on(d, queue) == "closed" for d in days]) \
-        if special.any() else np.zeros(len(days), bool)
+    entries = calendar.entries(queue)
+    closed = np.array([d in entries and entries[d][0] == "closed" for d in days], dtype=bool)
     return QueueData(queue, history.interval, days, y, weekday,
                      open_slots(y, weekday, has_data, special), has_data, special, closed)
 
@@ -157,9 +228,13 @@ class Forecaster:
     Subclasses implement ``_fit_queue(data) -> state`` and
     ``_predict_queue(data, state, days, weekday, is_open) -> point`` (a
     ``len(days) x slots`` array, NaN where closed).  Intervals default to a
-    normal approximation with Poisson variance plus the queue's day-level
-    variation; :class:`forecast.auto.AutoForecaster` calibrates them on
-    backtests instead.
+    normal approximation with the variance ``f + (alpha + c^2) f^2`` of a
+    forecast ``f``: Poisson, plus the queue's extra variation of single
+    intervals (``alpha``, :meth:`QueueData.dispersion`) and of whole days
+    (``c``, :meth:`QueueData.day_cv`), times ``_variance_factor()`` where a
+    model knows the error of its own estimate (an average of ``n`` past
+    days: ``1 + 1/n``); :class:`forecast.auto.AutoForecaster` calibrates them
+    on backtests instead.
     """
 
     name = "base"
@@ -195,16 +270,15 @@ class Forecaster:
         return days, self._apply_calendar(queue, days, point)
 
     def _apply_calendar(self, queue, days, point):
-        cal = self.calendar.for_queue(queue)
-        if cal.empty:
+        cal = self.calendar.entries(queue)
+        if not cal:
             return point
         uplift = self.uplift_.get(queue, {})
         out = point.copy()
         for i, d in enumerate(days):
-            hit = cal[cal["date"] == d]
-            if hit.empty:
+            if d not in cal:
                 continue
-            kind, value, tag = hit["kind"].iloc[0], hit["value"].iloc[0], hit["tag"].iloc[0]
+            kind, value, tag = cal[d]
             if kind == "multiplier":
                 out[i] *= value
             elif kind == "event":
@@ -238,8 +312,9 @@ class Forecaster:
         return pd.concat(frames, ignore_index=True)
 
     def _bounds(self, queue, point, levels):
-        cv = self.data_[queue].day_cv()
-        sd = np.sqrt(point + (cv * point) ** 2)
+        data = self.data_[queue]
+        cv, alpha = data.day_cv(), data.dispersion()
+        sd = np.sqrt((point + (alpha + cv ** 2) * point ** 2) * self._variance_factor())
         return [normal_bounds(point, sd, lv) for lv in levels]
 
     def _frame(self, queue, days, point, lo_hi, levels):
@@ -251,6 +326,10 @@ class Forecaster:
             out[f"lo_{_label(lv)}"] = lo[d_idx, s_idx]
             out[f"hi_{_label(lv)}"] = hi[d_idx, s_idx]
         return out
+
+    def _variance_factor(self):
+        """Forecast error variance over the variance of one new count (1: a known mean)."""
+        return 1.0
 
     def _fit_queue(self, data):  # pragma: no cover - abstract
         raise NotImplementedError

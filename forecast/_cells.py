@@ -42,9 +42,11 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from ccwfm._limits import at_most, limit
+
 __all__ = ["MISSING", "When", "clocks", "duration", "durations", "is_empty",
            "looks_time_of_day", "number_style", "offset_minutes", "parse_datetimes",
-           "parse_numbers", "parse_times", "queue_name", "time_of_day", "to_number",
+           "parse_numbers", "parse_times", "queue_name", "time_of_day", "to_ns", "to_number",
            "wall_datetimes"]
 
 NS = 1_000_000_000               # nanoseconds per second
@@ -138,7 +140,11 @@ def number_style(texts, european):
 
 
 def to_number(t, decimal):
-    """Float of a number text with ``decimal`` as its decimal separator, or None."""
+    """Float of a number text with ``decimal`` as its decimal separator, or None.
+
+    Digits beyond the range of a float give an infinity; ``"inf"`` and ``"nan"``
+    give None (they are not numbers written by an export).
+    """
     thousands = "." if decimal == "," else ","
     if thousands in t and not re.fullmatch(
             rf"[+-]?\d{{1,3}}(?:{re.escape(thousands)}\d{{3}})+(?:{re.escape(decimal)}\d*)?", t):
@@ -148,7 +154,11 @@ def to_number(t, decimal):
         v = float(t)
     except ValueError:
         return None
-    return v if np.isfinite(v) else None
+    if np.isfinite(v):
+        return v
+    # "inf" and "nan" are words, not numbers; digits beyond a float's range are a number
+    # too large (the readers refuse it by their limits)
+    return v if any(c.isdigit() for c in t) and not np.isnan(v) else None
 
 
 def _typed_seconds(v):
@@ -461,6 +471,25 @@ def _parse_dt_strings(texts, date_format, dayfirst):
     return out
 
 
+_NS_MIN = np.datetime64("1678-01-01", "us")      # datetime64[ns] holds 1677-09-22 to
+_NS_MAX = np.datetime64("2261-12-31T23:59:59", "us")   # 2262-04-11, with a margin
+
+
+def to_ns(values):
+    """Date-times as ``datetime64[ns]``, and a mask of those outside the years 1678-2261.
+
+    Those are NaT in the result: pandas reads dates at microsecond resolution
+    and a plain conversion to nanoseconds would wrap them round silently
+    (year 9999 becomes 1815).
+    """
+    a = np.asarray(values)
+    if a.dtype.kind != "M":
+        a = a.astype("datetime64[us]")
+    a = a.astype("datetime64[us]")
+    far = ~np.isnat(a) & ((a < _NS_MIN) | (a > _NS_MAX))
+    return np.where(far, np.datetime64("NaT", "us"), a).astype("datetime64[ns]"), far
+
+
 def offset_minutes(text):
     """Minutes east of UTC of an offset text (``Z``, ``UTC``, ``+02:00``, ``-0530``), or None."""
     if text.upper() in ("Z", "UTC", "GMT"):
@@ -482,6 +511,8 @@ class When:
         Clock time as written; UTC instant where the cell had an offset or a
         time zone (``aware``), else NaT.
     aware, empty, bad : numpy.ndarray of bool
+    far : numpy.ndarray of bool
+        Dates beyond 1677-2262 (also ``bad``).
     zone : str or None
         Name of a time zone of tz-aware values.
     utc_only : bool
@@ -496,6 +527,7 @@ class When:
         self.aware = np.zeros(n, bool)
         self.empty = np.zeros(n, bool)
         self.bad = np.zeros(n, bool)
+        self.far = np.zeros(n, bool)
         self.zone = None
         self.utc_only = True
         self.example = None
@@ -512,15 +544,18 @@ def parse_datetimes(series, date_format, dayfirst):
     dtype = series.dtype
     if isinstance(dtype, pd.DatetimeTZDtype):
         w.empty = series.isna().to_numpy()
-        w.wall = series.dt.tz_localize(None).to_numpy("datetime64[ns]")
-        w.instant = series.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[ns]")
-        w.aware = ~w.empty
+        w.wall, w.far = to_ns(series.dt.tz_localize(None).to_numpy())
+        w.instant, far = to_ns(series.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy())
+        w.far |= far
+        w.bad = w.far.copy()
+        w.aware = ~w.empty & ~w.far
         w.zone = str(dtype.tz)
         w.utc_only = w.zone in ("UTC", "utc", "Etc/UTC")
         return w
     if pd.api.types.is_datetime64_dtype(dtype):
-        w.wall = series.to_numpy("datetime64[ns]")
-        w.empty = np.isnat(w.wall)
+        w.wall, w.far = to_ns(series.to_numpy())
+        w.empty = np.isnat(w.wall) & ~w.far
+        w.bad = w.far.copy()
         return w
     if not pd.api.types.is_object_dtype(dtype) and not pd.api.types.is_string_dtype(dtype):
         w.empty = series.isna().to_numpy()
@@ -561,9 +596,10 @@ def _datetime_texts(w, idx, texts, date_format, dayfirst):
     has_off = ~np.isnan(offsets)
     offsets = np.nan_to_num(offsets)
     wall_text = s.where(~has_off, parts["wall"])
-    parsed = _parse_dt_strings(wall_text, date_format, dayfirst).to_numpy("datetime64[ns]")
+    parsed, far = to_ns(_parse_dt_strings(wall_text, date_format, dayfirst).to_numpy())
     w.wall[idx] = parsed
     w.bad[idx] = np.isnat(parsed)
+    w.far[idx] = far
     off_ns = (offsets * 60 * NS).astype("timedelta64[ns]")
     w.instant[idx] = np.where(has_off, parsed - off_ns, np.datetime64("NaT"))
     w.aware[idx] = has_off & ~np.isnat(parsed)
@@ -574,15 +610,27 @@ def _datetime_texts(w, idx, texts, date_format, dayfirst):
 
 def _datetime_value(w, i, value):
     """Fill ``w`` at row ``i`` from a typed date-time (naive or aware)."""
-    ts = pd.Timestamp(value)
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, OverflowError):
+        ts = None
+    if ts is None or ts is pd.NaT:
+        w.bad[i] = True
+        return
+    naive = ts.tz_localize(None) if ts.tzinfo is not None else ts
+    wall, far = to_ns([naive.to_datetime64()])
     if ts.tzinfo is not None:
-        w.instant[i] = ts.tz_convert("UTC").tz_localize(None).to_datetime64()
-        w.wall[i] = ts.tz_localize(None).to_datetime64()
+        instant, far_utc = to_ns([ts.tz_convert("UTC").tz_localize(None).to_datetime64()])
+        far |= far_utc
+    if far[0] or np.isnat(wall[0]):
+        w.bad[i] = w.far[i] = True
+        return
+    w.wall[i] = wall[0]
+    if ts.tzinfo is not None:
+        w.instant[i] = instant[0]
         w.aware[i] = True
         w.utc_only &= ts.utcoffset() == pd.Timedelta(0)
         w.zone = w.zone or str(ts.tzinfo)
-    else:
-        w.wall[i] = ts.to_datetime64()
 
 
 def wall_datetimes(values, name):
@@ -602,10 +650,30 @@ def wall_datetimes(values, name):
         text = pd.Series(values).astype(str).str.strip()
         text = text.where(~text.isin(["", "nan", "NaT", "None"]))
         try:
-            out = pd.to_datetime(text, errors="coerce")
-        except (ValueError, TypeError) as exc:
+            with warnings.catch_warnings():       # value by value is what is meant here
+                warnings.simplefilter("ignore", UserWarning)
+                out = pd.to_datetime(text, errors="coerce")
+        except (ValueError, TypeError, OverflowError) as exc:
             raise ValueError(f"column for {name!r} holds datetimes that cannot be read together "
                              f"(mixed time zones?): {exc}") from None
     if getattr(out.dt, "tz", None) is not None:
         out = out.dt.tz_localize(None)   # keep the local wall clock of each value
-    return out.astype("datetime64[ns]")
+    return pd.Series(to_ns(out.to_numpy())[0], index=out.index)   # beyond 1677-2262: NaT
+
+
+def check_span(times, field, moves):
+    """Refuse date-times spanning more than the limit ``history_weeks``.
+
+    ``field`` names the column in the error; ``moves`` says what ran from the
+    first to the last (``"the starts run"``).
+    """
+    if not times.notna().any():
+        return
+    first, last = pd.Timestamp(times.min()), pd.Timestamp(times.max())
+    weeks = (last.to_pydatetime() - first.to_pydatetime()).days / 7
+    if weeks > limit("history_weeks"):
+        try:
+            at_most(field, round(weeks, 1), "history_weeks")
+        except ValueError as exc:
+            raise ValueError(f"{exc}: {moves} from {first:%Y-%m-%d} to "
+                             f"{last:%Y-%m-%d}") from None

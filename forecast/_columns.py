@@ -94,7 +94,11 @@ def _mapped(columns, mapping):
         if key not in MAPPING_KEYS:
             raise ValueError(f"'mapping' keys must be among {', '.join(MAPPING_KEYS)}: "
                              f"{key!r}")
-        if key == "start" and isinstance(value, (list, tuple)):
+        pair = key == "start" and isinstance(value, (list, tuple))
+        if not all(isinstance(v, str) for v in (value if pair else [value])):
+            raise ValueError(f"'mapping.{key}' must name a column (a string"
+                             f"{' or two: date, time' if key == 'start' else ''}): {value!r}")
+        if pair:
             if len(value) != 2:
                 raise ValueError("'mapping' start must be one column or two (date, time): "
                                  f"{value!r}")
@@ -108,9 +112,22 @@ def _mapped(columns, mapping):
     return chosen
 
 
+def _refuse_alike(columns):
+    """Refuse two columns whose names differ only in case, spaces or punctuation."""
+    seen = {}
+    for c in columns:
+        n = norm(c)
+        if n and n in seen:
+            raise ValueError(f"'source' columns {str(seen[n])!r} and {str(c)!r} differ only in "
+                             f"case, spaces or punctuation: rename or remove one (columns "
+                             f"found: {columns_list(columns)})")
+        seen.setdefault(n, c)
+
+
 def _resolve(columns, mapping):
     """Canonical key -> source column, from the mapping and then by name; and the
     columns left over."""
+    _refuse_alike(columns)
     chosen = _mapped(columns, mapping) if mapping is not None else {}
     free = [c for c in columns if c not in chosen.values()]
     both = "date" in chosen and "time" in chosen          # date and time from the mapping
@@ -147,8 +164,9 @@ def interval_columns(columns, mapping=None):
     Raises
     ------
     ValueError
-        A mapping naming an unknown column or key, or a field matching
-        several columns.
+        A mapping naming an unknown column or key, a field matching
+        several columns, or two columns whose names differ only in case,
+        spaces or punctuation (``Offered`` and ``offered``).
 
     Examples
     --------

@@ -37,11 +37,15 @@ import difflib
 import io
 import os
 import re
+import warnings
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+
+from ccwfm._limits import at_most, limit
+from ccwfm._validation import error, repeated
 
 from ._cells import MISSING
 from ._messages import columns_list, rows_text
@@ -89,27 +93,88 @@ class Source(NamedTuple):
 def open_source(source):
     """Open a path, bytes, file object or DataFrame as a :class:`Source`.
 
+    A file's size is checked against the limit ``file_size`` before it is
+    read (from the path, the length of the bytes or a binary file's
+    position); a DataFrame's rows against ``history_rows``.
+
     Raises
     ------
     ValueError
-        A path that is not a file, or a source of another type.
+        A path that is not a file (a string with a line break is taken for
+        CSV text and refused with advice: pass ``io.StringIO(text)``), a
+        source too large or unreadable, or a source of another type.
     """
     if isinstance(source, pd.DataFrame):
+        at_most("source", len(source), "history_rows")
         return Source(frame=source)
     if isinstance(source, (str, os.PathLike)):
-        path = Path(source)
-        if not path.is_file():
-            raise ValueError(f"'source' file not found: {str(source)!r}")
-        return Source(data=path.read_bytes(), name=path.name)
+        return _open_path(source)
     if isinstance(source, (bytes, bytearray, memoryview)):
+        _check_bytes(len(memoryview(source).cast("B")))
         return Source(data=bytes(source))
     if hasattr(source, "read"):
-        data, name = source.read(), getattr(source, "name", None)
-        if isinstance(data, str):
-            return Source(text=data, name=name)
-        return Source(data=bytes(data), name=name)
+        return _open_file_object(source)
     raise ValueError("'source' must be a path, a file object, bytes or a pandas "
                      f"DataFrame: {type(source).__name__}")
+
+
+def _check_bytes(n):
+    """Refuse a file of more than the limit ``file_size`` (MiB) before reading it."""
+    mib = n / 2**20
+    if mib > limit("file_size"):
+        shown = float(f"{mib:.3g}")
+        at_most("source", shown if shown > limit("file_size") else mib, "file_size")
+
+
+def _open_path(source):
+    if isinstance(source, str) and ("\n" in source or "\r" in source):
+        raise ValueError(f"'source' looks like CSV text, not a file name (it has a line "
+                         f"break): {source[:60]!r}: pass io.StringIO(text) or text.encode() "
+                         "to read text, a path to read a file")
+    try:
+        path = Path(source)
+        found = path.is_file()
+        size = path.stat().st_size if found else 0
+    except (OSError, ValueError, TypeError):
+        found = False
+    if not found:
+        hint = ("; to read CSV text pass io.StringIO(text)"
+                if any(c in str(source) for c in DELIMITERS) else "")
+        raise ValueError(f"'source' file not found: {str(source)[:200]!r}{hint}")
+    _check_bytes(size)
+    try:
+        return Source(data=path.read_bytes(), name=path.name)
+    except (OSError, MemoryError) as exc:
+        raise ValueError(f"'source' file cannot be read: {path.name!r} "
+                         f"({type(exc).__name__}: {exc})") from None
+
+
+def _open_file_object(source):
+    name = getattr(source, "name", None)
+    name = name if isinstance(name, str) else None
+    if not isinstance(source, io.TextIOBase):
+        try:
+            if source.seekable():
+                here = source.tell()
+                end = source.seek(0, io.SEEK_END)
+                source.seek(here)
+                _check_bytes(end - here)
+        except (AttributeError, OSError, TypeError, ValueError) as exc:
+            if str(exc).startswith("'source'"):
+                raise
+    try:
+        data = source.read()
+    except (OSError, UnicodeError, MemoryError, ValueError, TypeError) as exc:
+        raise ValueError(f"'source' file object cannot be read ({type(exc).__name__}: "
+                         f"{exc})") from None
+    if isinstance(data, str):
+        _check_bytes(len(data))
+        return Source(text=data, name=name)
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise ValueError("'source' file object must give text or bytes when read: "
+                         f"{type(data).__name__}")
+    _check_bytes(len(data))
+    return Source(data=bytes(data), name=name)
 
 
 def decode(data, *, final=True):
@@ -123,7 +188,11 @@ def decode(data, *, final=True):
         at the end is left out instead of making the text undecodable.
     """
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return codecs.getincrementaldecoder("utf-16")().decode(data, final=final)
+        try:
+            return codecs.getincrementaldecoder("utf-16")().decode(data, final=final)
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"'source' starts with a UTF-16 byte-order mark but is not "
+                             f"UTF-16 text: {exc}") from None
     try:
         return codecs.getincrementaldecoder("utf-8-sig")().decode(data, final=final)
     except UnicodeDecodeError:
@@ -135,7 +204,26 @@ def decode(data, *, final=True):
 
 
 def _split_count(lines, delimiter):
-    return [len(r) for r in csv.reader(lines, delimiter=delimiter)]
+    try:
+        return [len(r) for r in csv.reader(lines, delimiter=delimiter)]
+    except csv.Error as exc:
+        raise ValueError(f"'source' is not a readable CSV file (delimiter {delimiter!r}): "
+                         f"{exc}") from None
+
+
+def check_sep(sep):
+    """``sep`` if it is None or a delimiter (a non-empty string without quotes or line
+    breaks), else a ValueError naming ``'sep'``."""
+    if sep is not None and (not isinstance(sep, str) or not sep
+                            or any(c in sep for c in "\r\n\"")):
+        raise error("sep", "must be a delimiter such as ',' ';' '\\t' or '|'", sep)
+    return sep
+
+
+def _check_sheet(sheet):
+    if sheet is not None and (isinstance(sheet, bool)
+                              or not isinstance(sheet, (str, int, np.integer))):
+        raise error("sheet", "must be a sheet name or a 0-based index", sheet)
 
 
 def sniff(lines):
@@ -157,7 +245,7 @@ def sniff(lines):
     for cand in DELIMITERS:
         try:
             counts = _split_count(lines, cand)
-        except csv.Error:
+        except ValueError:
             continue
         if not counts or counts[0] < 2:
             continue
@@ -240,6 +328,8 @@ def load(source, *, sheet=None, sep=None, max_rows=None, skip_blank_lines=False)
         split, rows with more fields than the header, repeated column names,
         ``sheet``/``sep`` given for a format without sheets or delimiters.
     """
+    check_sep(sep)
+    _check_sheet(sheet)
     src = open_source(source)
     fmt = src.format
     if fmt == "frame":
@@ -263,6 +353,7 @@ def load(source, *, sheet=None, sep=None, max_rows=None, skip_blank_lines=False)
 
 
 def _check_size(n, max_rows):
+    at_most("source", n, "history_rows")
     if max_rows is not None and n > max_rows:
         raise ValueError(f"'source' must have at most max_rows={max_rows} data rows: {n}")
 
@@ -295,16 +386,21 @@ def _load_frame(df, max_rows):
     return _finish_raw(df)
 
 
-def _read_csv(text, sep, *, nrows=None, skip_blank_lines=False):
+def _read_csv(text, sep, *, nrows=None, skip_blank_lines=False, header="infer"):
     """Every cell a string, nothing read as missing; errors in words."""
     try:
-        return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, na_filter=False,
-                           skip_blank_lines=skip_blank_lines, skipinitialspace=True,
-                           index_col=False, nrows=nrows,
-                           engine="c" if len(sep) == 1 else "python")
+        with warnings.catch_warnings():     # extra empty fields: _check_fields has judged
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, na_filter=False,
+                               skip_blank_lines=skip_blank_lines, skipinitialspace=True,
+                               index_col=False, nrows=nrows, header=header,
+                               engine="c" if len(sep) == 1 else "python")
     except pd.errors.EmptyDataError:
         raise ValueError("'source' is empty: no header and no data rows") from None
-    except pd.errors.ParserError as exc:
+    except (ValueError, csv.Error, re.error, OverflowError, MemoryError) as exc:
+        if not isinstance(exc, pd.errors.ParserError):
+            raise ValueError(f"'source' is not a readable CSV file (delimiter {sep!r}): "
+                             f"{type(exc).__name__}: {exc}") from None
         m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
         if not m:
             raise ValueError(f"'source' is not a readable CSV file (delimiter {sep!r}): "
@@ -325,12 +421,12 @@ def _load_csv(text, *, sep, sheet, max_rows, skip_blank_lines=False):
         raise ValueError("'source' is empty: no header and no data rows")
     header = lines[0]
     sep = _choose_sep(lines, sep)
-    if max_rows is not None:
-        blank = set(sep) | set(" \t\"'")
-        n = len(lines) - 1
-        while n and not lines[n].strip("".join(blank)):
-            n -= 1
-        _check_size(n, max_rows)
+    blank = set(sep) | set(" \t\"'")
+    n = len(lines) - 1
+    while n and not lines[n].strip("".join(blank)):
+        n -= 1
+    _check_size(n, max_rows)                # rows counted before any parsing
+    _check_header(lines, sep)
     text = "\n".join(lines)
     if len(sep) == 1:
         _check_fields(text, sep)
@@ -342,15 +438,38 @@ def _load_csv(text, *, sep, sheet, max_rows, skip_blank_lines=False):
     return _finish_raw(df), sep
 
 
+def _header_names(lines, sep):
+    """The header's names as written (pandas would rename a repeated one ``name.1``)."""
+    head = _read_csv("\n".join(lines[:SAMPLE_LINES]), sep, nrows=1, header=None)
+    return [str(c).strip() for c in head.iloc[0].tolist()] if len(head) else []
+
+
+def _check_header(lines, sep):
+    """Refuse a header naming a column twice (compared stripped)."""
+    names = [n for n in _header_names(lines, sep) if n]
+    _refuse_repeats(names)
+
+
+def _refuse_repeats(names):
+    dup = repeated(names)
+    if dup is not None:
+        raise ValueError(f"'source' must name each column once: {dup!r} repeats "
+                         f"(columns found: {columns_list(names)}); rename or remove one")
+
+
 def _check_fields(text, sep):
     """Refuse rows with more (non-empty) fields than the header: values would shift."""
     reader = csv.reader(io.StringIO(text), delimiter=sep)
-    width = len(next(reader))
     over, saw = [], 0
-    for row, fields in enumerate(reader, start=1):
-        if len(fields) > width and any(f.strip() for f in fields[width:]):
-            over.append(row)
-            saw = saw or len(fields)
+    try:
+        width = len(next(reader))
+        for row, fields in enumerate(reader, start=1):
+            if len(fields) > width and any(f.strip() for f in fields[width:]):
+                over.append(row)
+                saw = saw or len(fields)
+    except csv.Error as exc:
+        raise ValueError(f"'source' is not a readable CSV file (delimiter {sep!r}): "
+                         f"{exc}") from None
     if over:
         raise ValueError(f"'source' rows must have at most the {width} fields of the header: "
                          f"{saw} ({rows_text(over)}; delimiter {sep!r}): a value may contain "
@@ -400,6 +519,7 @@ def _sheet_rows(ws, max_rows, header_only=False):
         rows.append(values)
         if nonempty:
             last = len(rows)
+            at_most("source", last, "history_rows")
             if max_rows is not None and last > max_rows:
                 raise ValueError(f"'source' must have at most max_rows={max_rows} data "
                                  f"rows: more in sheet {ws.title!r}")
@@ -413,15 +533,27 @@ def _column_name(header, j):
     return str(v).strip() if not _is_blank_cell(v) else f"column {get_column_letter(j + 1)}"
 
 
-def _load_excel(data, *, sheet, max_rows):
+def _read_sheet(data, sheet, max_rows, header_only=False):
+    """The title, header and rows of a sheet; a corrupt workbook is a ValueError."""
     wb = _open_workbook(data)
     try:
         ws = _sheet(wb, sheet)
-        header, rows = _sheet_rows(ws, max_rows)
+        return (ws.title, *_sheet_rows(ws, max_rows, header_only))
+    except ValueError as exc:
+        if str(exc).startswith("'"):
+            raise
+        raise ValueError(f"'source' is not a readable .xlsx file: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - openpyxl parses corrupt parts lazily
+        raise ValueError(f"'source' is not a readable .xlsx file: {type(exc).__name__}: "
+                         f"{exc}") from None
     finally:
         wb.close()
+
+
+def _load_excel(data, *, sheet, max_rows):
+    title, header, rows = _read_sheet(data, sheet, max_rows)
     if header is None:
-        raise ValueError(f"'source' is empty: sheet {ws.title!r} has no header and no data rows")
+        raise ValueError(f"'source' is empty: sheet {title!r} has no header and no data rows")
     width = max([len(header)] + [len(r) for r in rows])
     header = list(header) + [None] * (width - len(header))
     rows = [list(r) + [None] * (width - len(r)) for r in rows]
@@ -455,15 +587,18 @@ def _load_parquet(data, *, max_rows):
         import pyarrow.parquet as pq
     except ImportError:
         pq = None
-    if pq is not None and max_rows is not None:
-        _check_size(pq.ParquetFile(io.BytesIO(data)).metadata.num_rows, max_rows)
     try:
+        if pq is not None:              # rows counted from the metadata, before reading
+            _check_size(pq.ParquetFile(io.BytesIO(data)).metadata.num_rows, max_rows)
         df = pd.read_parquet(io.BytesIO(data))
     except ImportError:
         raise ValueError("'source' is a parquet file: reading it needs pyarrow or fastparquet, "
                          "which is not installed") from None
-    except Exception as exc:  # corrupt file
-        raise ValueError(f"'source' is not a readable parquet file: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - a corrupt file fails anywhere in the reader
+        if isinstance(exc, ValueError) and str(exc).startswith("'source'"):
+            raise
+        raise ValueError(f"'source' is not a readable parquet file: {type(exc).__name__}: "
+                         f"{exc}") from None
     if isinstance(df.index, pd.MultiIndex) or df.index.name is not None:
         df = df.reset_index()
     df.columns = [str(c).strip() for c in df.columns]
@@ -525,6 +660,7 @@ def read_header(source, sep=None):
     >>> read_header(b"just some words\\n")
     ['just some words']
     """
+    check_sep(sep)
     src = open_source(source)
     fmt = src.format
     if fmt == "frame":
@@ -546,16 +682,14 @@ def read_header(source, sep=None):
     sep = sep or hinted or sniff(_sample(lines))
     if sep is None:
         return [lines[0].strip().strip('"')]
+    names = _header_names(lines, sep)
+    _refuse_repeats([n for n in names if n])
     head = _read_csv("\n".join(lines[:SAMPLE_LINES]), sep, nrows=0)
     return [str(c).strip() for c in head.columns]
 
 
 def _excel_header(data):
-    wb = _open_workbook(data)
-    try:
-        header, _ = _sheet_rows(_sheet(wb, None), None, header_only=True)
-    finally:
-        wb.close()
+    _, header, _ = _read_sheet(data, None, None, header_only=True)
     if header is None:
         return []
     named = [j for j, v in enumerate(header) if not _is_blank_cell(v)]

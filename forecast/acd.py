@@ -51,7 +51,10 @@ is line ``r + 1`` of a file with the header on its first line).  Excluded
 rows (never dropped silently): wrong number of fields (``fields``), unknown
 outcome (``unknown_outcome``), bad date (``bad_date``), unparseable time
 (``bad_time``), unparseable or negative duration (``non_numeric``,
-``negative``), out of order (``order``).  A missing required column (any of
+``negative``), out of order (``order``); in generic logs, a wait or handle
+time beyond the limit ``patience`` or ``aht`` (``out_of_range``).  A log whose
+arrivals span more than the limit ``history_weeks`` is refused, and so is a
+file beyond ``file_size`` or ``history_rows``.  A missing required column (any of
 :data:`AB_REQUIRED`) is an error; ``vru+line``, ``call_id``,
 ``customer_id``, ``priority``, ``vru_exit`` and ``vru_time`` are optional.
 """
@@ -62,10 +65,10 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from ccwfm._validation import number
+from ccwfm._limits import at_most, limit
+from ccwfm._validation import choice, count, number
 
 from . import _cells, _decode
-from ccwfm._validation import choice, count
 from .history import INTERVALS, History, Issue
 
 FORMATS = ("anonymous_bank", "generic")
@@ -80,6 +83,7 @@ AB_REQUIRED = ("type", "date", "vru_entry", "q_start", "q_exit", "q_time", "outc
 GENERIC_KEYS = ("queue", "arrival", "queue_start", "queue_exit", "wait", "outcome", "handle",
                 "agent", "vru_entry", "vru_exit", "outcome_values")
 MAX_GAP = 12 * 3600      # longest step between two times of one call (seconds)
+LIMITS_SECONDS = {"patience": limit("patience"), "aht": limit("aht")}
 TOLERANCE = 1.0          # recorded duration vs timestamps (seconds)
 _DAY = 86400.0
 _NS = 10 ** 9
@@ -187,7 +191,8 @@ class AcdLog:
             Service-level target in seconds (>= 0).
         """
         choice("interval", interval, INTERVALS, unit=" minutes", quote=False)
-        target = number("target_time", target_time, lo=0)
+        target = at_most("target_time", number("target_time", target_time, lo=0),
+                         "target_time")
         freq = f"{interval}min"
         df = self.frame
         off = df[df["outcome"].isin(("answered", "abandoned"))].copy()
@@ -221,6 +226,9 @@ class AcdLog:
         for col in ("volume", "answered", "abandoned", "_within"):
             out[col] = out[col].fillna(0).astype(int)
         out["service_level"] = _ratio(out["_within"], out["volume"])
+        busiest = int(out["volume"].max())
+        if busiest > limit("volume"):
+            at_most("volume", busiest, "volume")
 
         length = interval * 60 * _NS
         out["agents_headcount"] = 0
@@ -336,6 +344,14 @@ def read_acd(source, *, format="anonymous_bank", mapping=None, sep=None, max_row
     -------
     AcdLog
 
+    Raises
+    ------
+    ValueError
+        Naming the field: arguments of the wrong type or value, an unreadable,
+        empty or too large source (limits ``file_size``, ``history_rows``), a
+        missing column, a log spanning more than the limit ``history_weeks``.
+        Unreadable rows are not errors: they are excluded and reported.
+
     Examples
     --------
     >>> import io
@@ -350,13 +366,17 @@ def read_acd(source, *, format="anonymous_bank", mapping=None, sep=None, max_row
     choice("format", format, FORMATS, quote=False)
     if max_rows is not None:
         max_rows = count("max_rows", max_rows, 0)
+    _decode.check_sep(sep)
     if format == "anonymous_bank":
         if mapping is not None:
             raise ValueError("'mapping' is for format='generic' only")
-        return _read_anonymous_bank(source, sep, max_rows)
-    if not isinstance(mapping, dict):
-        raise ValueError(f"'mapping' must be a dict for format='generic': {mapping!r}")
-    return _read_generic(source, mapping, sep, max_rows)
+        log = _read_anonymous_bank(source, sep, max_rows)
+    else:
+        if not isinstance(mapping, dict):
+            raise ValueError(f"'mapping' must be a dict for format='generic': {mapping!r}")
+        log = _read_generic(source, mapping, sep, max_rows)
+    _cells.check_span(log.frame["arrival"], "arrival", "the contacts arrive")
+    return log
 
 
 class _Report:
@@ -377,6 +397,7 @@ class _Report:
 def _ab_table(source, sep, max_rows, report):
     """The Anonymous Bank records as a frame of stripped strings, with a 'row' column."""
     if isinstance(source, pd.DataFrame):
+        at_most("source", len(source), "history_rows")
         df = source.copy()
         if max_rows is not None:
             df = df.iloc[:max_rows]
@@ -387,7 +408,8 @@ def _ab_table(source, sep, max_rows, report):
     lines = _decode.read_text(source, "the Anonymous Bank log").splitlines()
     head = next((i for i, line in enumerate(lines) if line.strip()), None)
     if head is None:
-        raise ValueError("the Anonymous Bank log is empty: no header")
+        raise ValueError("'source' is empty: the Anonymous Bank log has no header")
+    at_most("source", len(lines) - head - 1, "history_rows")
 
     header = lines[head]
     if sep is not None:
@@ -450,7 +472,8 @@ def _read_anonymous_bank(source, sep, max_rows):
     df = _ab_table(source, sep, max_rows, rep)
     missing = [c for c in AB_REQUIRED if c not in df.columns]
     if missing:
-        raise ValueError(f"the Anonymous Bank log lacks column {missing[0]!r} "
+        raise ValueError(f"'source' must have column {missing[0]!r} (the Anonymous Bank "
+                         f"log lacks it) "
                          f"(columns: {', '.join(c for c in df.columns if c != 'row')})")
     kept = _Kept(df["row"].to_numpy(), rep)
     code, day, clock, dur = _ab_cells(df, kept)
@@ -638,6 +661,9 @@ def _outcome_lookup(mapping):
     for key in ("queue", "arrival", "outcome"):
         if key not in mapping:
             raise ValueError(f"'mapping.{key}' is required")
+    for key, col in mapping.items():
+        if key != "outcome_values" and not isinstance(col, str):
+            raise ValueError(f"'mapping.{key}' must name a column (a string): {col!r}")
     if "queue_exit" not in mapping and "wait" not in mapping:
         raise ValueError("'mapping' needs 'queue_exit' (a datetime) or 'wait' (seconds)")
     values = mapping.get("outcome_values", {"answered": ["answered"],
@@ -647,6 +673,10 @@ def _outcome_lookup(mapping):
                          f"lists of source values: {values!r}")
     lookup = {}
     for outcome, vals in values.items():
+        if not isinstance(vals, (str, list, tuple)) or not all(
+                isinstance(v, str) for v in ([vals] if isinstance(vals, str) else vals)):
+            raise ValueError(f"'mapping.outcome_values.{outcome}' must be a list of source "
+                             f"values (strings): {vals!r}")
         for v in ([vals] if isinstance(vals, str) else vals):
             key = str(v).strip().upper()
             if lookup.get(key, outcome) != outcome:
@@ -712,20 +742,38 @@ def _generic_times(df, cols, offered, kept):
                   f"({cols['queue_exit']!r})")
         wait = ((qx - qs).dt.total_seconds()).to_numpy(float)
         if "wait" in cols:
-            given = pd.to_numeric(_text(df, cols["wait"]), errors="coerce").to_numpy(float)
+            given = _seconds(df, cols["wait"])
             off = kept.mask & offered & (np.abs(given - wait) > TOLERANCE)
             kept.report.add("mismatch", kept.row[off],
                             f"have a wait ({cols['wait']!r}) that differs from the queue "
                             f"times by more than {TOLERANCE:g} s",
                             "kept; the queue times are used")
     else:
-        wait = pd.to_numeric(_text(df, cols["wait"]), errors="coerce").to_numpy(float)
+        wait = _seconds(df, cols["wait"])
         kept.drop("non_numeric", offered & np.isnan(wait),
                   f"are answered or abandoned with an unreadable wait ({cols['wait']!r})")
+        wait = _within(wait, "wait", "patience", offered, kept)
+        # The wait of a contact not offered to agents (a transfer, a bot) plays no
+        # part; one beyond any clock is unknown rather than an overflow.
+        wait = np.where(np.abs(wait) <= LIMITS_SECONDS["patience"], wait, np.nan)
         qx = qs + pd.to_timedelta(wait, unit="s")
     kept.drop("order", offered & (wait < 0), "leave the queue before entering it")
     kept.drop("order", offered & (qs < arrival).to_numpy(), "enter the queue before arriving")
     return arrival, qs, qx, wait
+
+
+def _seconds(df, col):
+    """A column of seconds as floats; NaN where a cell is not a finite number."""
+    v = pd.to_numeric(_text(df, col), errors="coerce").to_numpy(float)
+    return np.where(np.isfinite(v), v, np.nan)
+
+
+def _within(values, what, key, where, kept):
+    """Exclude rows (at ``where``) whose seconds exceed the limit ``key``; NaN there."""
+    lim = LIMITS_SECONDS[key]
+    over = where & (values > lim)
+    kept.drop("out_of_range", over, f"have a {what} above {lim:g} seconds (limit {key!r})")
+    return np.where(over, np.nan, values)
 
 
 def _generic_handle(df, cols, outcome, kept):
@@ -733,11 +781,12 @@ def _generic_handle(df, cols, outcome, kept):
     if "handle" not in cols:
         return np.full(len(df), np.nan)
     htext = _text(df, cols["handle"])
-    handle = pd.to_numeric(htext, errors="coerce").to_numpy(float)
+    handle = _seconds(df, cols["handle"])
     ans = outcome == "answered"
     kept.drop("non_numeric", ans & htext.notna().to_numpy() & np.isnan(handle),
               f"have an unreadable handle time ({cols['handle']!r})")
     kept.drop("negative", ans & (handle < 0), "have a negative handle time")
+    handle = _within(handle, "handle time", "aht", ans, kept)
     kept.report.add("no_service", kept.row[kept.mask & ans & np.isnan(handle)],
                     "are answered with no handle time", "kept, handle time unknown")
     return np.where(ans, handle, np.nan)

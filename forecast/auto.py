@@ -19,15 +19,17 @@ from .daily import DailyProfile
 def default_models(calendar=None):
     """The candidates :class:`AutoForecaster` tries by default.
 
-    The weekday average, the daily total x profile models (AR(1) and
-    exponential smoothing) and the count model.  The seasonal naive and the
-    interval-series models (:class:`forecast.interval_models.IntervalETS`,
+    The weekday average, the daily total x profile models (AR(1), exponential
+    smoothing and Holt's linear trend, which follows a growing or shrinking
+    queue) and the count model.  The seasonal naive and the interval-series
+    models (:class:`forecast.interval_models.IntervalETS`,
     :class:`forecast.interval_models.IntervalMSTL`) are left out: on contact
     data they are rarely the best and cost the most backtest time; pass them
     in ``models`` to include them.
     """
     return [WeekdayAverage(4, calendar=calendar), DailyProfile("arima", calendar=calendar),
-            DailyProfile("ets", calendar=calendar), CountGLM(calendar=calendar)]
+            DailyProfile("ets", calendar=calendar), DailyProfile("holt", calendar=calendar),
+            CountGLM(calendar=calendar)]
 
 
 class AutoForecaster(Forecaster):
@@ -37,8 +39,11 @@ class AutoForecaster(Forecaster):
     rolling origins in the recent history; per queue the candidate with the
     lowest ``metric`` wins, the mean of the two best replacing it when
     clearly better (``ensemble_margin``).  Prediction intervals are conformal: the winner's backtest
-    errors, scaled by ``sqrt(f + (c f)^2)`` (``f`` the forecast, ``c`` the
-    queue's day-to-day variation), give the quantiles that set the bounds.
+    errors, scaled by ``sqrt(f + (alpha + c^2) f^2 + 1)`` (``f`` the forecast,
+    ``c`` the queue's day-to-day variation, ``alpha`` the extra variation of
+    single intervals, :meth:`forecast._base.QueueData.dispersion`), give the
+    quantiles that set the bounds, so that busy intervals get wider bounds
+    than quiet ones in proportion to how their counts really vary.
 
     Parameters
     ----------
@@ -139,7 +144,7 @@ class AutoForecaster(Forecaster):
         table = pd.concat(rows, ignore_index=True)
         key = (lambda s: s.abs()) if self.metric == "bias" else (lambda s: s)
         self.choice_, self.residuals_ = {}, {}
-        self.scale_c_ = {}
+        self.scale_c_, self.scale_a_ = {}, {}
         ens_rows = []
         for q in data:
             t = table[table["queue"] == q].copy()
@@ -158,9 +163,10 @@ class AutoForecaster(Forecaster):
                 self.choice_[q] = ("single", [t["model"].iloc[0]])
                 run = runs[t["model"].iloc[0]][runs[t["model"].iloc[0]]["queue"] == q]
             self.scale_c_[q] = data[q].day_cv()
+            self.scale_a_[q] = data[q].dispersion()
             self.residuals_[q] = run.assign(
-                r=(run["actual"] - run["forecast"]) / self._scale(run["forecast"].to_numpy(),
-                                                                  self.scale_c_[q]))
+                r=(run["actual"] - run["forecast"]) / self._scale(
+                    run["forecast"].to_numpy(), self.scale_c_[q], self.scale_a_[q]))
         self.backtest_ = pd.concat([table] + ens_rows, ignore_index=True)[
             ["queue", "model"] + [c for c in table.columns if c not in ("queue", "model")]]
         # Fit the models any queue chose on the whole history.
@@ -178,8 +184,9 @@ class AutoForecaster(Forecaster):
         return out
 
     @staticmethod
-    def _scale(forecast, c):
-        return np.sqrt(np.maximum(forecast, 0.0) + (c * forecast) ** 2 + 1.0)
+    def _scale(forecast, c, alpha=0.0):
+        f = np.maximum(forecast, 0.0)
+        return np.sqrt(f + (alpha + c ** 2) * f ** 2 + 1.0)
 
     def chosen(self, queue):
         """Name of the model used for ``queue``."""
@@ -196,7 +203,7 @@ class AutoForecaster(Forecaster):
 
     def _bounds(self, queue, point, levels):
         r = self.residuals_[queue]["r"].to_numpy()
-        scale = self._scale(point, self.scale_c_[queue])
+        scale = self._scale(point, self.scale_c_[queue], self.scale_a_[queue])
         out = []
         for lv in levels:
             lo_q, hi_q = conformal_quantiles(r, lv)

@@ -111,7 +111,7 @@ def rolling_origin(model, history, origin_days, *, lead_days=5, level=(80, 95),
             cols["actual"].append(actual[di, si])
             cols["forecast"].append(point[di, si])
             cols["scale"].append(np.full(di.size, naive_scale(past[q])))
-            for lv, (lo, hi) in zip(levels, m._bounds(q, point, levels)):
+            for lv, (lo, hi) in zip(levels, m._bounds(q, point, levels) if levels else ()):
                 bounds[f"lo_{_label(lv)}"].append(lo[di, si])
                 bounds[f"hi_{_label(lv)}"].append(hi[di, si])
     out = {k: np.concatenate(v) for k, v in cols.items()}

@@ -23,6 +23,10 @@ class SeasonalNaive(Forecaster):
 
     name = "seasonal_naive"
 
+    def _variance_factor(self):
+        # The error is the difference of two draws: last week's and the new one.
+        return 2.0
+
     def _fit_queue(self, data):
         return data.values()
 
@@ -52,6 +56,10 @@ class WeekdayAverage(Forecaster):
         super().__init__(calendar)
         weeks = count("weeks", weeks, 1)
         self.weeks = weeks
+
+    def _variance_factor(self):
+        # A mean of ``weeks`` past draws errs by 1/weeks of a draw's variance.
+        return 1.0 + 1.0 / self.weeks
 
     def _fit_queue(self, data):
         values = data.values()

@@ -94,9 +94,34 @@ class Calendar:
         return cls.from_frame(pd.DataFrame({"date": pd.to_datetime([]), "kind": []}))
 
     def for_queue(self, queue):
-        """Rows applying to ``queue`` (its own and the all-queue ones)."""
-        df = self.frame
-        return df[(df["queue"] == "") | (df["queue"] == queue)]
+        """Rows applying to ``queue`` (its own and the all-queue ones); do not modify them.
+
+        Looked up once per queue (models ask at every backtest origin).
+        """
+        cache = self.__dict__.setdefault("_for_queue", {})
+        if queue not in cache:
+            df = self.frame
+            cache[queue] = df[(df["queue"] == "") | (df["queue"] == queue)]
+        return cache[queue]
+
+    def closed_days(self, queue):
+        """Dates with a ``"closed"`` entry for ``queue`` (a set of Timestamps)."""
+        cache = self.__dict__.setdefault("_closed_days", {})
+        if queue not in cache:
+            cal = self.for_queue(queue)
+            cache[queue] = set(cal.loc[cal["kind"] == "closed", "date"])
+        return cache[queue]
+
+    def entries(self, queue):
+        """``{date: (kind, value, tag)}`` of ``queue``: the first entry of each date."""
+        cache = self.__dict__.setdefault("_entries", {})
+        if queue not in cache:
+            cal = self.for_queue(queue)
+            out = {}
+            for day, kind, value, tag in zip(cal["date"], cal["kind"], cal["value"], cal["tag"]):
+                out.setdefault(day, (kind, value, tag))
+            cache[queue] = out
+        return cache[queue]
 
     def kind_on(self, day, queue=None):
         """The kind of ``day`` (``None`` for an ordinary day)."""

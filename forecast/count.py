@@ -2,36 +2,7 @@
 
 import numpy as np
 
-from ._base import Forecaster, normal_bounds
-
-
-def poisson_two_way(y, cell, n_cells, week, n_weeks, iterations=200, tol=1e-10):
-    """Maximum-likelihood fit of the Poisson log-linear model ``mu = effect[cell] * level[week]``.
-
-    For two crossed factors the likelihood equations say that fitted and
-    observed totals agree for every cell and every week; alternating those
-    two closed-form updates (iterative proportional fitting) converges to the
-    same estimates as IRLS, without a design matrix.  ``level`` is normalised
-    to 1 in the first week with data, and NaN for weeks without data.
-    """
-    y_cell = np.bincount(cell, weights=y, minlength=n_cells)
-    y_week = np.bincount(week, weights=y, minlength=n_weeks)
-    effect = np.maximum(y_cell, 1e-12) / np.maximum(np.bincount(cell, minlength=n_cells), 1)
-    level = np.ones(n_weeks)
-    for _ in range(iterations):
-        denom = np.bincount(week, weights=effect[cell], minlength=n_weeks)
-        new_level = np.where(denom > 0, y_week / np.where(denom > 0, denom, 1.0), 1.0)
-        denom = np.bincount(cell, weights=new_level[week], minlength=n_cells)
-        new_effect = np.where(denom > 0, y_cell / np.where(denom > 0, denom, 1.0), 0.0)
-        done = (np.abs(new_level - level).max() < tol * max(level.max(), 1.0))
-        level, effect = new_level, new_effect
-        if done:
-            break
-    rows = np.bincount(week, minlength=n_weeks)
-    level = np.where(rows > 0, level, np.nan)
-    first = np.flatnonzero(rows)[0]
-    scale = level[first] if level[first] > 0 else 1.0
-    return effect * scale, level / scale
+from ._base import Forecaster, normal_bounds, poisson_two_way  # noqa: F401 (public here)
 
 
 class CountGLM(Forecaster):

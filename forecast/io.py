@@ -33,16 +33,17 @@ the row after the header row; in a DataFrame, the first row by position).
 """
 
 import datetime as _dt
+import re
 
 import numpy as np
 import pandas as pd
 
-from ccwfm._validation import error, text
+from ccwfm._limits import at_most, limit
+from ccwfm._validation import boolean, choice, count, error, text, whole
 
-from . import _decode, _repair
-from ccwfm._validation import choice, count
-from ._cells import (When, is_empty, looks_time_of_day, parse_datetimes, parse_numbers,
-                     parse_times, queue_name)
+from . import _cells, _decode, _repair
+from ._cells import (MISSING as MISSING_TEXT, When, is_empty, looks_time_of_day,
+                     parse_datetimes, parse_numbers, parse_times, queue_name, time_of_day)
 from ._columns import interval_columns, interval_fields
 from ._decode import read_header
 from ._messages import rows_text, show, where
@@ -72,7 +73,9 @@ def read_intervals(source, *, mapping=None, interval=None, queue=None, sheet=Non
     source : str, os.PathLike, file object, bytes or pandas.DataFrame
         A CSV file (any delimiter, UTF-8, UTF-16 or Windows-1252), an Excel
         ``.xlsx`` workbook, a parquet file (needs pyarrow) or a DataFrame.  The
-        format is recognised from the content, not the file name.
+        format is recognised from the content, not the file name.  A string
+        is a file name: CSV text is passed as ``io.StringIO(text)`` or
+        ``text.encode()`` (a string with a line break is refused as text).
     mapping : dict, optional
         Canonical name -> source column, e.g. ``{"queue": "Skill", "start":
         "Interval", "volume": "Offered", "aht": "AHT", "abandoned": "Aband"}``.
@@ -81,8 +84,8 @@ def read_intervals(source, *, mapping=None, interval=None, queue=None, sheet=Non
         and ``"time"`` or as ``"start": ("Date", "Time")``.  Columns not in
         the mapping are still recognised by name.
     interval : {5, 15, 30, 60}, optional
-        Interval length in minutes; by default the most common gap between
-        consecutive starts of a queue within a day.
+        Interval length in minutes (``30.0`` is 30); by default the most
+        common gap between consecutive starts of a queue within a day.
     queue : str, optional
         Queue name for a file without a queue column (an error if the file has
         one).
@@ -124,7 +127,14 @@ def read_intervals(source, *, mapping=None, interval=None, queue=None, sheet=Non
         message lists the columns found and the nearest match), empty or
         unparseable queue or start cells, text in the volume column, negative
         volume, AHT or abandoned, starts off the interval grid, duplicates
-        under ``duplicates="error"``.
+        under ``duplicates="error"``; a header naming a column twice (also
+        ``Offered`` and ``offered``); a start with a date but no time of day
+        among date-times, or out of the years 1678-2261; values beyond the
+        limits of :mod:`ccwfm._limits` (``volume`` for volume and abandoned,
+        per row and after duplicates are added up, ``aht``), a file beyond
+        ``file_size`` or ``history_rows`` (checked before it is parsed), a
+        history spanning more than ``history_weeks``; keyword arguments of
+        the wrong type.
 
     Notes
     -----
@@ -219,7 +229,8 @@ def read_intervals(source, *, mapping=None, interval=None, queue=None, sheet=Non
     ...
     ValueError: 'volume' must be >= 0: -3 (row 1)
     """
-    _check_arguments(interval, duplicates, max_rows, queue, tz)
+    interval = _check_arguments(interval, duplicates, max_rows, queue, tz, mapping,
+                                date_format, dayfirst)
     raw, delimiter = _decode.load(source, sheet=sheet, sep=sep, max_rows=max_rows)
     raw, issues = _decode.drop_blank_rows(raw)
     chosen = interval_fields(list(raw.columns), mapping, queue)
@@ -227,29 +238,56 @@ def read_intervals(source, *, mapping=None, interval=None, queue=None, sheet=Non
     issues += totals
     frame, when, unknown = _parse_rows(raw, chosen, queue, date_format, dayfirst,
                                        european=delimiter == ";", issues=issues)
+    _cells.check_span(frame["start"], "start", "the starts run")
     frame, has_instants = _repair.to_local_time(frame, when, tz, issues)
     interval, found = _repair.grid_interval(frame, interval)
     frame = _repair.drop_unknown_volume(frame, unknown, chosen["volume"], issues)
     frame = _repair.align(frame, interval, found, issues)
     frame = _repair.merge_repeats(frame, duplicates, bool(when.aware.any()), issues)
+    for field in ("volume", "abandoned"):       # duplicates added up: within the limit?
+        _check_limit(frame[field].to_numpy(float), field, None,
+                     frame["_row"].to_numpy(), "volume")
     issues += _repair.findings(frame, interval, has_instants)
     out = frame.sort_values(["queue", "start"], kind="stable")[list(COLUMNS)]
     return History.from_frame(out, interval=interval, report=issues)
 
 
-def _check_arguments(interval, duplicates, max_rows, queue, tz):
+def _check_arguments(interval, duplicates, max_rows, queue, tz, mapping, date_format,
+                     dayfirst):
+    """Check the keyword arguments before the source is read; the interval as an int."""
     if interval is not None:
-        choice("interval", interval, INTERVALS, unit=" minutes", quote=False)
+        if isinstance(interval, bool) or not isinstance(interval, (int, float, np.number)):
+            choice("interval", interval, INTERVALS, unit=" minutes", quote=False)
+        interval = choice("interval", whole("interval", interval), INTERVALS,
+                          unit=" minutes", quote=False)
     choice("duplicates", duplicates, DUPLICATE_POLICIES, quote=False)
     if max_rows is not None:
         count("max_rows", max_rows, 1)
     if queue is not None:
         text("queue", queue)
+    if mapping is not None and not isinstance(mapping, dict):
+        raise error("mapping", "must be a dict of canonical name -> column", mapping)
+    if date_format is not None:
+        text("date_format", date_format)
+    boolean("dayfirst", dayfirst)
     if tz is not None:
+        text("tz", tz)
         try:
             pd.Timestamp("2000-01-01").tz_localize(tz)
-        except Exception:
+        except Exception:  # noqa: BLE001 - pytz, zoneinfo and dateutil raise their own
             raise error("tz", "must be a time zone name such as 'Europe/Paris'", tz) from None
+    return interval
+
+
+def _check_limit(values, field, column, rownum, key):
+    """Refuse values above the limit ``key`` (:mod:`ccwfm._limits`), naming the rows."""
+    with np.errstate(invalid="ignore"):
+        over = values > limit(key)
+    if over.any():
+        try:
+            at_most(field, values[over][0], key)
+        except ValueError as exc:
+            raise ValueError(f"{exc} {where(rownum[over], column, field)}") from None
 
 
 # ---------------------------------------------------------------------------
@@ -302,6 +340,7 @@ def _parse_volume(series, col, rownum, european, issues):
         raise ValueError(f"'volume' must be a number: {show(first)} "
                          f"{where(rownum[bad], col, 'volume')}")
     _check_negative(vol, "volume", col, rownum)
+    _check_limit(vol, "volume", col, rownum, "volume")
     _ambiguous_issue(issues, ambiguous, series, vol, "volume", rownum)
     return vol, empty
 
@@ -312,6 +351,7 @@ def _parse_measure(series, col, field, rownum, european, volume, issues):
                                                    european=european)
     _check_clash(clash, field, col)
     _check_negative(vals, field, col, rownum)
+    _check_limit(vals, field, col, rownum, "aht" if field == "aht" else "volume")
     if bad.any():
         shown = series.to_numpy(object)[bad]
         examples = ", ".join(dict.fromkeys(show(c) for c in shown[:50]).keys())
@@ -396,10 +436,36 @@ def _parse_start(raw, chosen, rownum, date_format, dayfirst):
     return w
 
 
+_TIME_MARK = re.compile(r":|T\d|\s\d{4}$|\d\s*[AaPp]\.?[Mm]\.?$")
+
+
+def _refuse_date_only(cells, col, rownum):
+    """Refuse date-only texts in a column whose other texts have a time of day (read as
+    midnight, their contacts would move there), and time-only texts among date-times
+    (they would be given today's date)."""
+    texts = [(i, c.strip()) for i, c in enumerate(cells) if isinstance(c, str)]
+    timed = {i for i, t in texts if _TIME_MARK.search(t)}
+    if not timed:
+        return
+    clock = np.array([i for i, t in texts if time_of_day(t) is not None], dtype=np.int64)
+    if clock.size and len(clock) < len(texts):
+        raise ValueError(f"'start' must hold a date and a time of day in every row: "
+                         f"{show(cells[clock[0]])} has no date "
+                         f"{where(rownum[clock], col, 'start')}")
+    dated = np.array([i for i, t in texts if i not in timed and t.lower() not in MISSING_TEXT],
+                     dtype=np.int64)
+    if dated.size:
+        raise ValueError(f"'start' must hold a date and a time of day in every row: "
+                         f"{show(cells[dated[0]])} has no time of day "
+                         f"{where(rownum[dated], col, 'start')}; other rows have one, e.g. "
+                         f"{show(cells[min(timed)])}")
+
+
 def _start_single(raw, rownum, date_format, dayfirst, col):
     """Starts from one column of date-times, all with or all without a UTC offset."""
     w = parse_datetimes(raw[col], date_format, dayfirst)
-    _refuse(w.empty, w.bad, raw[col], col, "start", rownum, date_format)
+    _refuse(w.empty, w.bad, raw[col], col, "start", rownum, date_format, w.far)
+    _refuse_date_only(raw[col].to_numpy(object), col, rownum)
     if w.aware.any() and (~w.aware & ~w.empty).any():
         plain = ~w.aware & ~w.empty
         raise ValueError(f"'start' must be all with or all without a UTC offset: "
@@ -413,7 +479,8 @@ def _start_split(raw, rownum, date_format, dayfirst, dcol, tcol, dates=None):
     """Starts from a column of dates and a column of times of day."""
     if dates is None:
         dates = parse_datetimes(raw[dcol], date_format, dayfirst)
-        _refuse(dates.empty, dates.bad, raw[dcol], dcol, "date", rownum, date_format)
+        _refuse(dates.empty, dates.bad, raw[dcol], dcol, "date", rownum, date_format,
+                dates.far)
     if dates.aware.any():
         raise ValueError(f"'date' must be a calendar date without a UTC offset: "
                          f"{show(raw[dcol].iloc[int(np.flatnonzero(dates.aware)[0])])} "
@@ -437,7 +504,11 @@ def _start_split(raw, rownum, date_format, dayfirst, dcol, tcol, dates=None):
     return w
 
 
-def _refuse(empty, bad, series, column, field, rownum, date_format):
+def _refuse(empty, bad, series, column, field, rownum, date_format, far=None):
+    if far is not None and far.any():
+        value = series.iloc[int(np.flatnonzero(far)[0])]
+        raise ValueError(f"{field!r} must be a date from 1678 to 2261: {show(value)} "
+                         f"{where(rownum[far], column, field)}")
     if empty.any():
         raise ValueError(f"{field!r} must not be empty: '' {where(rownum[empty], column, field)}")
     if bad.any():

@@ -67,6 +67,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from ccwfm._limits import at_most
 from ccwfm._validation import date as _plain_date
 from ccwfm._validation import error as _err
 from ccwfm._validation import known_keys, number, whole
@@ -182,11 +183,13 @@ class HiringClass:
 
     def __post_init__(self):
         object.__setattr__(self, "start", _date("start", self.start))
-        object.__setattr__(self, "size", _number("size", self.size, lo=0.0))
-        object.__setattr__(self, "training_weeks",
-                           _whole("training_weeks", self.training_weeks, lo=0))
+        object.__setattr__(self, "size", at_most("size", _number("size", self.size, lo=0.0),
+                                                 "agents"))
+        weeks = _whole("training_weeks", self.training_weeks, lo=0)
+        at_most("training_weeks", self.training_weeks, "weeks")
+        object.__setattr__(self, "training_weeks", weeks)
         ramp = self.ramp
-        if isinstance(ramp, (str, bytes)) or not hasattr(ramp, "__iter__"):
+        if isinstance(ramp, (str, bytes, dict)) or not hasattr(ramp, "__iter__"):
             raise _err("ramp", "must be a sequence of numbers", ramp)
         object.__setattr__(self, "ramp", tuple(
             float(_number(f"ramp[{k}]", r, lo=0.0, lo_open=True, hi=1.0))

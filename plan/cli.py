@@ -4,32 +4,141 @@ Every command reads a scenario file (TOML, see :mod:`plan.scenario`) or, for
 ``demo``, the embedded demo scenario, runs the pipeline up to its step and
 writes an output folder: CSV and Excel tables, PNG charts and a one-page
 HTML summary.  Exit codes: 0 success, 2 bad input (the message names the
-field), 1 internal error.  Files are written atomically.
+field), 1 internal error, 128 + the signal's number when stopped (130 Ctrl+C,
+143 SIGTERM).  Files are written atomically: a stopped run leaves no
+partial or temporary file.
 """
 
 import argparse
+import contextlib
 import dataclasses
 import os
+import re
+import signal
+import stat
 import sys
+import threading
 import time
 from pathlib import Path
 
+from ccwfm import _validation as v
+from ccwfm._limits import at_most
+
 from . import pipeline, report
-from ._atomic import write_atomic
 from .demo import DEMO_TOML, demo_scenario
-from .scenario import Scenario, ScenarioError
+from .scenario import Scenario
 from .scenarios import compare
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_SIGNAL = 128             # + the signal's number: 130 Ctrl+C, 143 SIGTERM, 129 SIGHUP
 
 STEP_OF = {"forecast": "forecast", "staff": "simulation", "simulate": "simulation",
            "schedule": "schedule", "capacity": "capacity", "demo": "capacity"}
 
 
+_ARGUMENT = re.compile(r"^argument ([^:]+): ")
+
+
+def _one_line(text):
+    """``text`` on one line: control characters escaped (``\\r``, ``\\x00``)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors on one line naming the argument, exit code 2."""
+
     def error(self, message):
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+        message = _one_line(_ARGUMENT.sub(lambda m: f"'{m[1].split('/')[-1]}' ", message))
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _arg(check):
+    """An argparse type from ``check(text)``: its ValueError becomes the parser's error."""
+    def convert(text):
+        try:
+            return check(text)
+        except ValueError as exc:
+            # ``'--weeks' must be ...: 0`` -> ``must be ...: 0``: argparse names the argument.
+            raise argparse.ArgumentTypeError(re.sub(r"^'[^']*' ", "", str(exc))) from None
+    convert.__name__ = check.__name__.lstrip("_")
+    return convert
+
+
+def _whole_arg(name, text, lo, key=None):
+    try:
+        n = int(text)
+    except ValueError:
+        raise v.error(name, "must be a whole number", text) from None
+    v.count(name, n, lo)
+    return n if key is None else at_most(name, n, key)
+
+
+@_arg
+def _weeks(text):
+    return _whole_arg("--weeks", text, 1, key="weeks")
+
+
+@_arg
+def _port(text):
+    n = _whole_arg("--port", text, 0)
+    if not 0 < n < 65536:
+        raise v.error("--port", "must be in 1-65535", n)
+    return n
+
+
+def _plain_text(name, text, what):
+    if not text.strip() or not text.isprintable():
+        raise v.error(name, f"must be {what}", text)
+    return text
+
+
+@_arg
+def _scenario_file(text):
+    """A scenario file that exists and is a file (its content is read later), or 'demo'."""
+    if text == "demo":
+        return text
+    _plain_text("scenario", text, "a scenario file name")
+    kind = _kind("scenario", text)
+    if kind == "folder":
+        raise v.error("scenario", "must be a scenario file (TOML), not a folder", text)
+    if kind is None:
+        raise v.error("scenario", "must be a scenario file (TOML) that exists", text)
+    return text
+
+
+def _kind(name, text):
+    """"folder", "file" (anything else that exists) or None for a path that does not exist."""
+    try:
+        st = os.stat(text)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:                    # a name too long, a loop of links...
+        raise v.error(name, f"cannot be used ({exc.strerror})", text) from None
+    return "folder" if stat.S_ISDIR(st.st_mode) else "file"
+
+
+@_arg
+def _folder(text):
+    _plain_text("--out", text, "a folder name")
+    if _kind("--out", text) == "file":
+        raise v.error("--out", "must be a folder, not a file", text)
+    return text
+
+
+@_arg
+def _address(text):
+    if not re.fullmatch(r"[A-Za-z0-9._:%\-\[\]]{1,253}", text):
+        raise v.error("--address", "must be a host name or an IP address", text)
+    return text
+
+
+@_arg
+def _scheduler(text):
+    if not re.fullmatch(r"(?:(?:tcp|tls|inproc|ucx|ws|wss)://)?[A-Za-z0-9._%\-\[\]]+"
+                        r"(?::\d{1,5})?/?", text):
+        raise v.error("--scheduler", "must be a Dask scheduler address "
+                      "(tcp://host:8786)", text)
+    return text
 
 
 def _build_parser():
@@ -39,10 +148,10 @@ def _build_parser():
 
     def common(p, scenario=True):
         if scenario:
-            p.add_argument("scenario", help="scenario file (TOML)")
-        p.add_argument("--out", default=None, metavar="DIR",
+            p.add_argument("scenario", type=_scenario_file, help="scenario file (TOML)")
+        p.add_argument("--out", type=_folder, default=None, metavar="DIR",
                        help="output folder (default ccwfm-out/<command>)")
-        p.add_argument("--weeks", type=int, default=None, metavar="N",
+        p.add_argument("--weeks", type=_weeks, default=None, metavar="N",
                        help="override the scenario's horizon in weeks")
         p.add_argument("--quiet", action="store_true", help="print only the summary")
         return p
@@ -72,16 +181,18 @@ def _build_parser():
                         description="Run the base scenario and each of its [[variants]] and "
                                     "compare FTE, cost and KPIs; runs on Dask, in-process by "
                                     "default or on a cluster with --scheduler.")
-    sc.add_argument("scenario", help="scenario file (TOML); 'demo' for the demo scenario")
-    sc.add_argument("--out", default=None, metavar="DIR")
-    sc.add_argument("--weeks", type=int, default=None, metavar="N")
-    sc.add_argument("--scheduler", default=None, metavar="ADDRESS",
+    sc.add_argument("scenario", type=_scenario_file,
+                    help="scenario file (TOML); 'demo' for the demo scenario")
+    sc.add_argument("--out", type=_folder, default=None, metavar="DIR")
+    sc.add_argument("--weeks", type=_weeks, default=None, metavar="N")
+    sc.add_argument("--scheduler", type=_scheduler, default=None, metavar="ADDRESS",
                     help="Dask scheduler address (e.g. tcp://10.0.0.5:8786)")
     sc.add_argument("--quiet", action="store_true")
     dash = sub.add_parser("dashboard", help="open the planners' dashboard (Streamlit)",
                           description="Start the Streamlit dashboard on this machine.")
-    dash.add_argument("--port", type=int, default=8501, help="port to serve on (default 8501)")
-    dash.add_argument("--address", default="127.0.0.1",
+    dash.add_argument("--port", type=_port, default=8501,
+                      help="port to serve on (default 8501)")
+    dash.add_argument("--address", type=_address, default="127.0.0.1",
                       help="address to serve on (default 127.0.0.1, this machine only; "
                            "0.0.0.0 for the network)")
     return parser
@@ -93,9 +204,7 @@ def _load(args):
     else:
         path = Path(args.scenario)
         sc, base = Scenario.from_toml(path), path.parent
-    if args.weeks is not None:
-        if args.weeks < 1:
-            raise ScenarioError(f"'--weeks' must be >= 1: {args.weeks}")
+    if args.weeks is not None:          # checked by the parser (_weeks)
         sc = dataclasses.replace(sc, weeks=args.weeks)
     return sc, base
 
@@ -177,11 +286,10 @@ def _run_scenarios(args):
                     log=None if args.quiet else (lambda m: print(m, file=sys.stderr)))
     out = _out(args)
     out.mkdir(parents=True, exist_ok=True)
-    write_atomic(out / "scenarios.csv",
-                 lambda tmp: report.safe_text(table).to_csv(tmp, index=False))
-    write_atomic(out / "scenarios.xlsx",
-                 lambda tmp: report.safe_text(table).to_excel(tmp, index=False))
-    print(table.to_string(index=False))
+    # The same escaping writers as the plan's tables: the headers hold queue names.
+    report.write_csv(table, out / "scenarios.csv")
+    report.write_workbook({"scenarios": table}, out / "scenarios.xlsx")
+    print(report.printable(table.to_string(index=False)))
     print(f"\nwrote {out}/scenarios.csv and scenarios.xlsx")
     return EXIT_OK
 
@@ -206,15 +314,66 @@ def _run_dashboard(args):
     return EXIT_INTERNAL          # not reached: execv returns only by raising
 
 
+class _Stopped(BaseException):
+    """SIGTERM or SIGHUP, raised in the main thread so that every clean-up runs."""
+
+    def __init__(self, signum):
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def _stop_on_signals():
+    """Turn SIGTERM and SIGHUP into :class:`_Stopped` while the block runs.
+
+    Like Ctrl+C's ``KeyboardInterrupt``, the exception unwinds the stack:
+    a file being written is removed (:func:`plan._atomic.write_atomic`)
+    and :func:`main` returns 128 + the signal's number.  A second signal
+    of the same kind stops the process at once (its temporary file is
+    removed by the next write into that folder).  Signals the caller
+    ignores (``nohup``) stay ignored; outside the main thread nothing
+    changes.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        signal.signal(signum, signal.SIG_DFL)
+        raise _Stopped(signum)
+
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None and signal.getsignal(sig) == signal.SIG_DFL:
+            previous[sig] = signal.signal(sig, stop)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def main(argv=None):
     """Entry point of the ``ccwfm`` console script; returns the exit code."""
     parser = _build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as done:                # --help (0) or a bad argument (2, one line)
+        return done.code if isinstance(done.code, int) else EXIT_BAD_INPUT
     run = {"scenarios": _run_scenarios, "dashboard": _run_dashboard}.get(args.command, _run_plan)
     try:
-        return run(args)
+        with _stop_on_signals():
+            return run(args)
+    except KeyboardInterrupt:                 # Ctrl+C: files being written were removed
+        print(f"ccwfm {args.command}: interrupted", file=sys.stderr)
+        return EXIT_SIGNAL + signal.SIGINT
+    except _Stopped as stop:                  # SIGTERM, SIGHUP: likewise
+        print(f"ccwfm {args.command}: stopped by {signal.Signals(stop.signum).name}",
+              file=sys.stderr)
+        return EXIT_SIGNAL + stop.signum
     except (ValueError, OSError) as exc:      # ScenarioError is a ValueError
-        print(f"ccwfm {args.command}: error: {exc}", file=sys.stderr)
+        print(f"ccwfm {args.command}: error: {_one_line(str(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as exc:  # noqa: BLE001 - users get a message, not a traceback
         print(f"ccwfm {args.command}: internal error: {type(exc).__name__}: {exc}",

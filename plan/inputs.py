@@ -12,11 +12,12 @@ import datetime as dt
 import io
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ccwfm import forecast
-
-from ccwfm._validation import choice
+from ccwfm._limits import at_most, limit
+from ccwfm._validation import choice, error, number, text, whole
 
 from ._atomic import write_atomic
 from .scenario import DEFAULT_TARGET_TIME, INTERVALS, Scenario
@@ -29,12 +30,49 @@ MAX_UPLOAD_MB = 50
 HISTORY_FILE = "history.csv"
 """Name of the history file :func:`history_scenario` writes next to its scenario."""
 _KINDS = ("intervals", "acd")
+_READ_INTERVALS = (5, 15, 30, 60)     # minutes the readers take (finer than a plan's)
 
 
-def _check_size(data, max_mb):
-    size = len(data) / 2**20
+def _check_size(size, max_mb):
+    size = size / 2**20
     if size > max_mb:
-        raise ValueError(f"'file' must be at most {max_mb} MB: {size:.1f} MB")
+        raise ValueError(f"'file' must be at most {max_mb:g} MB: {size:.1f} MB")
+
+
+def _file_bytes(data, max_mb):
+    """The content of an upload: bytes as they are, a binary file object read (after its
+    size is checked); anything else is a ValueError naming ``'data'``."""
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        data = bytes(data)
+        _check_size(len(data), max_mb)
+        return data
+    if isinstance(data, str):
+        hint = ("it looks like CSV text: pass text.encode()" if "\n" in data else
+                "to read a file by name pass Path(name).read_bytes()")
+        raise ValueError(f"'data' must be the file's bytes, not a string ({hint}): "
+                         f"{data[:60]!r}")
+    if not hasattr(data, "read") or isinstance(data, io.TextIOBase):
+        raise error("data", "must be the file's bytes or a binary file object (io.BytesIO, "
+                            "an upload)", type(data).__name__)
+    try:
+        if data.seekable():
+            here = data.tell()
+            _check_size(data.seek(0, io.SEEK_END) - here, max_mb)
+            data.seek(here)
+        content = data.read()
+    except (OSError, AttributeError, TypeError, UnicodeError) as exc:
+        raise ValueError(f"'data' file object cannot be read ({type(exc).__name__}: "
+                         f"{exc})") from None
+    if not isinstance(content, (bytes, bytearray, memoryview)):
+        raise error("data", "must be a binary file object, giving bytes when read",
+                    type(content).__name__)
+    content = bytes(content)
+    _check_size(len(content), max_mb)
+    return content
+
+
+def _check_max_mb(max_mb):
+    return number("max_mb", max_mb, lo=0, lo_open=True, hi=limit("file_size"))
 
 
 def preview_columns(data, kind="intervals", sep=None):
@@ -42,8 +80,9 @@ def preview_columns(data, kind="intervals", sep=None):
 
     Parameters
     ----------
-    data : bytes
-        The file's content (CSV, or for intervals also Excel).
+    data : bytes or binary file object
+        The file's content (CSV, or for intervals also Excel), as
+        :func:`load_history` takes it.
     kind : {"intervals", "acd"}
     sep : str, optional
         Field separator; detected by default.
@@ -56,6 +95,7 @@ def preview_columns(data, kind="intervals", sep=None):
         mapped by hand or follow the Anonymous Bank layout).
     """
     choice("kind", kind, _KINDS, quote=False)
+    data = _file_bytes(data, limit("file_size"))
     columns = forecast.read_header(data, sep=sep)   # the readers' loader and delimiter sniffer
     if kind == "intervals" and len(columns) < 2:
         raise ValueError("'file' must have columns separated by a comma, semicolon, tab or "
@@ -71,8 +111,12 @@ def load_history(data, *, kind="intervals", mapping=None, acd_format="anonymous_
 
     Parameters
     ----------
-    data : bytes
-        The file's content.
+    data : bytes or binary file object
+        The file's content: ``bytes`` (also ``bytearray``, ``memoryview``),
+        or a binary file object such as ``io.BytesIO`` or a dashboard
+        upload, read to its end.  A string is refused (it could be a name
+        or the text itself): pass ``text.encode()`` or
+        ``Path(name).read_bytes()``.
     kind : {"intervals", "acd"}
         An interval file (see ``forecast.read_intervals``) or a call-level
         ACD log (see ``forecast.read_acd``).
@@ -81,13 +125,15 @@ def load_history(data, *, kind="intervals", mapping=None, acd_format="anonymous_
     acd_format : {"anonymous_bank", "generic"}
         Layout of an ACD log.
     interval : int, optional
-        Interval length in minutes for an ACD log (default 15); for an
-        interval file, detected.
+        Interval length in minutes (5, 15, 30 or 60): for an ACD log the
+        intervals it is counted in (default 15); for an interval file the
+        length its starts must fit (default detected).
     target_time : float
         Seconds within which an answer counts for the service level measured
         from an ACD log.
     max_mb : float
-        Largest file accepted, in megabytes.
+        Largest file accepted, in megabytes (at most the limit ``file_size``);
+        checked before the file is parsed.
     queue : str
         Queue name for an interval file without a queue column (one queue).
 
@@ -102,18 +148,27 @@ def load_history(data, *, kind="intervals", mapping=None, acd_format="anonymous_
         message names the column, the rule and the value.
     """
     choice("kind", kind, _KINDS, quote=False)
-    if not isinstance(data, (bytes, bytearray)):
-        raise ValueError(f"'data' must be bytes: {type(data).__name__}")
-    _check_size(data, max_mb)
+    choice("acd_format", acd_format, ("anonymous_bank", "generic"), quote=False)
+    if mapping is not None and not isinstance(mapping, dict):
+        raise error("mapping", "must be a dict of canonical name -> column", mapping)
+    if interval is not None:
+        if isinstance(interval, bool) or not isinstance(interval, (int, float, np.number)):
+            raise error("interval", "must be one of 5, 15, 30, 60 minutes", interval)
+        interval = choice("interval", whole("interval", interval), _READ_INTERVALS,
+                          unit=" minutes", quote=False)
+    target_time = at_most("target_time", number("target_time", target_time, lo=0),
+                          "target_time")
+    text("queue", queue)
+    data = _file_bytes(data, _check_max_mb(max_mb))
     if not data.strip():
         raise ValueError("'file' must not be empty: 0 data rows")
     if kind == "intervals":
-        columns, _ = preview_columns(bytes(data), "intervals")   # one column: said in words
+        columns, _ = preview_columns(data, "intervals")   # one column: said in words
         found = forecast.interval_columns(columns, mapping or None)
-        single = None if "queue" in found else (str(queue).strip() or "queue")
-        return forecast.read_intervals(bytes(data), mapping=mapping or None, queue=single)
-    text = bytes(data).decode("utf-8", errors="replace")
-    log = forecast.read_acd(io.StringIO(text), format=acd_format, mapping=mapping or None)
+        single = None if "queue" in found else queue.strip()
+        return forecast.read_intervals(data, mapping=mapping or None, queue=single,
+                                       interval=interval)
+    log = forecast.read_acd(data, format=acd_format, mapping=mapping or None)
     if log.frame.empty:
         raise ValueError("'file' has no contacts that reached a queue")
     return log.to_history(interval=interval or 15, target_time=target_time)

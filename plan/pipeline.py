@@ -19,9 +19,14 @@ costs                 :func:`plan.costs.plan_costs`              :class:`plan.Co
 line and the dashboard); :mod:`plan.report` writes the result out.
 """
 
+import os
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+
+from ccwfm import _validation as v
+from ccwfm._limits import LIMITS, at_most
 
 from .achieved import achieved_kpis, simulated_summary
 from .capacity import plan_capacity
@@ -33,7 +38,7 @@ from .shift_plan import agent_groups, plan_shifts, weekly_paid_hours
 from .summary import plan_summary
 from .verify import verify
 
-__all__ = ["STEPS", "PlanResult", "run"]
+__all__ = ["STEPS", "PlanResult", "check_forecast", "check_histories", "run"]
 
 STEPS = ("forecast", "requirements", "simulation", "schedule", "capacity")
 
@@ -103,6 +108,87 @@ class PlanResult:
                 else float("nan"))
 
 
+def _check_scenario(scenario):
+    from .scenario import Scenario
+
+    if not isinstance(scenario, Scenario):
+        raise v.error("scenario", "must be a plan.Scenario", scenario)
+    return scenario
+
+
+def _scaled(scale_path, scale, path, peak, key):
+    """Refuse ``peak`` (at ``path``) times ``scale`` above the limit ``key``,
+    naming ``path`` if ``peak`` itself is above, else the multiplier."""
+    at_most(path, peak, key)
+    lim = LIMITS[key]
+    if peak * scale > lim.value:
+        raise v.error(scale_path, f"must keep {key} <= {lim.value:g} {lim.unit} (limit "
+                      f"'{key}'; it makes {peak * scale:g})", scale)
+
+
+def check_histories(scenario, histories):
+    """Refuse histories whose volumes, times the queues' ``volume_scale``, pass the
+    limit 'volume' (cheap: run before the forecast).
+
+    ``histories`` maps queue names to :class:`ccwfm.forecast.History` objects
+    already scaled, as :func:`plan.load_histories` returns them.
+    """
+    if not isinstance(histories, dict):
+        raise v.error("histories", "must be a dict of queue name -> History", histories)
+    for q in scenario.queues:
+        hist = histories.get(q.name)
+        frame = getattr(hist, "frame", None)
+        if hist is None or not isinstance(frame, pd.DataFrame) or "volume" not in frame:
+            if q.forecast:
+                continue
+            raise v.error(f"histories[{q.name}]", "must be a History of the queue", hist)
+        vol = pd.to_numeric(frame["volume"], errors="coerce").to_numpy(float)
+        peak = float(np.nanmax(vol)) if np.isfinite(vol).any() else 0.0
+        _scaled(f"queues[{q.name}].volume_scale", q.volume_scale,
+                f"histories[{q.name}].volume", peak / q.volume_scale, "volume")
+
+
+def check_forecast(scenario, forecast):
+    """Refuse a forecast a plan of ``scenario`` cannot be staffed on, before any work.
+
+    Each queue needs rows, unique interval starts (dates), and in its
+    percentile's column volumes >= 0 and within the limit 'volume'; its AHT
+    (where given) times its ``aht_scale`` must be > 0 and within the limit
+    'aht'.  Errors name ``forecast[queue].column``.
+    """
+    if not isinstance(forecast, pd.DataFrame):
+        raise v.error("forecast", "must be a pandas DataFrame", forecast)
+    for col in ("queue", "start", "aht"):
+        if col not in forecast.columns:
+            raise ValueError(f"'forecast' needs column {col!r}: it has "
+                             f"{', '.join(map(str, forecast.columns)) or 'none'}")
+    if not pd.api.types.is_datetime64_any_dtype(forecast["start"]):
+        raise v.error("forecast.start", "must be dates (datetime64)", str(forecast["start"].dtype))
+    known = set(forecast["queue"].unique())
+    for q in scenario.queues:
+        if q.name not in known:
+            raise ValueError(f"'forecast' has no rows for queue {q.name!r}")
+        rows = forecast[forecast["queue"] == q.name]
+        p = f"forecast[{q.name}]"
+        dup = rows["start"].duplicated()
+        if dup.any():
+            raise v.error(f"{p}.start", "must not repeat", str(rows["start"][dup].iloc[0]))
+        column = q.forecast_column
+        if column not in rows.columns:
+            raise ValueError(f"'queues[{q.name}].percentile': the forecast has no {column} "
+                             "column")
+        vol = v.as_array(f"{p}.{column}", pd.to_numeric(rows[column], errors="coerce"))
+        v.check(f"{p}.{column}", vol, lo=0.0)
+        if vol.size:
+            at_most(f"{p}.{column}", float(vol.max()), "volume")
+        aht = v.as_array(f"{p}.aht", pd.to_numeric(rows["aht"], errors="coerce"))
+        aht = aht[~np.isnan(aht)]
+        v.check(f"{p}.aht", aht, lo=0.0, lo_open=True)
+        if aht.size:
+            _scaled(f"queues[{q.name}].aht_scale", q.aht_scale, f"{p}.aht", float(aht.max()),
+                    "aht")
+
+
 def _result(scenario, demand, report, **tables):
     """The result with the tables given; steps not run are left empty."""
     none = pd.DataFrame()
@@ -132,15 +218,23 @@ def run(scenario, *, base_dir=".", steps=STEPS, progress=None, histories=None):
     -------
     PlanResult
     """
-    unknown = [s for s in steps if s not in STEPS]
-    if unknown:
-        raise ValueError(f"'steps' must be among {', '.join(STEPS)}: {unknown[0]!r}")
+    _check_scenario(scenario)
+    steps = v.sequence("steps", steps, "step names")
+    for i, s in enumerate(steps):
+        v.choice(f"steps[{i}]", s, STEPS)
+    if not isinstance(base_dir, (str, os.PathLike)):
+        raise v.error("base_dir", "must be a folder name", base_dir)
+    if progress is not None and not callable(progress):
+        raise v.error("progress", "must be callable or None", progress)
     report = Reporter([s for s in STEPS if s in steps or s == "forecast"], progress)
     w, sim, queues = scenario.workforce, scenario.simulation, scenario.queues
     if histories is None:
         histories = load_histories(scenario, base_dir)
+    check_histories(scenario, histories)
     demand = forecast_demand(scenario, base_dir, histories=histories,
                              progress=report.part("forecast"))
+    if "requirements" in steps:
+        check_forecast(scenario, demand.forecast)
     if "requirements" not in steps:
         return _result(scenario, demand, report)
 
@@ -153,15 +247,15 @@ def run(scenario, *, base_dir=".", steps=STEPS, progress=None, histories=None):
     staffed = req[["queue", "start", "required"]].rename(columns={"required": "staffed"})
     ver = None
     if "simulation" in steps and sim.verify:
-        v = verify(queues, req, interval=w.interval, settings=sim,
-                   progress=report.part("simulation"))
-        ver = v.table
+        checked = verify(queues, req, interval=w.interval, settings=sim,
+                         progress=report.part("simulation"))
+        ver = checked.table
         staffed = ver[["queue", "start", "staffed"]]
         report("simulation", 1, 1,
-               f"simulation check: {v.rounds} correction rounds, targets "
-               f"{'hold' if v.holds else 'still missed in some intervals'}"
-               + (f" ({v.stuck} that more agents do not help, e.g. contacts left waiting "
-                  "at closing)" if v.stuck else ""))
+               f"simulation check: {checked.rounds} correction rounds, targets "
+               f"{'hold' if checked.holds else 'still missed in some intervals'}"
+               + (f" ({checked.stuck} that more agents do not help, e.g. contacts left waiting "
+                  "at closing)" if checked.stuck else ""))
     if "schedule" not in steps:
         return _result(scenario, demand, report, requirements=req, verification=ver,
                       summary=plan_summary(queues, req, None, interval=w.interval))

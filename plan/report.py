@@ -1,14 +1,39 @@
 """Write a plan out: CSV and Excel tables, PNG charts and a one-page HTML summary.
 
 Every file is written to a temporary file next to its destination and then
-renamed, so an error never leaves a half-written file.  Text cells that
-start with ``=``, ``+``, ``-`` or ``@`` are escaped in CSV and Excel output
-against formula injection (a queue named ``=cmd()`` stays text).
+renamed (:func:`plan._atomic.write_atomic`), so an error, Ctrl+C or a kill
+never leaves a half-written file.
+
+Formula injection: every text that goes into a table (cells, column
+headers, index labels, the levels of a MultiIndex) passes through
+:func:`safe_value`, by way of :func:`safe_text`, in every writer: the CSV
+files, the Excel workbooks (:func:`write_excel`, also used by
+:func:`excel_bytes` and ``ccwfm scenarios``), :func:`csv_bytes` and the
+tables of the HTML page.  A text is *dangerous* when it starts with a
+control or format character (tab, CR, LF, NUL, zero-width space, BOM...) or
+when its first character after any leading blanks and control characters
+is ``=``, ``+``, ``-``, ``@`` (OWASP's list) or ``|``, ``%`` (used by DDE
+payloads and old spreadsheet syntax; escaped too, cheaply), compatibility
+forms included (full-width ``＝`` reads as ``=``).  A dangerous text gets a
+leading single quote (OWASP's advice): ``=cmd()`` is written ``'=cmd()``.
+Numbers stay numbers (``-3`` in a numeric column is written as ``-3``); a
+text that looks like a negative number (``"-3"``) is text and is escaped.
+Excel sheet names cannot start with a quote: they get a leading ``_`` and
+follow Excel's rules (:func:`sheet_names`).  In CSV every text field is
+quoted (:func:`csv_bytes`), so that a CR, ``;`` or tab inside a text cannot
+start a new row or cell, with its own formula, in a spreadsheet that splits
+on them.  The HTML page escapes every
+string with :func:`html.escape`.
 """
 
 import base64
+import csv
+import datetime
+import decimal
 import html
 import io
+import re
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -17,21 +42,185 @@ from matplotlib.figure import Figure
 
 from ._atomic import write_atomic
 
-__all__ = ["TABLES", "csv_bytes", "excel_bytes", "safe_text", "tables", "write", "write_excel"]
+__all__ = ["TABLES", "csv_bytes", "dangerous", "excel_bytes", "printable", "safe_text",
+           "safe_value", "sheet_names", "tables", "write", "write_csv", "write_excel",
+           "write_workbook"]
 
 TABLES = ("summary", "costs", "forecast", "models", "requirements", "verification", "coverage",
           "shifts", "achieved", "capacity", "hires")
-_DANGER = ("=", "+", "-", "@")
+_DANGER = frozenset("=+-@|%")
+_SKIP = frozenset(("Cc", "Cf", "Zs", "Zl", "Zp"))     # blanks and controls before a formula
+_NUMBER = (bool, int, float, np.bool_, np.integer, np.floating, decimal.Decimal)
+_PLAIN = (datetime.date, datetime.time, np.datetime64)  # written as dates, not as text
+
+
+def dangerous(text):
+    """Whether a spreadsheet could read ``text`` as a formula (see the module's notes).
+
+    Examples
+    --------
+    >>> [dangerous(t) for t in ("=1+1", " \\t=1+1", "\\tvoice", "voice", "-3", "＝1", "")]
+    [True, True, True, False, True, True, False]
+    """
+    if not text:
+        return False
+    if unicodedata.category(text[0]) in ("Cc", "Cf"):
+        return True
+    for ch in text:
+        if ch.isspace() or unicodedata.category(ch) in _SKIP:
+            continue
+        return unicodedata.normalize("NFKC", ch)[:1] in _DANGER
+    return False
+
+
+def safe_value(value):
+    """One cell or label as written: a dangerous text gets a leading ``'``.
+
+    Numbers, booleans, dates, ``None`` and missing values are returned as
+    they are; any other object is written as its text, escaped.
+
+    Examples
+    --------
+    >>> safe_value("=HYPERLINK(\\"http://x\\")"), safe_value(-3), safe_value("voice")
+    ('\\'=HYPERLINK("http://x")', -3, 'voice')
+    """
+    if isinstance(value, str):
+        return "'" + value if dangerous(value) else value
+    if isinstance(value, (datetime.timedelta, np.timedelta64)):   # a duration is text
+        return safe_value(str(value))
+    if value is None or value is pd.NA or isinstance(value, _NUMBER + _PLAIN):
+        return value
+    return safe_value(str(value))
+
+
+def _safe_index(index):
+    """An index (columns or rows) whose labels and names are escaped, levels one by one."""
+    if isinstance(index, pd.MultiIndex):
+        levels = [[safe_value(x) for x in index.get_level_values(i)]
+                  for i in range(index.nlevels)]
+        return pd.MultiIndex.from_arrays(levels, names=[safe_value(n) for n in index.names])
+    name = safe_value(index.name)
+    if (pd.api.types.is_numeric_dtype(index.dtype) and not pd.api.types.is_bool_dtype(index.dtype)
+            or pd.api.types.is_datetime64_any_dtype(index.dtype)):
+        return index.rename(name)
+    return pd.Index([safe_value(x) for x in index], name=name, dtype=object,
+                    tupleize_cols=False)
+
+
+def _keeps_values(dtype):
+    """Whether a column of this dtype holds only numbers, booleans or date-times."""
+    if pd.api.types.is_complex_dtype(dtype):
+        return False                                # no spreadsheet number: written as text
+    return (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
+            or pd.api.types.is_datetime64_any_dtype(dtype))
 
 
 def safe_text(frame):
-    """A copy whose text cells starting with = + - @ are prefixed with a quote."""
+    """A copy of ``frame`` as written: every text cell, header and index label escaped.
+
+    Numeric, boolean and date-time columns are kept as they are; any other
+    column (text, object, category, duration) is passed cell by cell
+    through :func:`safe_value`.  Used by every writer of this module, so no
+    output bypasses it.
+    """
     out = frame.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(lambda v: "'" + v if isinstance(v, str)
-                                    and v.startswith(_DANGER) else v)
+    for j in range(out.shape[1]):
+        col = out.iloc[:, j]
+        if not _keeps_values(col.dtype):
+            memo = {}                           # long tables repeat their names
+            cells = [(memo[v] if v in memo else memo.setdefault(v, safe_value(v)))
+                     if type(v) is str else safe_value(v) for v in col]
+            out.isetitem(j, pd.Series(cells, index=out.index, dtype=object))
+    out.columns = _safe_index(out.columns)
+    out.index = _safe_index(out.index)
     return out
+
+
+def _header(label):
+    """A column label as one Excel header cell: a MultiIndex tuple joined by `` / ``."""
+    if isinstance(label, tuple):
+        label = " / ".join(str(x) for x in label)
+    return safe_value(label)
+
+
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+# Characters an .xlsx (XML) cannot hold at all; xlsxwriter escapes the other controls.
+_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
+
+
+def _utf16_prefix(text, units):
+    """The longest prefix of ``text`` at most ``units`` UTF-16 code units long (Excel's count)."""
+    out, n = [], 0
+    for ch in text:
+        n += 2 if ord(ch) > 0xFFFF else 1
+        if n > units:
+            break
+        out.append(ch)
+    return "".join(out)
+
+
+def sheet_names(names):
+    """Excel sheet names for ``names``, in order, valid and unique.
+
+    Excel's rules: at most 31 characters, none of ``[ ] : * ? / \\``, no
+    quote at either end, not ``History``, unique regardless of case (also
+    after truncation); control and unassigned characters become ``_`` and a name that
+    could read as a formula gets a leading ``_`` (a sheet name cannot
+    start with a quote).
+
+    Examples
+    --------
+    >>> names = sheet_names(["summary", "=cmd|' /C calc'!A0", "a" * 40, "A" * 35, ""])
+    >>> names[:2], names[4]
+    (['summary', "_=cmd|' _C calc'!A0"], 'Sheet')
+    >>> [(len(n), n[-3:]) for n in names[2:4]]
+    [(31, 'aaa'), (31, 'A~2')]
+    """
+    out, seen = [], set()
+    for name in names:
+        s = _SHEET_FORBIDDEN.sub("_", str(name))
+        s = "".join("_" if unicodedata.category(c)[0] == "C" else c for c in s)
+        if dangerous(s):
+            s = "_" + s
+        s = s or "Sheet"
+        if s.casefold() == "history":
+            s += "_"
+        base, k = s, 1
+        while True:
+            tail = "" if k == 1 else f"~{k}"
+            s = _utf16_prefix(base, 31 - len(tail))
+            s = re.sub(r"^'|'$", "_", s) + tail
+            if s.casefold() not in seen:
+                break
+            k += 1
+        seen.add(s.casefold())
+        out.append(s)
+    return out
+
+
+def printable(text):
+    """``text`` for a terminal: control characters (escape sequences) shown as ``\\x1b``.
+
+    Examples
+    --------
+    >>> printable("voice\\x1b[2J\\n")
+    'voice\\\\x1b[2J\\n'
+    """
+    return "".join(c if c == "\n" or unicodedata.category(c) not in ("Cc", "Cf")
+                   else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def write_csv(frame, path):
+    """Write ``frame`` as a CSV file, atomically; the bytes of :func:`csv_bytes`."""
+    write_atomic(path, lambda tmp: _to_csv(frame, tmp))
+
+
+def write_workbook(frames, path):
+    """Write ``frames`` (name -> DataFrame) as an Excel workbook, atomically.
+
+    The workbook of :func:`write_excel` and :func:`excel_bytes`.
+    """
+    write_atomic(path, lambda tmp: write_excel(frames, tmp))
 
 
 def tables(result):
@@ -57,11 +246,11 @@ def write(result, folder):
     frames = tables(result)
     for name, frame in frames.items():
         path = folder / f"{name}.csv"
-        write_atomic(path, lambda tmp, f=frame: safe_text(f).to_csv(tmp, index=False))
+        write_csv(frame, path)
         written.append(path)
 
     path = folder / "plan.xlsx"
-    write_atomic(path, lambda tmp: write_excel(frames, tmp))
+    write_workbook(frames, path)
     written.append(path)
     charts = {}
     for name, draw in (("forecast", _chart_forecast), ("heatmap", _chart_heatmap),
@@ -86,21 +275,29 @@ def write(result, folder):
 def write_excel(frames, path):
     """One sheet per table, written cell by cell with xlsxwriter (fast on long tables).
 
-    Text is escaped as in :func:`safe_text`; dates get a date format; NaN
-    and infinite numbers are left blank.
+    ``path`` is a file name or a :class:`io.BytesIO`.  Headers and text are
+    escaped as in :func:`safe_text` and always written as strings (never
+    as formulas or links, whatever they hold; characters XML cannot hold,
+    U+FFFE, U+FFFF and lone surrogates, become U+FFFD); sheet names follow
+    :func:`sheet_names`; numbers stay numbers, dates get a date format; NaN
+    and infinite numbers are left blank.  A MultiIndex header is written as
+    one row, its levels joined by `` / ``; the index is not written.
     """
     import xlsxwriter
 
-    wb = xlsxwriter.Workbook(path if isinstance(path, io.BytesIO) else str(path))
+    options = {"strings_to_formulas": False, "strings_to_urls": False,
+               "strings_to_numbers": False}
+    wb = xlsxwriter.Workbook(path if isinstance(path, io.BytesIO) else str(path), options)
     try:
         fmt_time = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
         bold = wb.add_format({"bold": True})
-        for name, frame in frames.items():
-            ws = wb.add_worksheet(name[:31])
+        for sheet, frame in zip(sheet_names(frames), frames.values()):
+            ws = wb.add_worksheet(sheet)
             frame = safe_text(frame)
-            ws.write_row(0, 0, [str(c) for c in frame.columns], bold)
-            for j, col in enumerate(frame.columns):
-                values = frame[col]
+            for j, label in enumerate(frame.columns):
+                _write_cell(ws, 0, j, _header(label), bold)
+            for j in range(frame.shape[1]):
+                values = frame.iloc[:, j]
                 if pd.api.types.is_datetime64_any_dtype(values):
                     ws.set_column(j, j, 17)
                     for i, v in enumerate(values):
@@ -108,20 +305,38 @@ def write_excel(frames, path):
                             ws.write_datetime(i + 1, j, v.to_pydatetime(), fmt_time)
                 elif pd.api.types.is_bool_dtype(values):
                     for i, v in enumerate(values):
-                        ws.write_boolean(i + 1, j, bool(v))
+                        if not pd.isna(v):
+                            ws.write_boolean(i + 1, j, bool(v))
                 elif pd.api.types.is_numeric_dtype(values):
-                    arr = values.to_numpy(dtype=float)
+                    arr = values.to_numpy(dtype=float, na_value=np.nan)
                     for i in np.flatnonzero(np.isfinite(arr)):
                         ws.write_number(int(i) + 1, j, float(arr[i]))
                 else:
                     for i, v in enumerate(values):
-                        if v is None or (isinstance(v, float) and np.isnan(v)):
-                            continue
-                        if hasattr(v, "isoformat") and not isinstance(v, str):
-                            v = v.isoformat()
-                        ws.write_string(i + 1, j, str(v))
+                        _write_cell(ws, i + 1, j, v)
     finally:
         wb.close()
+
+
+def _write_cell(ws, row, col, value, fmt=None):
+    """One cell of an object column or header, already escaped: numbers as numbers, else text."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return
+    if isinstance(value, (bool, np.bool_)):
+        ws.write_boolean(row, col, bool(value), fmt)
+    elif isinstance(value, _NUMBER):
+        try:
+            number = float(value)
+        except (OverflowError, ValueError):         # beyond a double (or a signalling NaN)
+            ws.write_string(row, col, safe_value(str(value)), fmt)
+            return
+        if np.isfinite(number):
+            ws.write_number(row, col, number, fmt)
+    else:
+        if isinstance(value, _PLAIN):
+            value = pd.Timestamp(value).isoformat() if isinstance(value, np.datetime64) \
+                else value.isoformat()
+        ws.write_string(row, col, _NOT_XML.sub("\ufffd", str(value)), fmt)
 
 
 def excel_bytes(frames):
@@ -140,8 +355,18 @@ def excel_bytes(frames):
 
 
 def csv_bytes(frame):
-    """A table as UTF-8 CSV bytes, text cells escaped as in :func:`safe_text`."""
-    return safe_text(frame).to_csv(index=False).encode("utf-8")
+    """A table as UTF-8 CSV bytes, without its index, escaped as in :func:`safe_text`.
+
+    Every text field is quoted, numbers are not: a CR, a ``;`` or a tab
+    inside a text (a row or cell break to a spreadsheet whose list
+    separator is not the comma) cannot start a new row or cell there.
+    """
+    return _to_csv(frame).encode("utf-8")
+
+
+def _to_csv(frame, target=None):
+    """The one CSV writer: escaped, no index, every text field in quotes (see the notes)."""
+    return safe_text(frame).to_csv(target, index=False, quoting=csv.QUOTE_NONNUMERIC)
 
 
 # ------------------------------------------------------------------- charts
@@ -288,9 +513,9 @@ def _html(result, charts):
 def _table_html(frame):
     if frame is None or frame.empty:
         return "<p>(none)</p>"
-    fmt = frame.copy()
-    for col in fmt.columns:
-        if pd.api.types.is_float_dtype(fmt[col]):
-            fmt[col] = fmt[col].map(lambda v: "" if pd.isna(v) else f"{v:,.3f}" if abs(v) < 1
-                                    else f"{v:,.1f}")
+    fmt = safe_text(frame)            # a table pasted from the page into a sheet stays text
+    for j in range(fmt.shape[1]):
+        if pd.api.types.is_float_dtype(fmt.iloc[:, j]):
+            fmt.isetitem(j, fmt.iloc[:, j].map(lambda v: "" if pd.isna(v) else f"{v:,.3f}"
+                                                if abs(v) < 1 else f"{v:,.1f}"))
     return fmt.to_html(index=False, escape=True)

@@ -43,6 +43,8 @@ import contextlib
 import dataclasses
 import datetime as dt
 import difflib
+import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +52,7 @@ from pathlib import Path
 import tomli_w
 
 from ccwfm import _validation as v
+from ccwfm._limits import at_most
 
 from .capacity import HiringClass
 from .shifts import WEEKDAYS, ShiftTemplate, default_templates
@@ -74,15 +77,27 @@ class ScenarioError(ValueError):
     """A scenario value or key is invalid; the message names the key."""
 
 
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+"""First and last day a scenario may start (pandas' dates end in 2262)."""
+
+SEED_BOUND = 2 ** 63
+"""Seeds are whole numbers below this (a 64-bit word)."""
+
+WEEK_HOURS = 168
+"""Hours in a week: the most an FTE may work."""
+
+_FIELD = re.compile(r"^'([^']*)'")
+
 
 @contextlib.contextmanager
 def _at(path):
     """Errors raised inside name their field under ``path``.
 
     ``'patience' must be > 0: -5`` raised by a queue's own checks becomes
-    ``'queues[0].patience' must be > 0: -5``; a message that names no field
-    gets the path in front: ``'queues[0]' needs exactly one demand source``.
-    A :class:`ScenarioError` already names its full path and passes through.
+    ``'queues[voice].patience' must be > 0: -5``; a message that names no
+    field gets the path in front: ``'queues[voice]' needs exactly one demand
+    source``.  A :class:`ScenarioError` already names its full path and
+    passes through.
     """
     try:
         yield
@@ -95,6 +110,43 @@ def _at(path):
         if msg.startswith("'") and not msg.startswith("''"):
             raise ScenarioError(f"'{path}." + msg[1:]) from None
         raise ScenarioError(f"'{path}' {msg}") from None
+
+
+def _label(name, i):
+    """How an item of a list is named in a path: by its name, else by its position."""
+    if (isinstance(name, str) and name.strip() and len(name) <= 80
+            and not any(c in name for c in "'[]") and name.isprintable()):
+        return name
+    return str(i)
+
+
+def _named(path, value, what, key=None, *, empty=True):
+    """``[(item path, table)]`` of a list of named tables (``[[queues]]``...).
+
+    Each item must be a table with a ``name``, names must be unique, and
+    there must be at most the limit ``key`` of them; items are then named by
+    their name: ``queues[voice]``.
+    """
+    items = v.sequence(path, value, what, empty=empty)
+    if key is not None:
+        at_most(path, len(items), key)
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise v.error(f"{path}[{i}]", "must be a table of keys and values", item)
+        if "name" not in item:
+            raise ScenarioError(f"'{path}[{i}].name' is required")
+        v.text(f"{path}[{i}].name", item["name"])
+    v.unique(path, [item["name"] for item in items])
+    return [(f"{path}[{_label(item['name'], i)}]", item) for i, item in enumerate(items)]
+
+
+def _names(path, values, what):
+    """A tuple of unique non-empty names (a group's skills or shifts)."""
+    items = tuple(v.sequence(path, values, what, empty=True))
+    for i, x in enumerate(items):
+        v.text(f"{path}[{i}]", x)
+    v.unique(path, items)
+    return items
 
 
 def _fields(cls):
@@ -111,9 +163,36 @@ def _optional(obj, name, check, **kw):
         _set(obj, name, check(name, value, **kw))
 
 
+def _limited(obj, name, key, check=v.number, *, optional=False, **kw):
+    """Check the field ``name`` (unless ``optional`` and None) and hold it to the limit ``key``."""
+    value = getattr(obj, name)
+    if value is not None or not optional:
+        checked = check(name, value, **kw)
+        at_most(name, value, key)
+        _set(obj, name, checked)
+
+
+def _agents(obj, low="min_agents", high="max_agents"):
+    """Check bounds on agents: whole, within the limit 'agents', min <= max."""
+    _limited(obj, low, "agents", v.whole, lo=0)
+    _limited(obj, high, "agents", v.whole, optional=True, lo=1)
+    hi, lo = getattr(obj, high), getattr(obj, low)
+    if hi is not None and hi < lo:
+        raise v.error(high, f"must be >= {low} ({lo})", hi)
+
+
+def _file_name(name, value):
+    v.text(name, value)
+    if "\x00" in value:
+        raise v.error(name, "must be a file name without NUL characters", value)
+    return value
+
+
 def _drop_none(d):
+    """``d`` without its None values (TOML has none); empty tables and lists stay:
+    an empty ``ramp`` is not the default one."""
     if isinstance(d, dict):
-        return {k: _drop_none(x) for k, x in d.items() if x is not None and x != {} and x != []}
+        return {k: _drop_none(x) for k, x in d.items() if x is not None}
     if isinstance(d, list):
         return [_drop_none(x) for x in d]
     return d
@@ -156,12 +235,11 @@ class Target:
         _optional(self, "service_level", v.number, lo=0, hi=1, lo_open=True, hi_open=True)
         if self.service_level is not None and self.target_time is None:
             raise ValueError("'target_time' is required with service_level")
-        _optional(self, "target_time", v.number, lo=0)
-        _optional(self, "asa", v.number, lo=0, lo_open=True)
+        _limited(self, "target_time", "target_time", optional=True, lo=0)
+        _limited(self, "asa", "target_time", optional=True, lo=0, lo_open=True)
         _optional(self, "abandon_rate", v.number, lo=0, hi=1, lo_open=True, hi_open=True)
         _optional(self, "occupancy", v.number, lo=0, hi=1, lo_open=True, hi_open=True)
-        if self.basis not in ("offered", "answered"):
-            raise v.error("basis", "must be 'offered' or 'answered'", self.basis)
+        v.choice("basis", self.basis, ("offered", "answered"))
         if all(x is None for x in (self.service_level, self.asa, self.abandon_rate,
                                    self.occupancy)):
             raise ValueError("sets no target: give service_level, asa, abandon_rate or "
@@ -216,12 +294,12 @@ class BotConfig:
 
     def __post_init__(self):
         _set(self, "containment", v.share("containment", self.containment))
-        _set(self, "time", v.number("time", self.time, lo=0, lo_open=True))
+        _limited(self, "time", "aht", lo=0, lo_open=True)
         _set(self, "abandon", v.share("abandon", self.abandon))
         if self.containment + self.abandon > 1:
-            raise ValueError(f"'containment' + 'abandon' must be <= 1: "
-                             f"{self.containment + self.abandon!r}")
-        _set(self, "uplift", v.number("uplift", self.uplift, lo=0, lo_open=True))
+            raise v.error("containment", f"must be <= 1 - abandon ({self.abandon:g})",
+                          self.containment)
+        _limited(self, "uplift", "aht_scale", lo=0, lo_open=True)
 
     @classmethod
     def from_dict(cls, d, path="bot"):
@@ -238,7 +316,9 @@ class QueueConfig:
     :func:`ccwfm.forecast.read_intervals`), ``acd`` (a call-level log, see
     :func:`ccwfm.forecast.read_acd`), ``forecast`` (a given forecast: columns
     queue, start, forecast and optionally aht) or ``demo`` (the embedded demo
-    data of the queue with this name: voice, chat or email).
+    data of the queue with this name: voice, chat or email).  Multipliers
+    and times are held to :data:`ccwfm._limits.LIMITS` (``volume_scale``,
+    ``aht_scale``, ``aht``, ``patience``, ``concurrency``).
     """
 
     name: str
@@ -261,25 +341,25 @@ class QueueConfig:
     def __post_init__(self):
         v.text("name", self.name)
         v.text("channel", self.channel)
-        if not isinstance(self.demo, (bool, str)):
+        if isinstance(self.demo, str):
+            v.text("demo", self.demo)
+        elif not isinstance(self.demo, bool):
             raise v.error("demo", "must be true, false or a demo queue name", self.demo)
         for key in ("history", "acd", "forecast"):
-            _optional(self, key, lambda name, x: v.text(name, x))
+            _optional(self, key, _file_name)
         sources = [k for k in ("history", "acd", "forecast") if getattr(self, k)] + (
             ["demo"] if self.demo else [])
         if len(sources) != 1:
             raise ValueError("needs exactly one demand source among history, acd, forecast, "
                              f"demo: {sources or 'none'}")
-        _set(self, "volume_scale", v.number("volume_scale", self.volume_scale, lo=0,
-                                            lo_open=True))
-        _set(self, "aht_scale", v.number("aht_scale", self.aht_scale, lo=0, lo_open=True))
-        if self.percentile is not None and self.percentile not in PERCENTILES:
-            raise v.error("percentile", "must be 50, 90 or 97.5", self.percentile)
-        _optional(self, "aht", v.number, lo=0, lo_open=True)
-        _optional(self, "patience", v.number, lo=0, lo_open=True)
-        _set(self, "concurrency", v.whole("concurrency", self.concurrency, lo=1))
-        _set(self, "concurrency_factor", v.number("concurrency_factor",
-                                                  self.concurrency_factor, lo=1))
+        _limited(self, "volume_scale", "volume_scale", lo=0, lo_open=True)
+        _limited(self, "aht_scale", "aht_scale", lo=0, lo_open=True)
+        if self.percentile is not None:
+            v.choice("percentile", self.percentile, tuple(PERCENTILES), quote=False)
+        _limited(self, "aht", "aht", optional=True, lo=0, lo_open=True)
+        _limited(self, "patience", "patience", optional=True, lo=0, lo_open=True)
+        _limited(self, "concurrency", "concurrency", v.whole, lo=1)
+        _limited(self, "concurrency_factor", "aht_scale", lo=1)
         if self.bot is not None and not isinstance(self.bot, BotConfig):
             raise v.error("bot", "must be a BotConfig", self.bot)
         if not isinstance(self.target, Target):
@@ -325,17 +405,19 @@ class GroupConfig:
 
     def __post_init__(self):
         v.text("name", self.name)
-        _set(self, "skills", tuple(v.sequence("skills", self.skills, "queue names", empty=True)))
-        _set(self, "shifts", tuple(v.sequence("shifts", self.shifts, "shift names", empty=True)))
+        _set(self, "skills", _names("skills", self.skills, "queue names"))
+        _set(self, "shifts", _names("shifts", self.shifts, "shift names"))
         if not isinstance(self.overflow, dict):
             raise v.error("overflow", "must be a table of queue = seconds", self.overflow)
-        _set(self, "overflow", {q: v.number(f"overflow.{q}", after, lo=0)
+        for q in self.overflow:
+            v.text("overflow", q)
+        _set(self, "overflow", {q: at_most(f"overflow.{q}", v.number(f"overflow.{q}", after,
+                                                                     lo=0), "patience")
                                 for q, after in self.overflow.items()})
         if not self.skills and not self.overflow:
             raise v.error("skills", "must list at least one queue", list(self.skills))
         _optional(self, "hourly_cost", v.number, lo=0)
-        _set(self, "min_agents", v.whole("min_agents", self.min_agents, lo=0))
-        _optional(self, "max_agents", v.whole, lo=1)
+        _agents(self)
 
     @classmethod
     def from_dict(cls, d, path="group"):
@@ -347,7 +429,7 @@ class GroupConfig:
 @dataclass(frozen=True)
 class Workforce:
     """Interval length (minutes), shrinkage by category (shares of paid time,
-    summed), agent groups, shift templates, pay."""
+    summed), agent groups, shift templates, pay, bounds on agents on duty."""
 
     hourly_cost: float = 25.0
     interval: int = 15
@@ -359,17 +441,22 @@ class Workforce:
 
     def __post_init__(self):
         _set(self, "hourly_cost", v.number("hourly_cost", self.hourly_cost, lo=0))
-        if isinstance(self.interval, bool) or self.interval not in INTERVALS:
-            raise v.error("interval", "must be 15, 30 or 60 minutes", self.interval)
-        _set(self, "interval", int(self.interval))
+        if isinstance(self.interval, bool):
+            raise v.error("interval", "must be a number of minutes", self.interval)
+        _set(self, "interval", int(v.choice("interval", self.interval, INTERVALS,
+                                            unit=" minutes", quote=False)))
         if not isinstance(self.shrinkage, dict):
             raise v.error("shrinkage", "must be a table of category = share", self.shrinkage)
+        for k in self.shrinkage:
+            v.text("shrinkage", k)
         _set(self, "shrinkage", {k: v.share(f"shrinkage.{k}", x)
                                  for k, x in self.shrinkage.items()})
         if self.total_shrinkage >= 1:
             raise v.error("shrinkage", "must add up to < 1", self.total_shrinkage)
-        _set(self, "groups", tuple(self.groups))
-        _set(self, "shifts", tuple(self.shifts))
+        _set(self, "groups", tuple(v.sequence("groups", self.groups, "groups", empty=True)))
+        _set(self, "shifts", tuple(v.sequence("shifts", self.shifts, "shift templates",
+                                              empty=True)))
+        at_most("shifts", len(self.shifts), "shift_templates")
         for i, g in enumerate(self.groups):
             if not isinstance(g, GroupConfig):
                 raise v.error(f"groups[{i}]", "must be a GroupConfig", g)
@@ -378,26 +465,22 @@ class Workforce:
                 raise v.error(f"shifts[{i}]", "must be a ShiftTemplate", s)
         v.unique("groups", [g.name for g in self.groups])
         v.unique("shifts", [s.name for s in self.shifts])
-        _set(self, "min_agents", v.whole("min_agents", self.min_agents, lo=0))
-        _optional(self, "max_agents", v.whole, lo=1)
+        _agents(self)
         names = [s.name for s in self.shifts]
         for i, g in enumerate(self.groups):
-            for s in g.shifts:
-                v.known_name(f"groups[{i}].shifts", s, names, "shift")
+            for j, s in enumerate(g.shifts):
+                v.known_name(f"groups[{_label(g.name, i)}].shifts[{j}]", s, names, "shift")
 
     @classmethod
     def from_dict(cls, d, path="workforce"):
         v.known_keys(path, d, _fields(cls))
         d = dict(d)
-        groups = tuple(GroupConfig.from_dict(g, f"{path}.groups[{i}]")
-                       for i, g in enumerate(v.sequence(f"{path}.groups", d.pop("groups", []),
-                                                        "groups", empty=True)))
-        shifts = []
-        for i, s in enumerate(v.sequence(f"{path}.shifts", d.pop("shifts", []), "shifts",
-                                         empty=True)):
-            shifts.append(ShiftTemplate.from_dict(s, f"{path}.shifts[{i}]"))
+        groups = tuple(GroupConfig.from_dict(g, p) for p, g in _named(
+            f"{path}.groups", d.pop("groups", []), "groups"))
+        shifts = tuple(ShiftTemplate.from_dict(s, p) for p, s in _named(
+            f"{path}.shifts", d.pop("shifts", []), "shift templates", "shift_templates"))
         with _at(path):
-            return cls(**{**d, "groups": groups, "shifts": tuple(shifts)})
+            return cls(**{**d, "groups": groups, "shifts": shifts})
 
     @property
     def total_shrinkage(self):
@@ -429,11 +512,13 @@ class Capacity:
     hiring: tuple = ()
 
     def __post_init__(self):
-        _set(self, "headcount", v.number("headcount", self.headcount, lo=0))
+        _limited(self, "headcount", "agents", lo=0)
         _set(self, "attrition", v.number("attrition", self.attrition, lo=0, hi=1, hi_open=True))
-        _set(self, "fte_hours", v.number("fte_hours", self.fte_hours, lo=0, lo_open=True))
+        _set(self, "fte_hours", v.number("fte_hours", self.fte_hours, lo=0, hi=WEEK_HOURS,
+                                         lo_open=True))
         _set(self, "cost_per_hire", v.number("cost_per_hire", self.cost_per_hire, lo=0))
-        _set(self, "hiring", tuple(self.hiring))
+        _set(self, "hiring", tuple(v.sequence("hiring", self.hiring, "hiring classes",
+                                              empty=True)))
         for i, h in enumerate(self.hiring):
             if not isinstance(h, HiringClass):
                 raise v.error(f"hiring[{i}]", "must be a HiringClass", h)
@@ -442,8 +527,8 @@ class Capacity:
     def from_dict(cls, d, path="capacity"):
         v.known_keys(path, d, _fields(cls))
         hiring = []
-        for i, h in enumerate(v.sequence(f"{path}.hiring", d.get("hiring", []), "classes",
-                                         empty=True)):
+        for i, h in enumerate(v.sequence(f"{path}.hiring", d.get("hiring", []),
+                                         "hiring classes", empty=True)):
             hiring.append(HiringClass.from_dict(h, f"{path}.hiring[{i}]"))
         with _at(path):
             return cls(**{**d, "hiring": tuple(hiring)})
@@ -484,9 +569,12 @@ class Simulation:
     def __post_init__(self):
         _set(self, "verify", v.boolean("verify", self.verify))
         _set(self, "correct", v.boolean("correct", self.correct))
-        _set(self, "replications", v.whole("replications", self.replications, lo=1))
-        _set(self, "seed", v.whole("seed", self.seed, lo=0))
-        _set(self, "max_rounds", v.whole("max_rounds", self.max_rounds, lo=0))
+        _limited(self, "replications", "replications", v.whole, lo=1)
+        seed = v.count("seed", self.seed, 0)
+        if seed >= SEED_BOUND:
+            raise v.error("seed", "must be < 2**63", seed)
+        _set(self, "seed", seed)
+        _limited(self, "max_rounds", "correction_rounds", v.whole, lo=0)
 
     @classmethod
     def from_dict(cls, d, path="simulation"):
@@ -507,17 +595,91 @@ class Variant:
         v.text("name", self.name)
         if not isinstance(self.overrides, dict):
             raise v.error("overrides", "must be a table of dotted keys", self.overrides)
+        for key, value in self.overrides.items():
+            if value is None:       # a scenario file could not hold it
+                raise ValueError(f"'\"{key}\"' must be a value (None cannot be written to "
+                                 "TOML): None")
+        _set(self, "overrides", dict(self.overrides))
 
     @classmethod
     def from_dict(cls, d, path="variant"):
         v.known_keys(path, d, ["name", "overrides"])
         with _at(path):
-            return cls(d.get("name"), dict(d.get("overrides", {})))
+            return cls(d.get("name"), d.get("overrides", {}))
+
+
+def _file_path(data, key, where):
+    """Walk ``data`` (a scenario's file form) along the dotted ``key`` of an override.
+
+    Returns the table holding the last part and the path of the field as a
+    scenario file names it (``queues[voice].bot.containment``); tables on
+    the way that are not there yet are added.  Errors name ``where``.
+    """
+    if not isinstance(key, str) or not key.strip():
+        raise v.error(where, "keys must be dotted names (\"queues.voice.aht\")", key)
+    path = f'{where}."{key}"'
+    parts = key.split(".")
+    if any(not p.strip() for p in parts):
+        raise ScenarioError(f"'{path}' must be names joined by dots, none empty")
+    if parts[0] == "variants":
+        raise ScenarioError(f"'{path}' cannot be set by a variant (variants do not nest)")
+    if parts[:2] == ["scenario", "name"]:
+        raise ScenarioError(f"'{path}' cannot be set by a variant (its name is the variant's)")
+    node, at = data, ""
+    for part in parts[:-1]:
+        if isinstance(node, list):
+            match = [x for x in node if isinstance(x, dict) and x.get("name") == part]
+            if not match:
+                names = [str(x.get("name")) for x in node if isinstance(x, dict)]
+                near = difflib.get_close_matches(part, names, n=1)
+                hint = f" (did you mean {near[0]!r}?)" if near else ""
+                raise ScenarioError(f"'{path}' names no item of '{at}': {part!r}{hint}")
+            node, at = match[0], f"{at}[{part}]"
+        else:
+            if part not in node:
+                node[part] = {}
+            node, at = node[part], f"{at}.{part}" if at else part
+        if not isinstance(node, (dict, list)):
+            raise ScenarioError(f"'{path}': '{at}' is a value, not a table: {v.show(node)}")
+    if isinstance(node, list):
+        raise ScenarioError(f"'{path}' must name a field of an item of '{at}' "
+                            f"(\"{key}.<field>\")")
+    return node, parts[-1], f"{at}.{parts[-1]}" if at else parts[-1]
+
+
+def _blame(where, targets, exc):
+    """The error of a scenario built with overrides, named after the override that caused it.
+
+    ``targets`` maps each override key to the path of the field it sets.  An
+    error at or under that path is renamed: ``'queues[voice].aht' must be >
+    0: -3`` becomes ``'variants[busy]."queues.voice.aht"' must be > 0: -3``;
+    an error on a table holding it names the override (the first, if more
+    than one) in front; any other names the variant.
+    """
+    msg = str(exc)
+    m = _FIELD.match(msg)
+    at = m[1] if m else None
+    if at is not None:
+        for key, target in targets.items():
+            if at == target or at.startswith((target + ".", target + "[")):
+                return ScenarioError(f"'{where}.\"{key}\"{at[len(target):]}'{msg[m.end():]}")
+        near = [key for key, target in targets.items()
+                if at and target.startswith((at + ".", at + "["))]
+        if near:
+            also = "".join(f" (with \"{k}\")" for k in near[1:])
+            return ScenarioError(f"'{where}.\"{near[0]}\"'{also} makes an invalid scenario: "
+                                 f"{msg}")
+    return ScenarioError(f"'{where}' makes an invalid scenario: {msg}")
 
 
 @dataclass(frozen=True)
 class Scenario:
-    """A whole planning scenario (see the module docstring for the file format)."""
+    """A whole planning scenario (see the module docstring for the file format).
+
+    Every size that drives work is held to :data:`ccwfm._limits.LIMITS`
+    (``weeks``, ``history_weeks``, ``queues``, ``shift_templates``,
+    ``variants``...) when the scenario is built, before any work starts.
+    """
 
     name: str
     start: dt.date
@@ -536,15 +698,22 @@ class Scenario:
     def __post_init__(self):
         with _at("scenario"):
             v.text("name", self.name)
-            _set(self, "start", v.date("start", self.start))
-            _set(self, "weeks", v.whole("weeks", self.weeks, lo=1))
-            _set(self, "history_weeks", v.whole("history_weeks", self.history_weeks, lo=2))
+            _limited(self, "weeks", "weeks", v.whole, lo=1)
+            _limited(self, "history_weeks", "history_weeks", v.whole, lo=2)
+            start = v.date("start", self.start)
+            if not EARLIEST <= start <= LATEST:
+                raise v.error("start", f"must be between {EARLIEST} and {LATEST}", start)
+            _set(self, "start", start)
         queues = self.queues
         if isinstance(queues, (str, bytes, dict)) or not hasattr(queues, "__iter__") \
                 or not list(queues):
             raise ScenarioError("'queues' must list at least one queue ([[queues]])")
         _set(self, "queues", tuple(queues))
-        _set(self, "variants", tuple(self.variants))
+        with _at(""):
+            at_most("queues", len(self.queues), "queues")
+            _set(self, "variants", tuple(v.sequence("variants", self.variants, "variants",
+                                                    empty=True)))
+            at_most("variants", len(self.variants), "variants")
         for name, cls in (("workforce", Workforce), ("capacity", Capacity),
                           ("finance", Finance), ("simulation", Simulation)):
             if not isinstance(getattr(self, name), cls):
@@ -558,61 +727,80 @@ class Scenario:
             groups = [g.name for g in self.workforce.groups]
             for i, q in enumerate(self.queues):
                 if q.group is not None and groups:
-                    v.known_name(f"queues[{i}].group", q.group, groups, "group")
+                    v.known_name(f"queues[{_label(q.name, i)}].group", q.group, groups, "group")
             for i, g in enumerate(self.workforce.groups):
-                for s in list(g.skills) + list(g.overflow):
-                    v.known_name(f"workforce.groups[{i}]", s, names, "queue")
+                p = f"workforce.groups[{_label(g.name, i)}]"
+                for j, s in enumerate(g.skills):
+                    v.known_name(f"{p}.skills[{j}]", s, names, "queue")
+                for s in g.overflow:
+                    v.known_name(f"{p}.overflow", s, names, "queue")
             for i, var in enumerate(self.variants):
                 if not isinstance(var, Variant):
                     raise v.error(f"variants[{i}]", "must be a Variant", var)
             v.unique("variants", [var.name for var in self.variants])
-        for var in self.variants:
-            self.with_overrides(var.overrides, name=var.name)   # each must apply cleanly
+        for i, var in enumerate(self.variants):      # each must apply cleanly
+            self.with_overrides(var.overrides, name=var.name,
+                                where=f"variants[{_label(var.name, i)}]")
 
     @classmethod
     def from_toml(cls, source):
-        """Read a scenario from a TOML file path or TOML text."""
-        text = source
+        """Read a scenario from a TOML file path or TOML text.
+
+        A ``str`` is a file name when it is one line ending in ``.toml``,
+        else TOML text.  Errors name the file (or ``'scenario'`` for text)
+        and, for text that is not TOML, the line and column.
+        """
+        where, text = "scenario", source
         if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source
-                                         and Path(source).suffix == ".toml"):
-            path = Path(source)
-            try:
-                text = path.read_text(encoding="utf-8")
-            except OSError as exc:
-                raise ScenarioError(f"cannot read the scenario file {str(path)!r}: "
-                                    f"{exc.strerror}") from None
-            except UnicodeDecodeError:
-                raise ScenarioError(f"the scenario file {str(path)!r} is not UTF-8 text") \
-                    from None
+                                         and source.strip().endswith(".toml")):
+            where = _printable(str(source))
+            text = _read(Path(source))
         if not isinstance(text, str):
             raise ScenarioError(f"'scenario' must be TOML text or a file path: "
                                 f"{type(source).__name__}")
+        at_most(where, round(len(text) / 2 ** 20, 1), "scenario_size")
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise ScenarioError(f"the scenario is not valid TOML: {exc}") from None
+            msg = str(exc).replace("(at end of document)", f"(at the end, line "
+                                                           f"{text.count(chr(10)) + 1})")
+            raise ScenarioError(f"'{where}' is not valid TOML: {msg}") from None
+        except ValueError as exc:           # an integer of thousands of digits
+            raise ScenarioError(f"'{where}' is not valid TOML: {exc}") from None
+        except RecursionError:
+            raise ScenarioError(f"'{where}' is nested too deeply to be a scenario") from None
         return cls.from_dict(data)
 
     @classmethod
     def from_dict(cls, data):
         """Build from the mapping a TOML file decodes to."""
-        with _at(""):
-            return cls._from_dict(data)
+        try:
+            with _at(""):
+                return cls._from_dict(data)
+        except RecursionError:
+            raise ScenarioError("'scenario' is nested too deeply to be a scenario") from None
 
     @classmethod
     def _from_dict(cls, data):
+        if not isinstance(data, dict):
+            raise v.error("scenario", "must be a table of keys and values", data)
         v.known_keys("", data, cls.SECTIONS)
+        if "scenario" not in data:
+            raise ScenarioError("'scenario' is required: a [scenario] table with name, start "
+                                "and weeks")
         head = dict(v.known_keys("scenario", data.get("scenario", {}),
                                  ["name", "start", "weeks", "history_weeks"]))
         for key in ("name", "start", "weeks"):
             if key not in head:
                 raise ScenarioError(f"'scenario.{key}' is required")
-        queues = data.get("queues")
-        if not isinstance(queues, list) or not queues:
-            raise ScenarioError("'queues' must list at least one queue ([[queues]])")
-        qs = tuple(QueueConfig.from_dict(q, f"queues[{i}]") for i, q in enumerate(queues))
-        variants = tuple(Variant.from_dict(x, f"variants[{i}]") for i, x in enumerate(
-            v.sequence("variants", data.get("variants", []), "variants", empty=True)))
+        with _at("scenario"):      # sizes first: nothing is built for a too large request
+            at_most("weeks", v.whole("weeks", head["weeks"], lo=1), "weeks")
+        if "queues" not in data:
+            raise ScenarioError("'queues' is required: at least one [[queues]] table")
+        qs = tuple(QueueConfig.from_dict(q, p) for p, q in _named(
+            "queues", data.get("queues"), "queues", "queues", empty=False))
+        variants = tuple(Variant.from_dict(x, p) for p, x in _named(
+            "variants", data.get("variants", []), "variants", "variants"))
         return cls(name=head["name"], start=head["start"], weeks=head["weeks"],
                    history_weeks=head.get("history_weeks", 26), queues=qs,
                    workforce=Workforce.from_dict(data.get("workforce", {})),
@@ -638,49 +826,34 @@ class Scenario:
         """The scenario as TOML text."""
         return tomli_w.dumps(self.to_dict())
 
-    def with_overrides(self, overrides, name=None):
+    def with_overrides(self, overrides, name=None, *, where="overrides"):
         """A copy with dotted-key overrides applied (how variants are built).
 
         Queues, groups and shifts are addressed by name: ``queues.voice.target.
         service_level``, ``workforce.groups.backoffice.max_agents``.  The copy
-        has no variants.
+        has no variants.  Errors name the override as ``where."key"``
+        (``'variants[busy]."queues.voice.aht"' must be > 0: -3``).
         """
+        if not isinstance(overrides, dict):
+            raise v.error(where, "must be a table of dotted keys and values", overrides)
         data = self.to_dict()
-        for key, value in overrides.items():
-            parts = str(key).split(".")
-            node = data
-            for i, part in enumerate(parts[:-1]):
-                if isinstance(node, list):
-                    match = [x for x in node if isinstance(x, dict) and x.get("name") == part]
-                    if not match:
-                        names = [x.get("name") for x in node if isinstance(x, dict)]
-                        near = difflib.get_close_matches(part, names, n=1)
-                        hint = f" (did you mean {near[0]!r}?)" if near else ""
-                        raise ScenarioError(f"variant key {key!r}: no item named {part!r}{hint}")
-                    node = match[0]
-                else:
-                    if part not in node:
-                        node[part] = {}
-                    node = node[part]
-                if not isinstance(node, (dict, list)):
-                    raise ScenarioError(f"variant key {key!r}: {'.'.join(parts[:i + 1])!r} is "
-                                        "a value, not a section")
-            if isinstance(node, list):
-                raise ScenarioError(f"variant key {key!r}: {'.'.join(parts[:-1])!r} is a list: "
-                                    "name an item of it")
-            node[parts[-1]] = value
         data.pop("variants", None)
+        targets = {}
+        for key, value in overrides.items():
+            node, last, targets[key] = _file_path(data, key, where)
+            node[last] = value
         if name is not None:
             data["scenario"]["name"] = name
         try:
             return Scenario.from_dict(data)
         except ScenarioError as exc:
-            raise ScenarioError(f"variant {name or ''!s} ({', '.join(map(str, overrides))}): "
-                                f"{exc}") from None
+            raise _blame(where, targets, exc) from None
 
     def variant_scenarios(self):
         """The base and each variant as scenarios, in order."""
-        return [self] + [self.with_overrides(x.overrides, name=x.name) for x in self.variants]
+        return [self] + [self.with_overrides(x.overrides, name=x.name,
+                                             where=f"variants[{_label(x.name, i)}]")
+                         for i, x in enumerate(self.variants)]
 
     def queue(self, name):
         """The :class:`QueueConfig` named ``name``."""
@@ -698,3 +871,30 @@ class Scenario:
     def interval(self):
         """Interval length, minutes."""
         return self.workforce.interval
+
+
+def _printable(text):
+    """``text`` with its control characters escaped (``\\x00``), for a message."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _read(path):
+    """The text of a scenario file, or a ScenarioError naming it."""
+    where = _printable(str(path))
+    try:
+        st = path.stat()
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ScenarioError(f"cannot read the scenario file '{where}': {reason}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise ScenarioError(f"cannot read the scenario file '{where}': it is a folder")
+    if not stat.S_ISREG(st.st_mode):
+        raise ScenarioError(f"cannot read the scenario file '{where}': not a regular file")
+    at_most(where, round(st.st_size / 2 ** 20, 1), "scenario_size")
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(f"cannot read the scenario file '{where}': {exc.strerror}") \
+            from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"the scenario file '{where}' is not UTF-8 text") from None

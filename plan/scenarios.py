@@ -1,9 +1,14 @@
 """Scenarios side by side: the base and its variants, run on Dask."""
 
+import os
+
 import dask
 import pandas as pd
 
+from ccwfm import _validation as v
+
 from . import pipeline
+from .pipeline import _check_scenario
 from .costs import COST_ITEMS
 
 __all__ = ["compare"]
@@ -43,6 +48,11 @@ def compare(scenario, *, base_dir=".", scheduler=None, log=None):
     log : callable, optional
         Receives a line per scenario submitted.
 
+    Raises
+    ------
+    ValueError
+        A bad argument or variant, before any scenario is submitted.
+
     Returns
     -------
     pandas.DataFrame
@@ -50,6 +60,13 @@ def compare(scenario, *, base_dir=".", scheduler=None, log=None):
         and per queue the service level, abandonment and ASA the schedule
         achieves (simulated when the scenario verifies by simulation).
     """
+    _check_scenario(scenario)
+    if not isinstance(base_dir, (str, os.PathLike)):
+        raise v.error("base_dir", "must be a folder name", base_dir)
+    if scheduler is not None:
+        v.text("scheduler", scheduler)
+    if log is not None and not callable(log):
+        raise v.error("log", "must be callable or None", log)
     scenarios = scenario.variant_scenarios()
     tasks = [dask.delayed(_run_one)(sc, str(base_dir)) for sc in scenarios]
     if log is not None:

@@ -18,6 +18,7 @@ Examples
 
 from dataclasses import dataclass
 
+from ccwfm._limits import at_most
 from ccwfm._validation import DAY_MINUTES as DAY
 from ccwfm._validation import clock as _clock
 from ccwfm._validation import error as _err
@@ -107,7 +108,7 @@ class ShiftTemplate:
     max_agents: int | None = None
 
     def __post_init__(self):
-        if not isinstance(self.name, str) or not self.name:
+        if not isinstance(self.name, str) or not self.name.strip():
             raise _err("shifts.name", "must be a non-empty string", self.name)
         p = f"shifts[{self.name}]"
         length = _whole(f"{p}.length", self.length, lo=0, lo_open=True)
@@ -157,9 +158,11 @@ class ShiftTemplate:
                 else _number(f"{p}.paid_hours", paid, lo=0, lo_open=True))
         factor = _number(f"{p}.cost_factor", self.cost_factor, lo=0, lo_open=True)
         lo = _whole(f"{p}.min_agents", self.min_agents, lo=0)
+        at_most(f"{p}.min_agents", self.min_agents, "agents")
         hi = self.max_agents
         if hi is not None:
             hi = _whole(f"{p}.max_agents", hi, lo=0)
+            at_most(f"{p}.max_agents", self.max_agents, "agents")
             if hi < lo:
                 raise _err(f"{p}.max_agents", f"must be >= min_agents ({lo})", self.max_agents)
         for field, value in (("length", length), ("starts", starts), ("days", days),
@@ -253,7 +256,10 @@ class ShiftTemplate:
                        paid_break_offsets=None if offsets is None else tuple(offsets),
                        cost_factor=factor)
         except ValueError as exc:           # the breaks must fit the shift
-            raise ValueError(f"'{path}': {exc}") from None
+            msg, own = str(exc), f"'shifts[{name}]"
+            if msg.startswith(own):         # named as the file names the shift
+                raise ValueError(f"'{path}" + msg[len(own):]) from None
+            raise ValueError(f"'{path}': {msg}") from None
 
     def to_dict(self):
         """The scenario-file form :meth:`from_dict` reads back into an equal template.

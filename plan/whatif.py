@@ -26,6 +26,7 @@ import pandas as pd
 
 from .costs import Costs, plan_costs
 from .demand import horizon_grid
+from .pipeline import _check_scenario, check_forecast
 from .requirements import requirements as staff_requirements
 from .summary import quick_summary
 
@@ -82,8 +83,13 @@ def quick_plan(scenario, forecast):
     Raises
     ------
     ValueError
-        A queue of the scenario has no rows in ``forecast``.
+        ``scenario`` is not a :class:`plan.Scenario`, or ``forecast`` is not
+        one its queues can be staffed on (see :func:`plan.pipeline.check_forecast`:
+        a queue without rows, repeated or non-date starts, negative or NaN
+        volumes, volumes or scaled AHT above the limits 'volume' and 'aht');
+        nothing is computed then.
     """
+    check_forecast(_check_scenario(scenario), forecast)
     w = scenario.workforce
     grid = horizon_grid(scenario.start, scenario.end, w.interval)
     req = staff_requirements(scenario.queues, forecast, grid, interval=w.interval,

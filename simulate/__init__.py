@@ -17,7 +17,7 @@ SimPy model; both produce the same contacts from the same seed.
 
 from .distributions import Distribution
 from .model import Bot, Center, Group, Queue, Retrial, Shift, Skill
-from .run import SimulationResult, simulate
+from .run import SimulationResult, max_replications, simulate
 from .stats import GROUP_METRICS, QUEUE_METRICS
 
 __all__ = [
@@ -32,5 +32,6 @@ __all__ = [
     "Shift",
     "SimulationResult",
     "Skill",
+    "max_replications",
     "simulate",
 ]

@@ -26,7 +26,7 @@ def arrival_rates(center, q, key):
         rng = _generator(key, q, 0)
         shape = 1.0 / cv ** 2
         factors = rng.gamma(shape, 1.0 / shape, size=days)
-        rates = rates * np.repeat(factors, per_day)[:center.horizon]
+        rates = rates * factors[np.arange(center.horizon) // per_day]
     return rates
 
 

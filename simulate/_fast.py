@@ -343,7 +343,8 @@ def simulate_queue(key, q, base, base_h, base_p, base_bt, base_bu, base_ba, end,
     removed = 0
     for i in range(n_changes):
         removed += max(-change_agents[i], 0)
-    ot_from = np.empty(max(removed * slots_per_agent, 1))
+    # Each overtime segment ends an answered contact: at most ``cap`` of them.
+    ot_from = np.empty(max(min(removed * slots_per_agent, cap), 1))
     ot_to = np.empty(ot_from.shape[0])
     n_ot = 0
     # Entries of retrials after queue abandonment: a heap of record indices.

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from ccwfm._validation import as_array, choice, error, number
+from ccwfm._validation import as_array, choice, count, error, number, text
 
 from . import _rng
 
@@ -14,9 +14,19 @@ EXPONENTIAL, LOGNORMAL, WEIBULL, EMPIRICAL, FIXED = 0, 1, 2, 3, 4
 _KINDS = {"exponential": EXPONENTIAL, "lognormal": LOGNORMAL, "weibull": WEIBULL,
           "empirical": EMPIRICAL, "fixed": FIXED}
 
-# Smallest Weibull shape accepted: at 0.05 the coefficient of variation is
-# already about 4e5, and below about 0.012 the moments overflow a float.
-MIN_WEIBULL_SHAPE = 0.05
+# Largest coefficient of variation of a lognormal: beyond it the median is
+# below 1% of the mean, almost every sample is near 0 and the mean rests on
+# astronomically rare huge ones, so that no simulated day's average estimates
+# it (real handle times and patience have a cv below 3); far beyond it
+# (cv ~ 1e154) cv ** 2 overflows and the samples are inf or 0.
+MAX_CV = 100.0
+# Smallest Weibull shape accepted: the round shape whose cv (92.5) is within
+# MAX_CV (at 0.05 the cv is about 4e5; below about 0.012 the moments overflow).
+MIN_WEIBULL_SHAPE = 0.13
+# Largest mean (and empirical value) of any duration, in seconds: a year, far
+# above every duration the simulator takes (limits 'aht' and 'patience'), so
+# that every sample is finite.
+MAX_MEAN = 365 * 86400.0
 
 
 @dataclass(frozen=True)
@@ -27,9 +37,13 @@ class Distribution:
     (by mean and coefficient of variation), :meth:`weibull` (by mean and
     shape), :meth:`empirical` (resampling observed values), :meth:`fixed`;
     or from a config mapping with :meth:`from_spec`.  Built directly, it
-    checks the parameters its kind uses (``mean`` > 0 and finite, and ``cv``
-    of a lognormal, ``shape`` of a Weibull, ``values`` of an empirical one);
-    errors name the parameter: ``'mean' must be > 0 and finite: -5``.
+    checks the parameters its kind uses (``mean`` > 0 and at most
+    :data:`MAX_MEAN`, a year; ``cv`` of a lognormal, at most :data:`MAX_CV`;
+    ``shape`` of a Weibull, at least :data:`MIN_WEIBULL_SHAPE`; ``values`` of
+    an empirical one), so that every sample is finite and the mean means
+    something; errors name the parameter: ``'mean' must be > 0 and finite:
+    -5``.  ``cv`` is derived from the other parameters for every kind but the
+    lognormal (and ``mean`` too for an empirical one).
 
     Examples
     --------
@@ -52,29 +66,27 @@ class Distribution:
 
     @classmethod
     def lognormal(cls, mean, cv):
-        """Lognormal with the given mean (seconds) and coefficient of variation."""
-        return cls("lognormal", _positive("mean", mean), cv=_positive("cv", cv))
+        """Lognormal with the given mean (seconds) and coefficient of variation.
+
+        ``cv`` must be > 0 and <= :data:`MAX_CV` (100).
+        """
+        return cls("lognormal", _positive("mean", mean), cv=_cv(cv))
 
     @classmethod
     def weibull(cls, mean, shape):
         """Weibull with the given mean (seconds) and shape.
 
         A shape < 1 gives a heavy early hazard, 1 the exponential; it must be
-        >= :data:`MIN_WEIBULL_SHAPE` (0.05), below which the spread is
-        astronomical and the moments soon overflow.
+        >= :data:`MIN_WEIBULL_SHAPE` (0.13, a cv of 92.5), below which the
+        spread is astronomical and the moments soon overflow.
         """
-        mean = _positive("mean", mean)
-        shape = _weibull_shape(shape)
-        # Rounding can take cv^2 a hair below 0 for huge shapes (cv -> 0).
-        cv2 = math.gamma(1 + 2 / shape) / math.gamma(1 + 1 / shape) ** 2 - 1
-        return cls("weibull", mean, cv=math.sqrt(max(cv2, 0.0)), shape=shape)
+        return cls("weibull", _positive("mean", mean), shape=_weibull_shape(shape))
 
     @classmethod
     def empirical(cls, values):
         """Resample observed durations (seconds, all >= 0, at least one > 0)."""
         arr = _durations(values)
-        cv = float(arr.std() / arr.mean())
-        return cls("empirical", float(arr.mean()), cv=cv, values=tuple(float(v) for v in arr))
+        return cls("empirical", float(arr.mean()), values=tuple(arr.tolist()))
 
     @classmethod
     def fixed(cls, value):
@@ -93,12 +105,14 @@ class Distribution:
         """
         if isinstance(spec, Distribution):
             return spec
-        if isinstance(spec, (int, float)) and not isinstance(spec, bool):
+        if isinstance(spec, (int, float, np.integer, np.floating)) and not isinstance(spec, bool):
             return _named(field, cls.exponential, spec)
         if not isinstance(spec, dict):
             raise ValueError(f"'{field}' must be a number (an exponential mean) or a mapping "
                              f"with 'kind': {spec!r}")
         kind = spec.get("kind")
+        if not isinstance(kind, str):
+            raise error(f"{field}.kind", "must be one of " + ", ".join(map(repr, _KINDS)), kind)
         params = {"exponential": ("mean",), "lognormal": ("mean", "cv"),
                   "weibull": ("mean", "shape"), "empirical": ("values",), "fixed": ("value",)}
         choice(f"{field}.kind", kind, tuple(params))
@@ -112,15 +126,25 @@ class Distribution:
         return _named(field, getattr(cls, kind), *(spec[p] for p in params[kind]))
 
     def __post_init__(self):
-        choice("kind", self.kind, tuple(_KINDS))
+        choice("kind", text("kind", self.kind), tuple(_KINDS))
+        put = object.__setattr__
         if self.kind == "empirical":
-            _durations(self.values)
+            arr = _durations(self.values)
+            put(self, "values", tuple(arr.tolist()))
+            put(self, "mean", float(arr.mean()))
+            put(self, "cv", float(arr.std() / arr.mean()))
             return
-        _positive("mean", self.mean)
+        put(self, "mean", _positive("mean", self.mean))
         if self.kind == "lognormal":
-            _positive("cv", self.cv)
+            put(self, "cv", _cv(self.cv))
         elif self.kind == "weibull":
-            _weibull_shape(self.shape)
+            shape = _weibull_shape(self.shape)
+            put(self, "shape", shape)
+            # Rounding can take cv^2 a hair below 0 for huge shapes (cv -> 0).
+            cv2 = math.exp(math.lgamma(1 + 2 / shape) - 2 * math.lgamma(1 + 1 / shape)) - 1
+            put(self, "cv", math.sqrt(max(cv2, 0.0)))
+        else:
+            put(self, "cv", 1.0 if self.kind == "exponential" else 0.0)
 
     def to_spec(self):
         """The config mapping that :meth:`from_spec` turns back into this distribution."""
@@ -155,6 +179,9 @@ class Distribution:
 
     def sample(self, rng, size):
         """Draw ``size`` values with a :class:`numpy.random.Generator` (its fast samplers)."""
+        if not isinstance(rng, np.random.Generator):
+            raise error("rng", "must be a numpy.random.Generator", rng)
+        size = count("size", size, 0)
         kind, p1, p2, values = self.params()
         if kind == EXPONENTIAL:
             x = rng.standard_exponential(size)
@@ -172,28 +199,42 @@ class Distribution:
 _EMPTY = np.zeros(0)
 
 
-def _positive(name, value):
-    """A duration parameter as a float: a number (shared check), > 0 and finite."""
+def _positive(name, value, hi=MAX_MEAN):
+    """A duration parameter as a float: a number (shared check), > 0 and finite, <= ``hi``."""
     v = number(name, value, finite=False)
     if not 0.0 < v < math.inf:
         raise error(name, "must be > 0 and finite", value)
+    if hi is not None and v > hi:
+        raise error(name, f"must be <= {hi:g} seconds (a year)", value)
     return v
+
+
+def _cv(value):
+    """A lognormal's coefficient of variation: > 0 and <= MAX_CV."""
+    return number("cv", _positive("cv", value, hi=None), hi=MAX_CV)
 
 
 def _weibull_shape(value):
     """A Weibull shape as a float: > 0 and finite, and >= MIN_WEIBULL_SHAPE."""
-    return number("shape", _positive("shape", value), lo=MIN_WEIBULL_SHAPE)
+    return number("shape", _positive("shape", value, hi=None), lo=MIN_WEIBULL_SHAPE)
 
 
 def _durations(values):
-    """Observed durations as a flat float array: at least one, all finite and >= 0, one > 0."""
-    arr = as_array("values", values).reshape(-1)
+    """Observed durations as a flat float array: at least one, all finite and >= 0, one > 0.
+
+    Each is at most :data:`MAX_MEAN` seconds (a year).
+    """
+    if isinstance(values, dict) or not hasattr(values, "__len__"):
+        raise error("values", "must be a sequence of durations", values)
+    arr = as_array("values", values)
+    if arr.ndim != 1:
+        raise error("values", "must be a flat sequence of durations", values)
     if arr.size == 0:
         raise ValueError("'values' must hold at least one duration: []")
-    bad = ~np.isfinite(arr) | (arr < 0)
+    bad = ~np.isfinite(arr) | (arr < 0) | (arr > MAX_MEAN)
     if bad.any():
-        raise ValueError(f"'values' must be finite and >= 0: {float(arr[bad][0])!r} "
-                         f"(at index {int(np.flatnonzero(bad)[0])})")
+        raise ValueError(f"'values' must be finite, >= 0 and <= {MAX_MEAN:g} seconds (a year): "
+                         f"{float(arr[bad][0])!r} (at index {int(np.flatnonzero(bad)[0])})")
     if not (arr > 0).any():
         raise ValueError("'values' must hold a duration > 0: all are 0")
     return arr

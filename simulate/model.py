@@ -4,6 +4,9 @@ Frozen, validated config objects.  Times are in seconds from the start of the
 horizon (the start of interval 0); volumes are expected contacts offered per
 interval.  Inputs are checked with :mod:`ccwfm._validation`; errors name the
 field, the rule and the value: ``'queues[voice].volume[5]' must be >= 0: -3.0``.
+Sizes that drive work are bounded by :mod:`ccwfm._limits` (volume, handle
+time, patience, agents, concurrency, handle-time multipliers, arrival rate,
+intervals); :func:`simulate.simulate` bounds the run as a whole.
 """
 
 import math
@@ -11,15 +14,67 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ccwfm._limits import at_most, limit
 from ccwfm._validation import as_array, error, known_name, number, share, text, unique, whole
 
 from .distributions import Distribution
 
+# Largest day-level overdispersion (cv of the Gamma factor of a day's rates):
+# real day-to-day variation beyond Poisson is a cv of 0.05 to 0.3; at 1 a day
+# is as likely to be empty as double.
+MAX_OVERDISPERSION = 1.0
+# Intervals of at least a second and at most a day.
+MIN_INTERVAL, MAX_INTERVAL = 1.0, 86400.0
+_NUMBER = (int, float, np.integer, np.floating)
 
-def _distribution(path, value):
-    if isinstance(value, Distribution):
-        return value
-    return Distribution.from_spec(value, field=path)
+
+def _distribution(path, value, mean_key=None):
+    """A Distribution from ``value`` (or a spec); its mean within the limit ``mean_key``."""
+    if not isinstance(value, Distribution):
+        value = Distribution.from_spec(value, field=path)
+    if mean_key is not None:
+        at_most(f"{path}.mean", value.mean, mean_key)
+    return value
+
+
+def _per_interval(path, values, what, *, lo=0.0, lo_open=False, hi_key=None, agents=False):
+    """A per-interval sequence of numbers, checked at once: a tuple of floats (ints for agents).
+
+    Each element must be a number (not a bool or a string), finite, >= ``lo``
+    (> with ``lo_open``), <= the limit ``hi_key``, and whole for ``agents``;
+    the error names the first offending element: ``'path[3]' must be >= 0: -1``.
+    """
+    if not _is_seq(values):
+        raise error(path, f"must be a sequence of {what} per interval", values)
+    if isinstance(values, np.ndarray):
+        if values.dtype.kind not in "iuf":
+            raise error(path, f"must hold numbers ({what} per interval)", values)
+    else:
+        for i, v in enumerate(values):
+            if isinstance(v, bool) or not isinstance(v, _NUMBER):
+                raise error(f"{path}[{i}]", "must be a number", v)
+    arr = as_array(path, values)
+    if arr.ndim != 1:
+        raise error(path, f"must be a flat sequence of {what} per interval", values)
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(arr) & ((arr > lo) if lo_open else (arr >= lo))
+        if hi_key is not None:
+            ok &= arr <= limit(hi_key)
+        if agents:
+            ok &= arr == np.floor(arr)
+    if not ok.all():
+        i = int(np.flatnonzero(~ok)[0])
+        item, v = f"{path}[{i}]", values[i]
+        number(item, v, lo=lo, lo_open=lo_open)
+        if hi_key is not None:
+            at_most(item, float(v), hi_key)
+        if agents:
+            raise error(item, "must be a whole number of agents (fractional staffing is not "
+                              "supported: round it first)", v)
+        raise error(item, "is not accepted", v)     # pragma: no cover - the checks above raise
+    if agents:
+        return tuple(int(v) for v in arr.tolist())
+    return tuple(arr.tolist())
 
 
 @dataclass(frozen=True)
@@ -47,13 +102,14 @@ class Bot:
     uplift: float = 1.0
 
     def __post_init__(self):
-        object.__setattr__(self, "time", _distribution("bot.time", self.time))
-        share("bot.containment", self.containment)
-        share("bot.abandon", self.abandon)
+        object.__setattr__(self, "time", _distribution("bot.time", self.time, "aht"))
+        object.__setattr__(self, "containment", share("bot.containment", self.containment))
+        object.__setattr__(self, "abandon", share("bot.abandon", self.abandon))
         if self.containment + self.abandon > 1.0 + 1e-12:
             raise ValueError(f"'bot.containment' + 'bot.abandon' must be <= 1: "
                              f"{self.containment + self.abandon!r}")
-        number("bot.uplift", self.uplift, lo=0.0, lo_open=True)
+        uplift = number("bot.uplift", self.uplift, lo=0.0, lo_open=True)
+        object.__setattr__(self, "uplift", at_most("bot.uplift", uplift, "aht_scale"))
 
 
 @dataclass(frozen=True)
@@ -76,9 +132,19 @@ class Retrial:
     max_attempts: int = 5
 
     def __post_init__(self):
-        share("retrial.probability", self.probability)
+        object.__setattr__(self, "probability", share("retrial.probability", self.probability))
         object.__setattr__(self, "delay", _distribution("retrial.delay", self.delay))
-        whole("retrial.max_attempts", self.max_attempts, lo=0)
+        object.__setattr__(self, "max_attempts",
+                           whole("retrial.max_attempts", self.max_attempts, lo=0))
+
+    def attempts_factor(self):
+        """Upper bound of the expected attempts per contact: ``1 + p + ... + p**max_attempts``.
+
+        Reached when every attempt abandons; used to bound a run's work
+        before it starts.
+        """
+        p, m = self.probability, self.max_attempts
+        return float(m + 1) if p >= 1.0 else (1.0 - p ** (m + 1)) / (1.0 - p)
 
 
 @dataclass(frozen=True)
@@ -128,30 +194,38 @@ class Queue:
     def __post_init__(self):
         text("queue.name", self.name)
         p = f"queues[{self.name}]"
-        vol = as_array(f"{p}.volume", self.volume).reshape(-1) if _is_seq(self.volume) else None
-        if vol is None:
-            raise error(f"{p}.volume", "must be a sequence of contacts per interval", self.volume)
-        if vol.size == 0:
+        if _is_seq(self.volume) and len(self.volume) > limit("sim_cells"):
+            raise error(f"{p}.volume", f"must cover at most {limit('sim_cells'):g} intervals "
+                        "(limit 'sim_cells')", len(self.volume))
+        vol = _per_interval(f"{p}.volume", self.volume, "contacts", hi_key="volume")
+        if not vol:
             raise error(f"{p}.volume", "must cover at least one interval", list(self.volume))
-        for i, v in enumerate(vol):
-            number(f"{p}.volume[{i}]", v, lo=0.0)
-        object.__setattr__(self, "volume", tuple(float(v) for v in vol))
-        object.__setattr__(self, "handle", _distribution(f"{p}.handle", self.handle))
+        object.__setattr__(self, "volume", vol)
+        object.__setattr__(self, "handle", _distribution(f"{p}.handle", self.handle, "aht"))
         if self.patience is not None:
-            object.__setattr__(self, "patience", _distribution(f"{p}.patience", self.patience))
+            object.__setattr__(self, "patience",
+                               _distribution(f"{p}.patience", self.patience, "patience"))
         if self.bot is not None and not isinstance(self.bot, Bot):
             raise error(f"{p}.bot", "must be a Bot", self.bot)
         if self.retrial is not None and not isinstance(self.retrial, Retrial):
             raise error(f"{p}.retrial", "must be a Retrial", self.retrial)
-        number(f"{p}.overdispersion", self.overdispersion, lo=0.0)
-        number(f"{p}.target_time", self.target_time, lo=0.0)
+        object.__setattr__(self, "overdispersion", number(
+            f"{p}.overdispersion", self.overdispersion, lo=0.0, hi=MAX_OVERDISPERSION))
+        target = number(f"{p}.target_time", self.target_time, lo=0.0)
+        object.__setattr__(self, "target_time", at_most(f"{p}.target_time", target,
+                                                        "target_time"))
+        text(f"{p}.channel", self.channel)
         if self.handle_scale is not None:
-            if not _is_seq(self.handle_scale) or len(self.handle_scale) != vol.size:
+            if not _is_seq(self.handle_scale) or len(self.handle_scale) != len(vol):
                 raise error(f"{p}.handle_scale", f"must give one multiplier per interval "
-                            f"({vol.size})", self.handle_scale)
-            for i, v in enumerate(self.handle_scale):
-                number(f"{p}.handle_scale[{i}]", v, lo=0.0, lo_open=True)
-            object.__setattr__(self, "handle_scale", tuple(float(v) for v in self.handle_scale))
+                            f"({len(vol)})", self.handle_scale)
+            object.__setattr__(self, "handle_scale", _per_interval(
+                f"{p}.handle_scale", self.handle_scale, "multipliers", lo_open=True,
+                hi_key="aht_scale"))
+
+    def attempts_factor(self):
+        """Upper bound of the expected attempts per contact offered (1 without retrials)."""
+        return 1.0 if self.retrial is None else self.retrial.attempts_factor()
 
 
 @dataclass(frozen=True)
@@ -171,7 +245,9 @@ class Skill:
     after: float = 0.0
 
     def __post_init__(self):
-        number(f"skill[{self.queue}].after", self.after, lo=0.0)
+        text("skill.queue", self.queue)
+        object.__setattr__(self, "after", number(f"skill[{self.queue}].after", self.after,
+                                                 lo=0.0))
 
 
 @dataclass(frozen=True)
@@ -183,11 +259,12 @@ class Shift:
     agents: int = 1
 
     def __post_init__(self):
-        number("shift.start", self.start, lo=0.0)
-        number("shift.end", self.end, lo=0.0)
+        object.__setattr__(self, "start", number("shift.start", self.start, lo=0.0))
+        object.__setattr__(self, "end", number("shift.end", self.end, lo=0.0))
         if not self.end > self.start:
             raise error("shift.end", f"must be > start ({self.start!r})", self.end)
-        whole("shift.agents", self.agents, lo=0)
+        agents = whole("shift.agents", self.agents, lo=0)
+        object.__setattr__(self, "agents", at_most("shift.agents", agents, "agents"))
 
 
 @dataclass(frozen=True)
@@ -228,8 +305,11 @@ class Group:
     def __post_init__(self):
         text("group.name", self.name)
         p = f"groups[{self.name}]"
-        if not _is_seq(self.skills) or not self.skills:
+        if not _is_seq(self.skills) or not len(self.skills):
             raise error(f"{p}.skills", "must list at least one queue", self.skills)
+        for i, s in enumerate(self.skills):
+            if not isinstance(s, (Skill, str)):
+                raise error(f"{p}.skills[{i}]", "must be a Skill or a queue name", s)
         skills = tuple(s if isinstance(s, Skill) else Skill(s) for s in self.skills)
         names = [s.queue for s in skills]
         if len(set(names)) != len(names):
@@ -238,11 +318,11 @@ class Group:
         if self.staffing is None and self.shifts is None:
             raise ValueError(f"'{p}' needs 'staffing' (agents per interval) or 'shifts'")
         if self.staffing is not None:
-            if not _is_seq(self.staffing):
-                raise error(f"{p}.staffing", "must be a sequence of agents per interval",
-                            self.staffing)
-            object.__setattr__(self, "staffing", tuple(
-                whole(f"{p}.staffing[{i}]", v, lo=0) for i, v in enumerate(self.staffing)))
+            if _is_seq(self.staffing) and len(self.staffing) > limit("sim_cells"):
+                raise error(f"{p}.staffing", f"must cover at most {limit('sim_cells'):g} "
+                            "intervals (limit 'sim_cells')", len(self.staffing))
+            object.__setattr__(self, "staffing", _per_interval(
+                f"{p}.staffing", self.staffing, "agents", hi_key="agents", agents=True))
         if self.shifts is not None:
             if not _is_seq(self.shifts):
                 raise error(f"{p}.shifts", "must be a sequence of Shift", self.shifts)
@@ -250,8 +330,11 @@ class Group:
                 if not isinstance(s, Shift):
                     raise error(f"{p}.shifts[{i}]", "must be a Shift", s)
             object.__setattr__(self, "shifts", tuple(self.shifts))
-        whole(f"{p}.concurrency", self.concurrency, lo=1)
-        number(f"{p}.concurrency_factor", self.concurrency_factor, lo=1.0)
+        k = whole(f"{p}.concurrency", self.concurrency, lo=1)
+        object.__setattr__(self, "concurrency", at_most(f"{p}.concurrency", k, "concurrency"))
+        f = number(f"{p}.concurrency_factor", self.concurrency_factor, lo=1.0)
+        object.__setattr__(self, "concurrency_factor",
+                           at_most(f"{p}.concurrency_factor", f, "aht_scale"))
 
     def duty_changes(self, interval, horizon):
         """Times (seconds) and changes of the number of agents on duty, sorted.
@@ -319,11 +402,13 @@ class Center:
     day_intervals: int | None = None
 
     def __post_init__(self):
-        number("interval", self.interval, lo=0.0, lo_open=True)
-        if not _is_seq(self.queues) or not self.queues:
+        object.__setattr__(self, "interval", number("interval", self.interval, lo=MIN_INTERVAL,
+                                                    hi=MAX_INTERVAL))
+        if not _is_seq(self.queues) or not len(self.queues):
             raise error("queues", "must list at least one Queue", self.queues)
-        if not _is_seq(self.groups) or not self.groups:
+        if not _is_seq(self.groups) or not len(self.groups):
             raise error("groups", "must list at least one Group", self.groups)
+        at_most("queues", len(self.queues), "queues")
         for i, q in enumerate(self.queues):
             if not isinstance(q, Queue):
                 raise error(f"queues[{i}]", "must be a Queue", q)
@@ -359,7 +444,23 @@ class Center:
                 raise ValueError(f"'queues[{q}]' is served by no group: add it to a group's "
                                  "skills")
         if self.day_intervals is not None:
-            whole("day_intervals", self.day_intervals, lo=1)
+            object.__setattr__(self, "day_intervals", whole("day_intervals", self.day_intervals,
+                                                            lo=1))
+        cells = (len(self.queues) + len(self.groups)) * (horizon + 1)
+        if cells > limit("sim_cells"):
+            raise ValueError(f"'queues' + 'groups', times the intervals + 1, must be <= "
+                             f"{limit('sim_cells'):g} cells (limit 'sim_cells'): "
+                             f"({len(self.queues)} + {len(self.groups)}) x {horizon + 1} = {cells}")
+        for q in self.queues:
+            at_most(f"queues[{q.name}].volume / interval", max(q.volume) / self.interval,
+                    "arrival_rate")
+        for g in self.groups:
+            _, deltas = g.duty_changes(self.interval, horizon)
+            most = int(np.cumsum(deltas).max()) if deltas.size else 0
+            if most > limit("agents"):
+                raise ValueError(f"'groups[{g.name}]' must have <= {limit('agents'):g} agents on "
+                                 f"duty at once, staffing and shifts together (limit 'agents'): "
+                                 f"{most}")
 
     @property
     def horizon(self):
@@ -408,22 +509,25 @@ class Center:
         ``patience`` sets an exponential patience with that mean; ``agents``
         is a number or a staffing vector.
         """
-        volume = tuple(np.atleast_1d(np.asarray(volume, dtype=float)).tolist())
+        if isinstance(volume, _NUMBER) and not isinstance(volume, bool):
+            volume = [volume]
         if handle is None:
-            handle = Distribution.exponential(aht)
+            aht = number("aht", aht, lo=0.0, lo_open=True)
+            handle = Distribution.exponential(at_most("aht", aht, "aht"))
         if patience is not None and not isinstance(patience, Distribution):
             patience = Distribution.from_spec(patience, field="patience")
-        if np.ndim(agents) == 0:
-            agents = [agents] * len(volume)
+        if not _is_seq(agents):
+            agents = [agents] * (len(volume) if _is_seq(volume) else 1)
         q = Queue(name, volume, handle, patience=patience, bot=bot, retrial=retrial,
                   overdispersion=overdispersion, target_time=target_time)
-        g = Group(group, (Skill(name),), staffing=tuple(agents), concurrency=concurrency,
+        g = Group(group, (Skill(name),), staffing=agents, concurrency=concurrency,
                   concurrency_factor=concurrency_factor)
         return cls((q,), (g,), interval=interval)
 
     def with_staffing(self, group, staffing):
         """A copy with the staffing vector of ``group`` replaced."""
-        groups = tuple(Group(g.name, g.skills, staffing=tuple(staffing), shifts=g.shifts,
+        text("group", group)
+        groups = tuple(Group(g.name, g.skills, staffing=staffing, shifts=g.shifts,
                              concurrency=g.concurrency,
                              concurrency_factor=g.concurrency_factor)
                        if g.name == group else g for g in self.groups)

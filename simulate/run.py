@@ -8,19 +8,27 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
-from ccwfm._validation import choice, error, known_name, share, whole
+from ccwfm._limits import limit
+from ccwfm._validation import boolean, choice, count, error, known_name, share, text, whole
 
 from . import _rng
 from ._engine_fast import run_fast
 from ._fast import OUTCOMES
 from .model import Center
-from .stats import GROUP_METRICS, QUEUE_METRICS, replication_stats
+from .stats import GROUP_METRICS, QUEUE_METRICS, duty_agents, replication_stats
+
+# The day factor of an overdispersed queue is at most its 1 - 1e-6 quantile
+# when the memory of one replication is bounded (see _check_work).
+_DAY_FACTOR_QUANTILE = 1e-6
+# Fixed work per queue or group and replication (kernel call, statistics),
+# counted as this many cells of per-interval statistics (about 0.15 ms).
+_FIXED_CELLS = 100
 
 ENGINES = ("auto", "fast", "simpy")
 
 
 def _engine(center, engine):
-    choice("engine", engine, ENGINES)
+    choice("engine", text("engine", engine), ENGINES)
     single = center.is_single_skill()
     if engine == "fast" and not single:
         raise ValueError("'engine' 'fast' needs a single-skill center (each queue served by "
@@ -37,6 +45,8 @@ def _seed(seed):
         return seed
     if isinstance(seed, (list, tuple)):
         # Entropy words, as numpy.random.SeedSequence takes them.
+        if not 1 <= len(seed) <= 64:
+            raise error("seed", "must list 1 to 64 whole numbers", seed)
         return [_seed_word(f"seed[{i}]", s, "must be a whole number >= 0")
                 for i, s in enumerate(seed)]
     return _seed_word("seed", seed, "must be a whole number >= 0, a numpy SeedSequence or a "
@@ -54,6 +64,98 @@ def _seed_word(path, value, rule):
             raise error(path, "must be >= 0", value)
         return int(value)
     return whole(path, value, lo=0)
+
+
+def expected_contacts(center):
+    """Upper bound of the expected contact attempts of one replication of ``center``.
+
+    The queues' volumes (the day factor has mean 1) times each queue's bound
+    on attempts per contact (:meth:`simulate.model.Queue.attempts_factor`).
+    """
+    return float(sum(sum(q.volume) * q.attempts_factor() for q in center.queues))
+
+
+def _day_factor_peak(center):
+    """The largest day factor of the center's queues that a replication meets (a quantile)."""
+    cv = max(q.overdispersion for q in center.queues)
+    if cv == 0.0:
+        return 1.0
+    shape = 1.0 / cv ** 2
+    return float(_st.gamma.isf(_DAY_FACTOR_QUANTILE, shape, scale=1.0 / shape))
+
+
+def _refuse(what, value, key, detail):
+    lim = limit(key)
+    if not value <= lim:
+        raise ValueError(f"{what} must be <= {lim:g} contacts (limit '{key}'): {value:.4g} "
+                         f"({detail})")
+
+
+def _check_work(center, replications, engine, records):
+    """Refuse a run beyond :mod:`ccwfm._limits` before any work starts.
+
+    The expected contacts of the run (volume x retrial bound x replications)
+    bound its time; those of one replication (with the day factor at its
+    1 - 1e-6 quantile) the fast path's memory; the SimPy engine and kept
+    records cost more per contact and have their own bounds; the statistics
+    take ``replications x (queues + groups) x (intervals + 1)`` cells, and
+    each queue and group costs :data:`_FIXED_CELLS` more per replication.
+    """
+    per_rep = expected_contacts(center)
+    total = per_rep * replications
+    detail = (f"{per_rep:.4g} expected contacts per replication x {replications} "
+              "replications: fewer replications, a shorter horizon or less volume")
+    _refuse("'replications' x the center's expected contacts", total, "sim_contacts", detail)
+    if engine == "simpy":
+        _refuse("'replications' x the center's expected contacts on the SimPy engine", total,
+                "sim_simpy_contacts", detail)
+    if records:
+        _refuse("'replications' x the center's expected contacts with 'records'", total,
+                "sim_records", detail)
+    peak = per_rep * _day_factor_peak(center)
+    _refuse("'center': the contacts of one replication", peak, "sim_replication_contacts",
+            f"{per_rep:.4g} expected, {peak:.4g} on a busy day of its overdispersion: a "
+            "shorter horizon or less volume")
+    units = len(center.queues) + len(center.groups)
+    cells = replications * units * (center.horizon + 1 + _FIXED_CELLS)
+    if cells > limit("sim_cells"):
+        raise ValueError(f"'replications' x (queues + groups) x (intervals + 1 + "
+                         f"{_FIXED_CELLS}) must be <= {limit('sim_cells'):g} cells (limit "
+                         f"'sim_cells'): {cells} ({replications} x {units} x "
+                         f"{center.horizon + 1 + _FIXED_CELLS})")
+
+
+def max_replications(center, *, engine="auto", records=False):
+    """The most replications of ``center`` that :func:`simulate` accepts.
+
+    What the limits on simulated contacts, kept records and statistics cells
+    (README "Limits") leave for this center, at most the 'replications'
+    limit; 0 when even one replication is refused (its contacts alone exceed
+    'sim_replication_contacts').  A caller sizing a run to a budget (the
+    plan's confirmation on fresh random numbers) asks here first instead of
+    meeting the refusal.
+
+    Examples
+    --------
+    >>> from ccwfm.simulate import Center, max_replications
+    >>> max_replications(Center.single_queue([100.0] * 16, aht=180, agents=14))
+    10000
+    """
+    if not isinstance(center, Center):
+        raise ValueError(f"'center' must be a simulate.Center: {type(center).__name__}")
+    name, _ = _engine(center, engine)
+    records = boolean("records", records)
+    per_rep = max(expected_contacts(center), 1e-300)
+    if per_rep * _day_factor_peak(center) > limit("sim_replication_contacts"):
+        return 0
+    most = [limit("replications"), limit("sim_contacts") / per_rep]
+    if name == "simpy":
+        most.append(limit("sim_simpy_contacts") / per_rep)
+    if records:
+        most.append(limit("sim_records") / per_rep)
+    units = len(center.queues) + len(center.groups)
+    most.append(limit("sim_cells") / (units * (center.horizon + 1 + _FIXED_CELLS)))
+    return int(max(min(most), 0))
 
 
 def simulate(center, *, replications=10, seed=0, engine="auto", records=False, level=0.95,
@@ -90,6 +192,19 @@ def simulate(center, *, replications=10, seed=0, engine="auto", records=False, l
     -------
     SimulationResult
 
+    Raises
+    ------
+    ValueError
+        For a bad argument (naming it), or a run beyond :mod:`ccwfm._limits`,
+        refused before any work starts: ``replications`` <= 10,000; the
+        expected contacts (volume x the retrial bound x replications) <= 50
+        million ('sim_contacts'; 2 million on the SimPy engine,
+        'sim_simpy_contacts'; 4 million with ``records``, 'sim_records');
+        those of one replication <= 8 million ('sim_replication_contacts');
+        ``replications x (queues + groups) x (intervals + 101)`` <= 1 million
+        ('sim_cells': per-interval statistics, and a fixed cost per queue, group
+        and replication).
+
     Examples
     --------
     >>> c = Center.single_queue([100.0] * 16, aht=180, agents=14, patience=120)
@@ -99,20 +214,26 @@ def simulate(center, *, replications=10, seed=0, engine="auto", records=False, l
     """
     if not isinstance(center, Center):
         raise ValueError(f"'center' must be a simulate.Center: {type(center).__name__}")
-    if isinstance(replications, bool) or not isinstance(replications, (int, np.integer)) \
-            or replications < 1:
-        raise error("replications", "must be a whole number >= 1", replications)
+    replications = count("replications", replications, 1)
+    if replications > limit("replications"):
+        raise ValueError(f"'replications' must be <= {limit('replications'):g} replications "
+                         f"(limit 'replications'): {replications}")
     level = share("level", level, lo_open=True, hi_open=True)
     seed = _seed(seed)
+    records = boolean("records", records)
+    if progress is not None:
+        progress = boolean("progress", progress)
     name, run = _engine(center, engine)
-    keys = _rng.replication_keys(seed, int(replications))
-    expected = sum(sum(q.volume) for q in center.queues) * replications
+    _check_work(center, replications, name, records)
+    keys = _rng.replication_keys(seed, replications)
+    expected = expected_contacts(center) * replications
     show = progress if progress is not None else expected > (2e6 if name == "fast" else 5e4)
+    agents = duty_agents(center)
     q_stats, g_stats, recs = [], [], []
     started = time.monotonic()
     for r, key in enumerate(keys):
         rec, overtime, max_queue = run(center, int(key))
-        qs, gs = replication_stats(center, rec, overtime, max_queue)
+        qs, gs = replication_stats(center, rec, overtime, max_queue, agents)
         q_stats.append(qs)
         g_stats.append(gs)
         if records:
@@ -210,14 +331,14 @@ class SimulationResult:
     def _long(self, data, names, labels, label_name, per_interval):
         mean, half = self._ci(data)
         horizon = self.center.horizon
-        rows = []
-        for k, label in enumerate(labels):
-            cells = range(horizon) if per_interval else [horizon]
-            for i in cells:
-                for m, metric in enumerate(names):
-                    rows.append((label, i, metric, mean[k, i, m], half[k, i, m]))
-        df = pd.DataFrame(rows, columns=[label_name, "interval", "metric", "mean",
-                                         "half_width"])
+        cells = np.arange(horizon) if per_interval else np.array([horizon])
+        n_l, n_c, n_m = len(labels), cells.size, len(names)
+        df = pd.DataFrame({
+            label_name: np.repeat(np.array(labels, dtype=object), n_c * n_m),
+            "interval": np.tile(np.repeat(cells, n_m), n_l),
+            "metric": np.tile(np.array(names, dtype=object), n_l * n_c),
+            "mean": mean[:, cells, :].reshape(-1),
+            "half_width": half[:, cells, :].reshape(-1)})
         df["low"] = df["mean"] - df["half_width"]
         df["high"] = df["mean"] + df["half_width"]
         if per_interval:

@@ -114,8 +114,12 @@ def _spread(starts, ends, groups, n_groups, interval, horizon, out):
             i += 1
 
 
-def replication_stats(center, records, overtime, max_queue):
+def replication_stats(center, records, overtime, max_queue, agents=None):
     """Queue and group metrics of one replication.
+
+    ``agents`` (groups x intervals, optional) are the agents on duty per
+    interval (:meth:`simulate.model.Group.agents_on_duty`), the same in every
+    replication: give them to compute them once.
 
     Returns ``(queues, groups)``: ``queues[q, i, m]`` for metric
     ``QUEUE_METRICS[m]`` in interval ``i``, with ``i = horizon`` holding the
@@ -181,11 +185,9 @@ def replication_stats(center, records, overtime, max_queue):
     g = records["group"]
     _spread(records["start"][answered], records["leave"][answered],
             g[answered].astype(np.int64), n_g, interval, horizon, busy)
-    duty = np.zeros((n_g, horizon))
-    agents = np.zeros((n_g, horizon))
-    for gi, group in enumerate(center.groups):
-        agents[gi] = group.agents_on_duty(interval, horizon)
-        duty[gi] = agents[gi] * group.concurrency * interval
+    if agents is None:
+        agents = duty_agents(center)
+    duty = agents * np.array([[g.concurrency] for g in center.groups]) * interval
     _spread(overtime["start"], overtime["end"], overtime["group"].astype(np.int64), n_g,
             interval, horizon, duty)
     gout = np.empty((n_g, horizon + 1, len(GROUP_METRICS)))
@@ -198,3 +200,8 @@ def replication_stats(center, records, overtime, max_queue):
         tot = duty.sum(axis=1)
         gout[:, horizon, 2] = np.where(tot > 0, busy.sum(axis=1) / tot, np.nan)
     return out, gout
+
+
+def duty_agents(center):
+    """Time-averaged agents on duty per group and interval (groups x intervals)."""
+    return np.array([g.agents_on_duty(center.interval, center.horizon) for g in center.groups])

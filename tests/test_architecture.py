@@ -9,16 +9,17 @@ resolved to ``ccwfm.*`` names.  The rules:
     import, in code or in a doctest: ours are ``ccwfm.X`` or relative (a
     bare name would import another distribution's package of that name);
 (b) layering: ``ccwfm._validation`` and ``ccwfm/__init__`` import nothing of
-    ours; erlang and forecast only ``ccwfm._validation``; simulate also
-    ``ccwfm.erlang``; plan erlang, forecast, simulate and ``_validation``;
+    ours, ``ccwfm._limits`` only ``_validation``; erlang and forecast only
+    these two; simulate also ``ccwfm.erlang``; plan erlang, forecast,
+    simulate and the two shared modules;
     dashboard only ``ccwfm.plan``; ``python -m ccwfm`` only plan (the CLI);
 (c) the dashboard uses only plan's public names: each ``from ccwfm.plan
     import X`` and each ``plan.X`` has X in ``ccwfm.plan.__all__``, and no
     plan submodule is imported;
 (d) no package reaches into another one's private modules or names
     (``ccwfm.simulate._fast``, ``from ccwfm.simulate.run import _helper``,
-    ``simulate._rng``); ``ccwfm._validation`` is the shared module, meant
-    for all.
+    ``simulate._rng``); ``ccwfm._validation`` and ``ccwfm._limits`` are the
+    shared modules, meant for all.
 
 Each failure names the file, the line and the rule.
 """
@@ -34,16 +35,18 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("erlang", "forecast", "simulate", "plan", "dashboard")
 SHARED = "ccwfm._validation"
+LIMITS = "ccwfm._limits"
 # What each part may import of ours besides itself.  "ccwfm" is the root
 # package (its __init__ imports nothing), e.g. for ccwfm.__version__.
 ALLOWED = {
     "ccwfm": set(),
     SHARED: set(),
+    LIMITS: {SHARED},
     "ccwfm.__main__": {"plan"},
-    "erlang": {SHARED, "ccwfm"},
-    "forecast": {SHARED, "ccwfm"},
-    "simulate": {SHARED, "ccwfm", "erlang"},
-    "plan": {SHARED, "ccwfm", "erlang", "forecast", "simulate"},
+    "erlang": {SHARED, LIMITS, "ccwfm"},
+    "forecast": {SHARED, LIMITS, "ccwfm"},
+    "simulate": {SHARED, LIMITS, "ccwfm", "erlang"},
+    "plan": {SHARED, LIMITS, "ccwfm", "erlang", "forecast", "simulate"},
     "dashboard": {"plan", "ccwfm"},
 }
 

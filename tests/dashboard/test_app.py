@@ -136,11 +136,21 @@ def test_exports_escape_formula_injection():
     assert xl["queue"].str.startswith("'").sum() == 4
 
 
-def test_invalid_scenario_file_is_explained_not_raised(tmp_path):
-    # The upload widget is driven in the browser test; here the same path
-    # through Scenario.from_toml must raise a ValueError naming the key.
-    with pytest.raises(ValueError, match="queues"):
-        plan.Scenario.from_toml("[scenario]\nname='x'\nstart=2024-01-01\nweeks=1\n")
+@pytest.mark.parametrize("text, why", [
+    (b"[scenario]\nname='x'\nstart=2024-01-01\nweeks=1\n", "'queues'"),
+    (b"[scenario\nname='x'", "TOML"),
+    (b"\xff\xfe not utf-8", "utf-8"),
+])
+def test_an_invalid_scenario_file_upload_is_explained_and_the_app_keeps_working(text, why):
+    at = fresh()
+    at.radio(key="data_source").set_value("Scenario file (TOML)").run()
+    at.file_uploader(key="upload_scenario").set_value(("bad.toml", text, "text/plain")).run()
+    at.button(key="use_scenario").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    (err,) = [e.value for e in at.error]
+    assert err.startswith("This file could not be used.") and why in err, err
+    assert at.dataframe[0].value["queue"].tolist() == ["voice", "sales", "chat", "email"]
+    assert "Scenario **demo**: 4 queues, 1 weeks" in at.sidebar.caption[0].value
 
 
 def test_whatif_inputs_survive_leaving_the_page_and_switching_queue():

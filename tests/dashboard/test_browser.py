@@ -15,9 +15,12 @@ import json
 import os
 import re
 import signal
+import stat
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pandas as pd
@@ -269,3 +272,115 @@ def _journey(page, url, tmp_path, timings):
     assert not [e for e in BROWSER_ERRORS if e.startswith("pageerror")], BROWSER_ERRORS
     assert 0 < timings["app_start_s"] < 120
     assert 0 < timings["whatif_answer_s"] < 120
+
+
+# -- two planners at once; a closed browser leaves nothing ----------------------------------------
+
+def _interval_csv(queue, volume):
+    start = pd.date_range("2024-01-01", periods=24 * 7 * 5, freq="60min")
+    return pd.DataFrame({"queue": queue, "start": start, "volume": volume,
+                         "aht": 300.0}).to_csv(index=False).encode()
+
+
+def _status(url):
+    """The HTTP status of a GET of ``url``."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            return r.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def _wait_for(condition, seconds=20.0):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def _upload_and_download(page, url, name, data, queue):
+    """Upload an interval file under ``name``; download the scenario; the download's URL."""
+    page.goto(url, wait_until="domcontentloaded")
+    page.get_by_test_id("stRadio").filter(has_text="Where does the demand come from?") \
+        .get_by_text("Interval file (CSV or Excel)", exact=True).click()
+    uploader = page.get_by_test_id("stFileUploader").locator("input[type=file]")
+    uploader.set_input_files(files=[{"name": name, "mimeType": "text/csv", "buffer": data}])
+    page.get_by_role("button", name="Use this file").click()
+    expect(page.get_by_text(f"Loaded 840 intervals of {queue}:")).to_be_visible(timeout=STEP_MS)
+    expect(page.get_by_test_id("stSidebar").get_by_text(
+        re.compile(r"Scenario upload: 1 queues"))).to_be_visible(timeout=STEP_MS)
+    return _download_scenario(page, queue)
+
+
+def _download_scenario(page, queue):
+    """Download the scenario (TOML): it must be the upload of ``queue``; its URL."""
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download the scenario (TOML)").click()
+    download = info.value
+    assert download.suggested_filename == "upload.toml"
+    text = Path(download.path()).read_text()
+    assert 'name = "upload"' in text and f'name = "{queue}"' in text, text
+    assert text.count('name = "') == 2                    # the scenario and its one queue
+    assert 'history = "history.csv"' in text and "/" not in text.split("[workforce]")[0]
+    return download.url
+
+
+@pytest.mark.slow
+def test_two_browsers_see_their_own_data_and_a_closed_one_leaves_nothing(tmp_path):
+    psutil = pytest.importorskip("psutil")
+    tmp = tmp_path / "tmp"                      # the server's system temp folder
+    tmp.mkdir()
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "TMPDIR": str(tmp)}
+    env.pop("CCWFM_DASHBOARD_ROOT", None)
+    log = tmp_path / "streamlit.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "ccwfm.dashboard", "--port", str(port)],
+                                cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    children = []
+    try:
+        assert _wait_for(lambda: healthy(url) or proc.poll() is not None, 60), "no server"
+        assert proc.poll() is None, log.read_text(errors="replace")
+        children = [c.pid for c in psutil.Process(proc.pid).children()]
+        (root,) = tmp.iterdir()
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                         args=CHROMIUM_ARGS)
+            try:
+                contexts = {k: browser.new_context(accept_downloads=True) for k in "ab"}
+                pages = {k: c.new_page() for k, c in contexts.items()}
+                for pg in pages.values():
+                    pg.set_default_timeout(STEP_MS)
+                links, folders = {}, {}
+                for key, queue, volume in (("a", "alpha", 10.0), ("b", "beta", 80.0)):
+                    before = set(root.iterdir())
+                    links[key] = _upload_and_download(pages[key], url, "...csv",
+                                                      _interval_csv(queue, volume), queue)
+                    (folders[key],) = set(root.iterdir()) - before
+                    assert stat.S_IMODE(folders[key].stat().st_mode) == 0o700
+                    saved = pd.read_csv(folders[key] / "history.csv")
+                    assert set(saved["queue"]) == {queue} and set(saved["volume"]) == {volume}
+                assert sorted(p.name for p in tmp.iterdir()) == [root.name]
+                # a still has its own data after b loaded its file under the same name
+                assert _download_scenario(pages["a"], "alpha") == links["a"]
+                assert _status(links["a"]) == _status(links["b"]) == 200
+                contexts["a"].close()                    # a's session ends
+                assert _wait_for(lambda: not folders["a"].exists()), "a's folder is left"
+                assert _wait_for(lambda: _status(links["a"]) == 404), "a's download served"
+                assert folders["b"].is_dir() and _status(links["b"]) == 200
+            finally:
+                browser.close()
+        os.kill(proc.pid, signal.SIGTERM)               # the launcher alone: it forwards it
+        assert proc.wait(timeout=30) == 0, log.read_text(errors="replace")[-2000:]
+        assert _wait_for(lambda: not any(psutil.pid_exists(p) and psutil.Process(p).status()
+                                         != psutil.STATUS_ZOMBIE for p in children), 10)
+        assert list(tmp.iterdir()) == []                 # root and b's folder are gone
+    finally:
+        _stop(proc)
+        for pid in children:                             # this test's own processes, by id
+            if psutil.pid_exists(pid):
+                os.kill(pid, signal.SIGKILL)

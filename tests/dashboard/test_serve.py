@@ -1,10 +1,12 @@
-"""``python -m ccwfm.dashboard``: the Streamlit command it runs, its options, its signals."""
+"""``python -m ccwfm.dashboard``: the Streamlit command it runs, its options, its signals,
+and the root folder of the sessions' files it makes and removes."""
 
 import importlib.util
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from tests.dashboard._server import free_port, healthy
 
 from ccwfm import plan
 from ccwfm.dashboard import __main__ as serve
+from ccwfm.dashboard import files
 
 APP = Path(importlib.util.find_spec("ccwfm.dashboard.app").origin).resolve()
 
@@ -61,8 +64,12 @@ class FakeProc:
 
 
 @pytest.fixture
-def popen(monkeypatch):
-    """Replace subprocess.Popen; yields (the fakes started, options for the next fakes)."""
+def popen(monkeypatch, tmp_path):
+    """Replace subprocess.Popen; yields (the fakes started, options for the next fakes).
+
+    The system temp folder is ``tmp_path`` (where the launcher makes its root).
+    """
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     started, options = [], {}
 
     def fake(cmd, **kwargs):
@@ -116,6 +123,38 @@ def test_bad_options_exit_with_code_2(popen, capsys, argv):
 def test_the_exit_code_is_the_childs(popen, child, expected):
     popen[1]["returncode"] = child
     assert serve.main(["--port", "8765"]) == expected
+
+
+@pytest.mark.parametrize("child", [0, 3, -signal.SIGTERM])
+def test_the_root_is_handed_to_the_child_and_removed_when_it_stops(popen, tmp_path, child):
+    seen = []
+
+    def during():                       # while the server runs
+        root = Path(popen[0][0].kwargs["env"][files.ROOT_ENV])
+        seen.append(root)
+        assert files.given_root(popen[0][0].kwargs["env"]) == root
+        assert root.parent == tmp_path and root.name.startswith(files.PREFIX)
+        assert (root / files.MARK).read_text().split() == [str(os.getpid())]
+        (root / ("0" * 32)).mkdir(mode=0o700)                  # a session's folder
+        (root / ("0" * 32) / "history.csv").write_text("x")
+
+    popen[1].update(returncode=child, on_wait=during)
+    assert serve.main(["--port", "8765"]) == (child if child >= 0 else 128 - child)
+    assert seen and not seen[0].exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_root_is_removed_when_starting_the_child_fails(monkeypatch, tmp_path):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def broken(cmd, **kwargs):
+        assert Path(kwargs["env"][files.ROOT_ENV]).is_dir()
+        raise OSError("no python")
+
+    monkeypatch.setattr(subprocess, "Popen", broken)
+    with pytest.raises(OSError):
+        serve.main(["--port", "8765"])
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
@@ -184,7 +223,10 @@ def test_stopping_the_launcher_ends_its_streamlit_child(tmp_path, signum, code):
     psutil = pytest.importorskip("psutil")          # installed with dask's distributed
     port = free_port()
     log = tmp_path / "dashboard.log"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    tmp = tmp_path / "tmp"                           # the system temp folder of the server
+    tmp.mkdir()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "TMPDIR": str(tmp)}
+    env.pop(files.ROOT_ENV, None)
     env.pop("PYTHONPATH", None)
     with open(log, "wb") as out:
         # cwd is an empty folder: the app is found through the installed package.
@@ -203,6 +245,10 @@ def test_stopping_the_launcher_ends_its_streamlit_child(tmp_path, signum, code):
         children = [c.pid for c in psutil.Process(launcher.pid).children()]
         assert len(children) == 1, children
         assert "streamlit" in psutil.Process(children[0]).cmdline()
+        (root,) = tmp.iterdir()                      # the root, handed to the child
+        assert root.name.startswith(files.PREFIX) and (root / files.MARK).is_file()
+        assert root.stat().st_mode & 0o777 == 0o700
+        assert psutil.Process(children[0]).environ()[files.ROOT_ENV] == str(root)
         launcher.send_signal(signum)
         assert launcher.wait(timeout=15) == code, log.read_text(errors="replace")
         deadline = time.monotonic() + 10
@@ -210,6 +256,11 @@ def test_stopping_the_launcher_ends_its_streamlit_child(tmp_path, signum, code):
             time.sleep(0.1)
         assert not _alive(children[0]), f"streamlit child {children[0]} still running"
         assert not healthy(f"http://127.0.0.1:{port}")
+        if signum == signal.SIGKILL:
+            # Nobody could remove the root of a launcher killed before any session ran;
+            # the next launcher's sweep does (its marker names a process that is gone).
+            assert not root.exists() or files.sweep(tmp) == [root]
+        assert list(tmp.iterdir()) == []
     finally:
         for pid in children:                      # the test's own processes, by id
             if _alive(pid):

@@ -4,14 +4,15 @@ import numpy as np
 import pytest
 
 from ccwfm import erlang
+from ccwfm._limits import limit
 
 AGENTS = np.array([1, 2, 5, 10, 100, 1_000, 10_000, 50_000, 99_999, 100_000])
 
 
 @pytest.mark.parametrize("patience", [None, 1.0, 120.0, 36_000.0])
 def test_metrics_finite_and_bounded_over_six_orders_of_magnitude(patience):
-    # Loads from 0.001 to 150,000 Erlangs (a 30-minute interval, AHT 300 s).
-    loads = np.array([0.001, 0.5, 9.9, 99.0, 990.0, 9_999.0, 49_990.0, 99_000.0, 150_000.0])
+    # Loads from 0.001 to 100,000 Erlangs, the limit (a 30-minute interval, AHT 300 s).
+    loads = np.array([0.001, 0.5, 9.9, 99.0, 990.0, 9_999.0, 49_990.0, 99_000.0, 100_000.0])
     volume = loads * 1800.0 / 300.0
     n, vol = np.meshgrid(AGENTS, volume, indexing="ij")
     m = erlang.metrics(n, vol, 300.0, target_time=20.0, patience=patience)
@@ -30,7 +31,7 @@ def test_metrics_finite_and_bounded_over_six_orders_of_magnitude(patience):
 
 
 def test_erlang_b_and_c_bounded_everywhere():
-    loads = np.array([1e-6, 0.3, 7.0, 1e3, 1e4, 9.99e4, 2e5])
+    loads = np.array([1e-6, 0.3, 7.0, 1e3, 1e4, 9.99e4, 1e5])
     n, a = np.meshgrid(AGENTS, loads, indexing="ij")
     b = erlang.erlang_b(n, a)
     c = erlang.erlang_c(n, a)
@@ -44,14 +45,16 @@ def test_erlang_b_and_c_bounded_everywhere():
 
 @pytest.mark.parametrize("patience", [None, 300.0])
 def test_required_agents_ends_for_huge_loads(patience):
-    # 50,000 Erlangs: 300,000 calls per 30 minutes at 300 s.
+    # 50,000 and 99,000 Erlangs: 300,000 and 594,000 calls per 30 minutes at 300 s.
     kw = dict(service_level=0.9, target_time=10.0, patience=patience)
-    n = erlang.required_agents(np.array([300_000.0, 600_000.0]), 300.0, **kw)
-    load = np.array([50_000.0, 100_000.0])
-    assert (n > 0.97 * load).all() and (n < load + 2_000).all()
-    sl = erlang.service_level(n, np.array([300_000.0, 600_000.0]), 300.0, 10.0,
-                              patience=patience)
+    volume = np.array([300_000.0, 594_000.0])
+    n = erlang.required_agents(volume, 300.0, **kw)
+    load = np.array([50_000.0, 99_000.0])
+    assert (n > 0.97 * load).all() and (n < load + 1_000).all()
+    assert (n <= limit("agents")).all()
+    sl = erlang.service_level(n, volume, 300.0, 10.0, patience=patience)
     assert (sl >= 0.9).all()
+    assert (erlang.service_level(n - 1, volume, 300.0, 10.0, patience=patience) < 0.9).all()
 
 
 def test_unstable_erlang_c_search_still_ends_for_strict_targets():
@@ -62,20 +65,24 @@ def test_unstable_erlang_c_search_still_ends_for_strict_targets():
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_no_nan_anywhere_on_wild_inputs(seed):
-    # Log-uniform over absurd ranges: subnormal volumes, microsecond and
-    # week-long handle times, patience from a millisecond to 30 years.
+    # Log-uniform over absurd ranges up to the limits: subnormal volumes,
+    # microsecond to day-long handle times, patience from a millisecond to
+    # 30 days; volumes are lowered where the offered load or the arrival
+    # rate would pass its limit.
     rng = np.random.default_rng(seed)
     size = 4000
+    aht = 10.0 ** rng.uniform(-6, np.log10(limit("aht")), size)
+    interval = 10.0 ** rng.uniform(0, 6, size)
     volume = 10.0 ** rng.uniform(-306, 6, size)
+    volume = np.minimum.reduce([volume, limit("offered_load") * interval / aht * (1 - 1e-12),
+                                limit("arrival_rate") * interval * (1 - 1e-12)])
     volume[::7] = 0.0
-    aht = 10.0 ** rng.uniform(-6, 6, size)
-    patience = 10.0 ** rng.uniform(-3, 9, size)
+    patience = 10.0 ** rng.uniform(-3, np.log10(limit("patience")), size)
     patience[::5] = np.inf
     t = 10.0 ** rng.uniform(-300, 5, size)
     t[::11] = 0.0
     agents = np.floor(10.0 ** rng.uniform(0, 5, size))
     agents[::13] = 0.0
-    interval = 10.0 ** rng.uniform(0, 6, size)
     m = erlang.metrics(agents, volume, aht, target_time=t, patience=patience, interval=interval)
     for name, v in m.as_dict().items():
         assert not np.isnan(v).any(), name
@@ -89,8 +96,9 @@ def test_no_nan_anywhere_on_wild_inputs(seed):
 def test_required_agents_on_wild_inputs_meets_targets_minimally():
     rng = np.random.default_rng(5)
     size = 300
-    volume = 10.0 ** rng.uniform(-6, 5, size)
     aht = 10.0 ** rng.uniform(0, 4, size)
+    # Up to 90,000 Erlangs, so that the answer stays within the agents limit.
+    volume = np.minimum(10.0 ** rng.uniform(-6, 5, size), 90_000 * 1800.0 / aht)
     patience = 10.0 ** rng.uniform(-1, 6, size)
     patience[::4] = np.inf
     t = rng.uniform(0, 600, size)

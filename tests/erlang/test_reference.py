@@ -369,7 +369,7 @@ def test_required_agents_is_the_smallest_count_meeting_targets_by_reference():
     (40, 301.5, 240.0, 20.0, 1e6),        # 40.2 Erlangs on 40 agents
     (100, 1003.0, 180.0, 60.0, 3e5),
     # 2000.2 Erlangs on 2000 agents (the reference takes ~15 s).
-    pytest.param(2000, 12001.2, 300.0, 120.0, 1e7, marks=pytest.mark.slow),
+    pytest.param(2000, 12001.2, 300.0, 120.0, 2.5e6, marks=pytest.mark.slow),
 ])
 def test_service_level_near_critical_load_long_patience(agents, volume, aht, t, patience):
     """Service level near critical load, long patience, to 1e-9."""
@@ -396,14 +396,14 @@ def test_tiny_service_level_in_overload(agents, load, aht, t, patience):
 
 
 @pytest.mark.parametrize("agents,load,aht,t,patience", [
-    (10, 12.0, 180.0, 20.0, 1e9),
-    (871, 1406.0, 79.0, 23.0, 8e8),
-    (100_000, 110_000.0, 1.0, 20.0, 1e9),
+    (10, 12.0, 180.0, 20.0, 2.592e6),         # the longest patience allowed (30 days)
+    (871, 1406.0, 79.0, 23.0, 2e6),
+    (100_000, 110_000.0, 11.0, 20.0, 2.592e6),  # 10,000 arrivals/s, the limit
 ])
 def test_service_level_bounded_in_overload_with_very_long_patience(agents, load, aht, t,
                                                                    patience):
     """Service level under a rigorous bound where the chain is too long."""
-    # Queue lengths here are ~1e7..1e13, beyond the exact chain; a rigorous bound is not.
+    # Queue lengths here are ~1e5..1e10, beyond the exact chain; a rigorous bound is not.
     bound = float(ref.overload_service_level_bound(agents, load / aht, aht, 1 / patience, t))
     assert bound < 1e-100
     m = erlang.metrics(agents, aht=aht, arrival_rate=load / aht, target_time=t,

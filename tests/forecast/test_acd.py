@@ -310,3 +310,68 @@ def test_to_history_arguments(tmp_path):
         log.to_history(interval=20)
     with pytest.raises(ValueError, match="target_time"):
         log.to_history(target_time=-1)
+
+
+# --------------------------------------------------------------------------- hardening
+
+GEN = {"queue": "queue", "arrival": "arrival", "wait": "wait", "outcome": "outcome",
+       "handle": "handle"}
+
+
+def test_arguments_of_wrong_types_are_named():
+    data = b"queue,arrival,wait,outcome\nq,2024-03-04 08:00:00,10,answered\n"
+    for kw, message in (
+            ({"sep": 5}, "'sep' must be a delimiter such as"),
+            ({"sep": ""}, "'sep' must be a delimiter such as"),
+            ({"format": "generic", "mapping": {**GEN, "queue": ["x"]}},
+             "'mapping.queue' must name a column (a string): ['x']"),
+            ({"format": "generic", "mapping": {**GEN, "outcome_values": {"answered": [1]}}},
+             "'mapping.outcome_values.answered' must be a list of source values"),
+            ({"max_rows": 1.5}, "'max_rows' must be a whole number >= 0: 1.5")):
+        with pytest.raises(ValueError) as e:
+            read_acd(data, **kw)
+        assert str(e.value).startswith(message), str(e.value)
+    with pytest.raises(ValueError, match=r"^'target_time' must be <= 2\.592e\+06 seconds"):
+        read_acd(data, format="generic", mapping={k: v for k, v in GEN.items()
+                                                  if k != "handle"}).to_history(target_time=1e300)
+
+
+def test_huge_waits_and_handle_times_are_excluded_with_an_issue():
+    data = (b"queue,arrival,wait,outcome,handle\n"
+            b"q,2024-03-04 08:00:00,10,answered,1e300\n"
+            b"q,2024-03-04 08:01:00,1e300,answered,5\n"
+            b"q,2024-03-04 08:02:00,inf,abandoned,\n"
+            b"q,2024-03-04 08:03:00,10,answered,86400\n")
+    log = read_acd(data, format="generic", mapping=GEN)
+    kinds = {i.kind: i.rows for i in log.report}
+    assert kinds["out_of_range"] in ((1,), (2,)) and kinds["non_numeric"] == (3,)
+    assert sorted(r for i in log.report if i.kind == "out_of_range" for r in i.rows) == [1, 2]
+    assert log.frame["row"].tolist() == [4]          # rows in 4 = kept 1 + excluded 3
+    assert log.to_history(interval=15).frame["volume"].sum() == 1
+
+
+def test_logs_beyond_the_limits_are_refused():
+    data = (b"queue,arrival,wait,outcome\nq,1900-03-04 08:00:00,10,answered\n"
+            b"q,2200-03-04 08:01:00,1,answered\n")
+    with pytest.raises(ValueError, match=r"^'arrival' must be <= 520 weeks \(limit "
+                                         r"'history_weeks'\): 15653\.3"):
+        read_acd(data, format="generic", mapping={k: v for k, v in GEN.items()
+                                                  if k != "handle"})
+    # arrivals beyond the dates a datetime64[ns] holds are unreadable, not wrapped round
+    data = (b"queue,arrival,wait,outcome\nq,9999-03-04 08:00:00,10,answered\n"
+            b"q,2024-03-04 08:01:00,1,answered\n")
+    log = read_acd(data, format="generic", mapping={k: v for k, v in GEN.items()
+                                                     if k != "handle"})
+    assert [(i.kind, i.rows) for i in log.report] == [("bad_time", (1,))]
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"", "'source' is empty"),
+    (b"PK\x03\x04junk", "'source' must be a text file for the Anonymous Bank log"),
+    (b"\xff\xfeq\x00,", "'source' starts with a UTF-16 byte-order mark"),
+    (b"a\tb\n1\t2\n", "'source' must have column 'type'"),
+])
+def test_unreadable_anonymous_bank_sources_are_named(data, message):
+    with pytest.raises(ValueError) as e:
+        read_acd(data)
+    assert str(e.value).startswith(message), str(e.value)

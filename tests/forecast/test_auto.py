@@ -152,27 +152,50 @@ def test_persistent_days_choose_the_ar1_daily_model():
 
 
 def test_default_candidates(noisy):
+    """The default candidates are all backtested, the choice follows the published table
+    (the best wMAPE, or the mean of the best two when its wMAPE is more than 3% lower),
+    and the forecast is the chosen models' own, each fitted alone on the whole history."""
     names = [m.name for m in default_models()]
-    assert names == ["weekday_average", "daily_arima", "daily_ets", "count_glm"]
+    assert names == ["weekday_average", "daily_arima", "daily_ets", "daily_holt", "count_glm"]
     h, _ = noisy
     auto = AutoForecaster(origins=3).fit(h)
-    assert set(auto.backtest_["model"]) >= set(names)
-    kind, chosen = auto.choice_["q"]
-    assert kind in ("single", "ensemble") and set(chosen) <= set(names)
+    table = auto.backtest_.set_index("model")["wmape"]
+    singles = table[names].sort_values(kind="stable")
+    best2 = list(singles.index[:2])
+    ensemble = "ensemble(" + "+".join(best2) + ")"
+    assert sorted(table.index) == sorted(names + [ensemble])
+    if table[ensemble] < 0.97 * singles.iloc[0]:
+        expected = ("ensemble", best2)
+    else:
+        expected = ("single", [singles.index[0]])
+    assert auto.choice_["q"] == expected
     out = auto.predict(7)
+    alone = {m.name: m for m in default_models()}
+    own = [alone[n].fit(h).predict(7, level=())["forecast"].to_numpy() for n in expected[1]]
+    assert out["forecast"].to_numpy() == pytest.approx(np.mean(own, axis=0), rel=1e-9)
     assert list(out.columns) == ["queue", "start", "forecast", "lo_80", "hi_80", "lo_95",
                                  "hi_95"]
     assert (out["lo_95"] <= out["lo_80"]).all() and (out["hi_80"] <= out["hi_95"]).all()
 
 
 def test_candidates_with_the_same_name_are_kept_apart():
-    # The level doubled over the last six weeks: a one-week average is far better.
+    """Two configurations of one model are numbered apart, each with its own backtest.
+
+    The level doubled over the last six weeks: the one-week average is far better than
+    the eight-week one, so it must be chosen, and its forecast be WeekdayAverage(1)'s.
+    """
     wl = [1.0] * 6 + [1.5] + [2.0] * 5
     h, _ = pattern(weeks=12, week_level=wl, rng=np.random.default_rng(1))
-    try:
-        auto = AutoForecaster([WeekdayAverage(1), WeekdayAverage(8)], origins=3).fit(h)
-    except ValueError:
-        return                                            # refusing duplicates is fine too
+    auto = AutoForecaster([WeekdayAverage(1), WeekdayAverage(8)], origins=3).fit(h)
+    table = auto.backtest_.set_index("model")
+    assert set(table.index) == {"weekday_average", "weekday_average#2",
+                                "ensemble(weekday_average+weekday_average#2)"}
+    for name, m in (("weekday_average", WeekdayAverage(1)),
+                    ("weekday_average#2", WeekdayAverage(8))):
+        ref = score(rolling_origin(m, h, auto.origins_, lead_days=5, level=())).iloc[0]
+        assert table.loc[name, "wmape"] == pytest.approx(ref["wmape"], rel=1e-12)
+    assert table.loc["weekday_average", "wmape"] < 0.5 * table.loc["weekday_average#2", "wmape"]
+    assert auto.choice_ == {"q": ("single", ["weekday_average"])}
     best = WeekdayAverage(1).fit(h).predict(7)["forecast"].to_numpy()
     assert auto.predict(7)["forecast"].to_numpy() == pytest.approx(best, rel=1e-9)
 
@@ -206,6 +229,8 @@ def test_conformal_bounds_by_hand():
     h = _fixed_totals()
     auto = AutoForecaster([WeekdayAverage(4)], origins=4).fit(h)
     assert auto.scale_c_["q"] == pytest.approx(0.02)
+    # Fixed daily totals split multinomially: intervals vary less than Poisson, alpha 0.
+    assert auto.scale_a_["q"] == 0.0
     # The backtest errors, scaled by sqrt(f + (c f)^2 + 1).
     res = rolling_origin(WeekdayAverage(4), h, origins(h, 4), lead_days=5, level=())
     f = res["forecast"].to_numpy()

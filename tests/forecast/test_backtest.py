@@ -1,10 +1,12 @@
 """Rolling-origin backtests and their scores, checked by hand on tiny hand-built series."""
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
+import statsmodels.api as sm
 
 from ccwfm.forecast import (
     History,
@@ -54,8 +56,29 @@ def _day(d):
     return START + pd.Timedelta(days=d)
 
 
-def _normal(f, cv, z):
-    sd = np.sqrt(f + (cv * f) ** 2)
+def _alpha(y):
+    """Interval dispersion of ``y`` (days x 2 slots, day ``d`` on weekday ``d % 7``) by hand.
+
+    The Poisson GLM ``log mu = day + weekday x slot`` fitted by statsmodels, then
+    the moments estimate ``(RSS n / (n - p) - sum mu) / sum mu^2``, floored at 0.
+    """
+    n_days = len(y)
+    day = np.repeat(np.arange(n_days), 2)
+    cell = np.repeat(np.arange(n_days) % 7, 2) * 2 + np.tile([0, 1], n_days)
+    cells = np.unique(cell)
+    x = np.column_stack([(cell == c).astype(float) for c in cells]
+                        + [(day == d).astype(float) for d in range(1, n_days)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")               # the design is rank-deficient
+        mu = sm.GLM(y.ravel(), x, family=sm.families.Poisson()).fit(tol=1e-14).fittedvalues
+    n, p = y.size, np.linalg.matrix_rank(x)           # parameters that are identified
+    rss = ((y.ravel() - mu) ** 2).sum() * n / (n - p)
+    return max((rss - mu.sum()) / (mu ** 2).sum(), 0.0)
+
+
+def _normal(f, cv, z, alpha=0.0, factor=1.0):
+    """Normal bounds with variance (f + (alpha + cv^2) f^2) x factor, floored at 0."""
+    sd = np.sqrt((f + (alpha + cv ** 2) * f ** 2) * factor)
     return np.maximum(f - z * sd, 0.0), f + z * sd
 
 
@@ -80,9 +103,13 @@ def test_seasonal_naive_backtest_by_hand():
     # MASE scale: mean |y[d] - y[d-7]| over the 14 days known at the origin.
     scale = np.abs(y[7:14] - y[0:7]).mean()
     assert res["scale"].tolist() == pytest.approx([scale] * 6, rel=1e-12)
-    # Normal bounds with Poisson variance and cv 0.02 (weekday totals never vary).
-    lo80, hi80 = _normal(f, 0.02, Z80)
-    lo95, hi95 = _normal(f, 0.02, Z95)
+    # Normal bounds: Poisson variance, cv 0.02 (weekday totals never vary), the slots'
+    # extra variation (alpha of the 14 days known at the origin: 0, the split varies
+    # less than Poisson's), all doubled: a seasonal naive errs by the difference of two
+    # draws.
+    alpha = _alpha(y[:14])
+    lo80, hi80 = _normal(f, 0.02, Z80, alpha, 2.0)
+    lo95, hi95 = _normal(f, 0.02, Z95, alpha, 2.0)
     assert res["lo_80"].to_numpy() == pytest.approx(lo80, rel=1e-9)
     assert res["hi_80"].to_numpy() == pytest.approx(hi80, rel=1e-9)
     assert res["lo_95"].to_numpy() == pytest.approx(lo95, rel=1e-9)
@@ -210,7 +237,7 @@ def test_score_of_a_backtest_matches_hand_arithmetic():
     res = rolling_origin(SeasonalNaive(), _history(y), [_day(14)], lead_days=5)
     actual, f = y[14:19].ravel(), y[7:12].ravel()
     scale = np.abs(y[7:14] - y[0:7]).mean()
-    lo80, hi80 = _normal(f, 0.02, Z80)
+    lo80, hi80 = _normal(f, 0.02, Z80, _alpha(y[:14]), 2.0)
     s = score(res).iloc[0]
     assert s["wmape"] == pytest.approx(np.abs(actual - f).sum() / actual.sum(), rel=1e-12)
     assert s["mase"] == pytest.approx(np.abs(actual - f).mean() / scale, rel=1e-12)

@@ -296,18 +296,24 @@ def test_negative_values_are_errors_with_rows(column, cells, message):
 def test_thousands_separators_and_decimal_commas():
     # quoted "1,234" in a comma file, with a dot decimal elsewhere: unambiguous
     text = ('queue,start,volume,aht\nq,2024-03-04 08:00,"1,234",185.5\n'
-            'q,2024-03-04 08:15,"12,345,678",190\nq,2024-03-04 08:30, 2 500 ,"1,200.5"\n')
+            'q,2024-03-04 08:15,"345,678",190\nq,2024-03-04 08:30, 2 500 ,"1,200.5"\n')
     h = read_intervals(io.StringIO(text))
-    assert h.frame["volume"].tolist() == [1234, 12345678, 2500]
+    assert h.frame["volume"].tolist() == [1234, 345678, 2500]
     assert h.frame["aht"].tolist() == [185.5, 190, 1200.5]
-    assert h.report == ()
+    assert [i.kind for i in h.report] == ["number_format"]     # volume alone: guessed
     # decimal commas in a semicolon file, dot thousands
     text = ("queue;start;volume;aht\nq;2024-03-04 08:00;1.234;185,5\n"
-            "q;2024-03-04 08:15;2.345.678;190\n")
+            "q;2024-03-04 08:15;345.678;190\n")
     h = read_intervals(io.StringIO(text))
-    assert h.frame["volume"].tolist() == [1234, 2345678]
+    assert h.frame["volume"].tolist() == [1234, 345678]
     assert h.frame["aht"].tolist() == [185.5, 190]
-    assert h.report == ()
+    assert [i.kind for i in h.report] == ["number_format"]
+    # repeated separators settle the style; beyond the limit 'volume' they are refused
+    for sep, cell, value in ((",", '"12,345,678"', "12345678"), (";", "2.345.678", "2345678")):
+        text = f"queue{sep}start{sep}volume\nq{sep}2024-03-04 08:00{sep}{cell}\n"
+        with pytest.raises(ValueError, match=rf"^'volume' must be <= 1e\+06 contacts per "
+                                             rf"interval \(limit 'volume'\): {value}\.0 \(row 1\)$"):
+            read_intervals(io.StringIO(text))
     # nothing settles "1,234": read as thousands, and said so
     h = read_intervals(io.StringIO('queue,start,volume\nq,2024-03-04 08:00,"1,234"\n'
                                    'q,2024-03-04 08:15,7\n'))
@@ -571,6 +577,178 @@ def test_every_error_is_a_value_error_naming_a_field():
         with pytest.raises(ValueError) as e:
             read_intervals(io.StringIO(text))
         assert str(e.value).startswith(field), str(e.value)
+
+
+# --------------------------------------------------------------------------- hardening
+
+TWO = "queue,start,volume\nq,2024-03-04 08:00,3\nq,2024-03-04 08:30,4\n"
+
+
+def refused(source, **kw):
+    with pytest.raises(ValueError) as e:
+        read_intervals(source, **kw)
+    return str(e.value)
+
+
+def test_interval_given_as_a_whole_float_and_other_arguments_checked():
+    assert read_intervals(io.StringIO(TWO), interval=30.0).interval == 30
+    assert refused(io.StringIO(TWO), interval=30.5) == \
+        "'interval' must be a whole number: 30.5"
+    assert refused(io.StringIO(TWO), interval="30").startswith("'interval' must be one of")
+    assert refused(io.StringIO(TWO), sep=3) == \
+        "'sep' must be a delimiter such as ',' ';' '\\t' or '|': 3"
+    assert refused(io.StringIO(TWO), sheet=1.5) == \
+        "'sheet' must be a sheet name or a 0-based index: 1.5"
+    assert refused(io.StringIO(TWO), date_format=5) == \
+        "'date_format' must be a non-empty string: 5"
+    assert refused(io.StringIO(TWO), dayfirst="yes") == "'dayfirst' must be true or false: 'yes'"
+    assert refused(io.StringIO(TWO), tz=5) == "'tz' must be a non-empty string: 5"
+    assert refused(io.StringIO(TWO), mapping={"volume": ["a"]}) == \
+        "'mapping.volume' must name a column (a string): ['a']"
+
+
+def test_csv_text_passed_as_a_string_is_refused_with_advice():
+    msg = refused(TWO)
+    assert msg.startswith("'source' looks like CSV text, not a file name (it has a line break)")
+    assert "pass io.StringIO(text) or text.encode()" in msg
+    assert refused("queue,start,volume").endswith("to read CSV text pass io.StringIO(text)")
+    assert refused("x" * 5000).startswith("'source' file not found")     # name too long
+
+
+@pytest.mark.parametrize("header, message", [
+    ("queue,start,offered,offered", "'source' must name each column once: 'offered' repeats"),
+    ("queue,start,offered, offered", "'source' must name each column once: 'offered' repeats"),
+    ("queue,start,Offered,offered ", "'source' columns 'Offered' and 'offered' differ only in "
+                                     "case, spaces or punctuation"),
+    ("queue,start,AHT (s),aht_s,offered", "'source' columns 'AHT (s)' and 'aht_s' differ"),
+    ("queue,start,offered,calls", "'volume' matches several columns: 'offered', 'calls'"),
+])
+def test_repeated_or_ambiguous_headers_are_refused(header, message):
+    n = header.count(",") + 1
+    text = header + "\n" + "".join(
+        ",".join(["q", f"2024-03-04 08:{m}"] + ["3"] * (n - 2)) + "\n" for m in ("00", "30"))
+    assert refused(io.StringIO(text)).startswith(message)
+    if "must name each column once" in message:
+        with pytest.raises(ValueError, match="must name each column once"):
+            forecast_read_header(text.encode())
+        frame = pd.DataFrame([["q", "2024-03-04 08:00", 1, 2]],
+                             columns=["queue", "start", "offered", "offered"])
+        assert refused(frame).startswith(message)
+
+
+def forecast_read_header(data):
+    from ccwfm.forecast import read_header
+    return read_header(data)
+
+
+def test_date_only_or_time_only_starts_among_date_times_are_refused_with_the_row():
+    text = "queue,start,volume\nq,2024-03-04 08:00,3\nq,2024-03-04 08:30,4\nq,2024-03-04,5\n"
+    assert refused(io.StringIO(text)) == (
+        "'start' must hold a date and a time of day in every row: '2024-03-04' has no time of "
+        "day (row 3); other rows have one, e.g. '2024-03-04 08:00'")
+    assert "'08:30' (row 2)" in refused(io.StringIO(
+        "queue,start,volume\nq,2024-03-04 08:00,3\nq,08:30,4\n"))
+    # midnight written with its time is a time
+    h = read_intervals(io.StringIO("queue,start,volume\nq,2024-03-04 23:30,3\n"
+                                   "q,2024-03-05 00:00,4\nq,2024-03-05 00:30,4\n"))
+    assert len(h.frame) == 3
+
+
+@pytest.mark.parametrize("column, cell, message", [
+    ("volume", "1e300", "'volume' must be <= 1e+06 contacts per interval (limit 'volume'): "
+                        "1e+300 (row 1)"),
+    ("volume", "1" + "0" * 400, "'volume' must be <= 1e+06 contacts per interval "
+                                "(limit 'volume'): inf (row 1)"),
+    ("volume", "inf", "'volume' must be a number: 'inf' (row 1)"),
+    ("aht", "1e300", "'aht' must be <= 86400 seconds (limit 'aht'): 1e+300 (row 1)"),
+    ("aht", "86401", "'aht' must be <= 86400 seconds (limit 'aht'): 86401.0 (row 1)"),
+    ("aht", "9999:00", "'aht' must be <= 86400 seconds (limit 'aht'): 599940.0 (row 1)"),
+    ("abandoned", "2000000", "'abandoned' must be <= 1e+06 contacts per interval "
+                             "(limit 'volume'): 2000000.0 (row 1)"),
+])
+def test_values_beyond_the_limits_are_refused_naming_row_and_column(column, cell, message):
+    text = (f"queue,start,volume,aht,abandoned\nq,2024-03-04 08:00,3,100,1\n"
+            f"q,2024-03-04 08:30,4,100,1\n")
+    lines = text.splitlines()
+    head = lines[0].split(",")
+    first = lines[1].split(",")
+    first[head.index(column)] = cell
+    lines[1] = ",".join(first)
+    assert refused(io.StringIO("\n".join(lines) + "\n")) == message
+    # at the limit: accepted
+    ok = {"volume": "1000000", "aht": "86400", "abandoned": "1000000"}[column]
+    first[head.index(column)] = ok
+    lines[1] = ",".join(first)
+    h = read_intervals(io.StringIO("\n".join(lines) + "\n"))
+    assert h.frame[column].max() == float(ok)
+
+
+def test_nan_and_inf_cells_are_named():
+    text = ("queue,start,volume,aht\nq,2024-03-04 08:00,nan,100\nq,2024-03-04 08:30,4,inf\n"
+            "q,2024-03-04 09:00,5,nan\n")
+    h = read_intervals(io.StringIO(text))
+    assert [(i.kind, i.rows) for i in h.report] == [("non_numeric", (2,)), ("missing", (1,))]
+    assert h.frame["volume"].tolist() == [4, 5]          # rows in 3 = kept 2 + reported 1
+    frame = pd.DataFrame({"queue": "q", "start": pd.date_range("2024-03-04 08:00", periods=2,
+                                                               freq="30min"),
+                          "volume": [np.inf, 2.0]})
+    assert refused(frame) == "'volume' must be a number: inf (row 1)"
+    frame["volume"] = [1e300, 2.0]
+    assert refused(frame).startswith("'volume' must be <= 1e+06")
+    # duplicates added up beyond the limit
+    text = ("queue,start,volume\nq,2024-03-04 08:00,900000\nq,2024-03-04 08:00,900000\n"
+            "q,2024-03-04 08:30,4\n")
+    assert refused(io.StringIO(text)) == ("'volume' must be <= 1e+06 contacts per interval "
+                                          "(limit 'volume'): 1800000.0 (row 1)")
+
+
+def test_dates_out_of_range_and_spans_beyond_the_limit(monkeypatch):
+    for day in ("9999-03-04", "0001-03-04", "1600-01-01"):
+        text = f"queue,start,volume\nq,2024-03-04 08:00,3\nq,{day} 08:30,4\n"
+        assert refused(io.StringIO(text)) == (
+            f"'start' must be a date from 1678 to 2261: '{day} 08:30' (row 2)")
+    frame = pd.DataFrame({"queue": "q", "start": pd.to_datetime(["2024-03-04 08:00",
+                          "9999-03-04 08:30"]).as_unit("us"), "volume": [1, 2]})
+    assert refused(frame) == "'start' must be a date from 1678 to 2261: " \
+                             "'9999-03-04 08:30:00' (row 2)"
+    text = "queue,start,volume\nq,1900-03-04 08:00,3\nq,2200-03-04 08:30,4\n"
+    assert refused(io.StringIO(text)) == (
+        "'start' must be <= 520 weeks (limit 'history_weeks'): 15653.3: the starts run from "
+        "1900-03-04 to 2200-03-04")
+
+
+def test_row_and_size_limits_are_checked_before_parsing(monkeypatch, tmp_path):
+    from ccwfm import _limits
+    from ccwfm.forecast import _decode
+
+    def no_parse(*a, **k):
+        raise AssertionError("parsed")
+    monkeypatch.setitem(_limits.LIMITS, "history_rows",
+                        _limits.LIMITS["history_rows"]._replace(value=1))
+    monkeypatch.setattr(_decode, "_read_csv", no_parse)
+    assert refused(io.StringIO(TWO)) == \
+        "'source' must be <= 1 rows (limit 'history_rows'): 2"
+    monkeypatch.undo()
+    monkeypatch.setitem(_limits.LIMITS, "file_size",
+                        _limits.LIMITS["file_size"]._replace(value=1e-5))
+    path = write(tmp_path, "h.csv", TWO * 10)
+    monkeypatch.setattr(Path, "read_bytes", no_parse)
+    assert refused(path) == "'source' must be <= 1e-05 MiB (limit 'file_size'): 0.000582"
+    assert refused(io.BytesIO(TWO.encode() * 10)).startswith("'source' must be <= 1e-05 MiB")
+    assert refused(TWO.encode() * 10).startswith("'source' must be <= 1e-05 MiB")
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"\xff\xfeq\x00,\x00s", "'source' starts with a UTF-16 byte-order mark but is not"),
+    (b"PK\x03\x04junk", "'source' is not a readable .xlsx file"),
+    (b"PAR1junk", "'source' is not a readable parquet file"),
+    (b"\xd0\xcf\x11\xe0junk", "'source' is an old Excel .xls file"),
+    (b"queue,start,volume\n", "'source' has a header but no data rows"),
+    (b"\xef\xbb\xbf", "'source' is empty"),
+    (bytes(range(256)) * 3, "'volume' column not found"),
+])
+def test_unreadable_bytes_are_value_errors_naming_the_source(data, message):
+    assert refused(data).startswith(message)
 
 
 # --------------------------------------------------------------------------- real data

@@ -93,3 +93,30 @@ def test_acd_logs_load_through_the_shared_loader(tmp_path):
     assert log.frame["outcome"].tolist() == ["answered", "abandoned"]
     with pytest.raises(ValueError, match="'source' file not found"):
         forecast.read_acd(tmp_path / "missing.txt")
+
+
+def test_read_header_refuses_repeated_names_and_bad_arguments():
+    with pytest.raises(ValueError, match="^'source' must name each column once: 'a' repeats"):
+        forecast.read_header(b"a;b; a\n1;2;3\n")
+    with pytest.raises(ValueError, match="^'sep' must be a delimiter"):
+        forecast.read_header(b"a;b\n", sep=5)
+    with pytest.raises(ValueError, match="^'source' is not a readable .xlsx file"):
+        forecast.read_header(b"PK\x03\x04" + b"\x00" * 40)
+    with pytest.raises(ValueError, match="^'source' looks like CSV text"):
+        forecast.read_header("a;b\n1;2\n")
+
+
+def test_dates_beyond_nanoseconds_are_not_wrapped_round():
+    # pandas reads year 9999 at microsecond resolution; a plain cast to ns gives 1815
+    values = pd.to_datetime(pd.Series(["2024-03-04 08:00", "9999-03-04 08:30",
+                                       "0001-01-01 00:00"]), format="ISO8601").to_numpy()
+    ns, far = _cells.to_ns(values)
+    assert far.tolist() == [False, True, True]
+    assert ns[0] == np.datetime64("2024-03-04T08:00") and np.isnat(ns[1:]).all()
+
+
+def test_numbers_beyond_a_float_are_infinite_words_are_not_numbers():
+    assert _cells.to_number("1" + "0" * 400, ".") == np.inf
+    assert _cells.to_number("-1" + "0" * 400, ".") == -np.inf
+    for word in ("inf", "-inf", "infinity", "nan"):
+        assert _cells.to_number(word, ".") is None

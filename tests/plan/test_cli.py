@@ -84,26 +84,63 @@ def test_scenarios_command_compares_variants(scenario, tmp_path, capsys):
 
 
 @pytest.mark.parametrize("args, field", [
-    (["forecast", "missing.toml"], "cannot read the scenario file"),
-    (["demo", "--weeks", "0"], "'--weeks' must be >= 1"),
+    (["forecast", "missing.toml"], "'scenario' must be a scenario file (TOML) that exists: "
+                                   "'missing.toml'"),
+    (["demo", "--weeks", "0"], "'--weeks' must be a whole number >= 1: 0"),
+    (["demo", "--weeks", "105"], "'--weeks' must be <= 104 weeks (limit 'weeks'): 105"),
+    (["demo", "--weeks", "2.5"], "'--weeks' must be a whole number: '2.5'"),
+    (["staff", "demo", "--weeks", "1e9"], "'--weeks' must be a whole number: '1e9'"),
+    (["dashboard", "--port", "70000"], "'--port' must be in 1-65535: 70000"),
+    (["dashboard", "--port", "http"], "'--port' must be a whole number: 'http'"),
+    (["dashboard", "--address", "a b"], "'--address' must be a host name or an IP address"),
+    (["scenarios", "demo", "--scheduler", "tcp://"], "'--scheduler' must be a Dask scheduler"),
+    (["bogus"], "'COMMAND' invalid choice: 'bogus'"),
+    ([], "the following arguments are required: COMMAND"),
+    (["forecast"], "the following arguments are required: scenario"),
+    (["demo", "--bogus"], "unrecognized arguments: --bogus"),
+    (["demo", "--weeks"], "'--weeks' expected one argument"),
 ])
-def test_bad_input_exits_2_naming_the_field(args, field, capsys):
-    assert cli.main(args) == 2
-    err = capsys.readouterr().err
-    assert field in err and "Traceback" not in err
+def test_bad_arguments_exit_2_on_one_line_naming_the_argument(args, field, capsys):
+    assert cli.main(args) == cli.EXIT_BAD_INPUT
+    captured = capsys.readouterr()
+    assert field in captured.err and "Traceback" not in captured.err
+    assert len(captured.err.strip().splitlines()) == 1 and captured.out == ""
+
+
+def test_bad_files_exit_2_naming_the_file(tmp_path, capsys):
+    (tmp_path / "folder.toml").mkdir()
+    (tmp_path / "garbled.toml").write_text("[scenario\nname = 1\n")
+    (tmp_path / "latin1.toml").write_bytes("name = 'caf\xe9'".encode("latin-1"))
+    (tmp_path / "empty.toml").write_text("")
+    (tmp_path / "out.txt").write_text("a file")
+    cases = [
+        (["forecast", str(tmp_path / "folder.toml")], "not a folder"),
+        (["forecast", str(tmp_path / "garbled.toml")], "is not valid TOML: "),
+        (["forecast", str(tmp_path / "garbled.toml")], "(at line 1, column 10)"),
+        (["forecast", str(tmp_path / "latin1.toml")], "is not UTF-8 text"),
+        (["forecast", str(tmp_path / "empty.toml")], "'scenario' is required"),
+        (["forecast", "/dev/null"], "not a regular file"),
+        (["demo", "--out", str(tmp_path / "out.txt")], "'--out' must be a folder, not a file"),
+    ]
+    for args, field in cases:
+        assert cli.main(args) == cli.EXIT_BAD_INPUT, args
+        err = capsys.readouterr().err
+        assert field in err and "Traceback" not in err, (args, err)
+        assert len(err.strip().splitlines()) == 1, err
 
 
 def test_bad_scenario_value_exits_2(tmp_path, capsys):
     path = tmp_path / "bad.toml"
     path.write_text(SCENARIO.replace("patience = 180", "patience = -5"))
     assert cli.main(["forecast", str(path)]) == 2
-    assert "'queues[0].patience' must be > 0: -5" in capsys.readouterr().err
-
-
-def test_unknown_option_exits_2():
-    with pytest.raises(SystemExit) as info:
-        cli.main(["demo", "--bogus"])
-    assert info.value.code == 2
+    assert "'queues[voice].patience' must be > 0: -5" in capsys.readouterr().err
+    path.write_text(SCENARIO.replace("weeks = 1", "weeks = 500"))
+    assert cli.main(["forecast", str(path)]) == 2
+    assert "'scenario.weeks' must be <= 104 weeks (limit 'weeks'): 500" in capsys.readouterr().err
+    path.write_text(SCENARIO.replace("= 0.9 }", "= 1.9 }"))
+    assert cli.main(["scenarios", str(path)]) == 2
+    assert ("'variants[strict].\"queues.voice.target.service_level\"' must be > 0 and < 1: 1.9"
+            in capsys.readouterr().err)
 
 
 def test_demo_prints_its_scenario(capsys):
@@ -115,9 +152,7 @@ def test_demo_prints_its_scenario(capsys):
 def test_every_command_has_help(capsys):
     for command in ("demo", "forecast", "staff", "simulate", "schedule", "capacity",
                     "scenarios", "dashboard"):
-        with pytest.raises(SystemExit) as info:
-            cli.main([command, "--help"])
-        assert info.value.code == 0
+        assert cli.main([command, "--help"]) == 0
         assert "usage: ccwfm" in capsys.readouterr().out
 
 

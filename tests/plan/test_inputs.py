@@ -67,3 +67,49 @@ def test_single_queue_file_takes_the_given_name():
     h = load_history(text.encode(), queue="bank")
     assert list(h.queues) == ["bank"]
     assert h.frame["volume"].sum() == 7
+
+
+def test_load_history_accepts_bytes_and_binary_files_only():
+    import io
+    for form in (CSV.encode(), bytearray(CSV.encode()), memoryview(CSV.encode()),
+                 io.BytesIO(CSV.encode())):
+        assert load_history(form).frame["volume"].sum() == 36
+    with pytest.raises(ValueError, match=r"^'data' must be the file's bytes, not a string "
+                                         r"\(it looks like CSV text: pass text\.encode\(\)\)"):
+        load_history(CSV)
+    with pytest.raises(ValueError, match=r"^'data' must be the file's bytes or a binary file"):
+        load_history(io.StringIO(CSV))
+    with pytest.raises(ValueError, match=r"^'data' must be the file's bytes or a binary file"):
+        load_history(None)
+    with pytest.raises(ValueError, match=r"^'file' must be at most 1e-05 MB: 0\.0 MB"):
+        load_history(io.BytesIO(CSV.encode()), max_mb=1e-5)
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"PK\x03\x04junk", "'source' is not a readable .xlsx file"),
+    (b"PAR1junk", "'source' is not a readable parquet file"),
+    (b"\xff\xfeS\x00k", "'source' starts with a UTF-16 byte-order mark"),
+    (b"Skill;Interval;Offered;Offered\nB;2024-03-04 08:00;1;2\n",
+     "'source' must name each column once: 'Offered' repeats"),
+])
+def test_corrupt_uploads_are_value_errors_naming_the_source(data, message):
+    with pytest.raises(ValueError) as e:
+        load_history(data)
+    assert str(e.value).startswith(message), str(e.value)
+
+
+def test_keywords_are_checked_and_interval_is_passed_on():
+    assert load_history(CSV.encode(), interval=15.0).interval == 15
+    with pytest.raises(ValueError, match="^'interval' is 5 minutes but every start is on "
+                                         "the 15-minute grid"):
+        load_history(CSV.encode(), interval=5)
+    for kw, message in (({"max_mb": "50"}, "'max_mb' must be a number: '50'"),
+                        ({"max_mb": 1e300}, "'max_mb' must be > 0 and <= 2048: 1e+300"),
+                        ({"target_time": 1e300}, "'target_time' must be <= 2.592e+06 seconds"),
+                        ({"queue": 5}, "'queue' must be a non-empty string: 5"),
+                        ({"interval": "x"}, "'interval' must be one of 5, 15, 30, 60 minutes"),
+                        ({"mapping": [1]}, "'mapping' must be a dict"),
+                        ({"acd_format": "x"}, "'acd_format' must be one of")):
+        with pytest.raises(ValueError) as e:
+            load_history(CSV.encode(), **kw)
+        assert str(e.value).startswith(message), str(e.value)

@@ -33,6 +33,7 @@ shrinkage = { breaks = 0.1, absence = 0.1 }
 replications = 20
 seed = 3
 """
+CONFIRM = 300       # replications of the confirmation: few, to keep the default run cheap
 
 
 def _demand(volume, aht=240.0):
@@ -79,7 +80,8 @@ def test_correction_brings_the_simulated_service_level_to_target_after_a_sharp_p
     voice = sc.queues[0]
     volume = [20] * 5 + [60, 200, 260, 200, 60] + [20] * 6
     req = queue_requirements(_demand(volume), voice, interval=15, shrinkage=0.0)
-    v = verify((voice,), req, interval=sc.workforce.interval, settings=sc.simulation)
+    v = verify((voice,), req, interval=sc.workforce.interval, settings=sc.simulation,
+               confirm=CONFIRM)
     t = v.table
     # The formula alone leaves the end of the peak and the interval after it far
     # below target (the backlog)...
@@ -105,7 +107,8 @@ def test_contacts_left_after_closing_do_not_pile_agents_into_the_last_interval()
     voice = sc.queues[0]
     volume = [80] * 8 + [0] * 4
     req = queue_requirements(_demand(volume), voice, interval=15, shrinkage=0.0)
-    v = verify((voice,), req, interval=sc.workforce.interval, settings=sc.simulation)
+    v = verify((voice,), req, interval=sc.workforce.interval, settings=sc.simulation,
+               confirm=CONFIRM)
     t = v.table
     last = t.iloc[7]
     assert last["abandon_rate_sim"] > 0.05 + 0.02          # the formula's staffing misses

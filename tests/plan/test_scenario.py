@@ -110,30 +110,31 @@ def test_variants_apply_overrides():
 
 @pytest.mark.parametrize("change, message", [
     (("patience = 180", "patence = 180"),
-     "'queues[0].patence' is not a known key (did you mean 'patience'?)"),
+     "'queues[voice].patence' is not a known key (did you mean 'patience'?)"),
     (("hourly_cost = 28.0", "hourly_costs = 28.0"),
      "'workforce.hourly_costs' is not a known key (did you mean 'hourly_cost'?)"),
     (("[finance]", "[finanse]"), "'finanse' is not a known key (did you mean 'finance'?)"),
     (("weeks = 8", "weeks = 0"), "'scenario.weeks' must be >= 1: 0"),
     (("attrition = 0.35", "attrition = 1.2"), "'capacity.attrition' must be >= 0 and < 1: 1.2"),
-    (("containment = 0.2", "containment = 1.5"), "'queues[0].bot.containment' must be >= 0"),
+    (("containment = 0.2", "containment = 1.5"), "'queues[voice].bot.containment' must be >= 0"),
     (("service_level = 0.8, target_time = 20,", "service_level = 0.8,"),
-     "'queues[0].target.target_time' is required with service_level"),
+     "'queues[voice].target.target_time' is required with service_level"),
     (("skills = [\"chat\"]", "skills = [\"chta\"]"),
-     "names an unknown queue: 'chta' (did you mean 'chat'?)"),
+     "'workforce.groups[chat].skills[0]' names an unknown queue: 'chta' (did you mean 'chat'?)"),
     (("shifts = [\"day8\"]\n\n[[workforce.groups]]", "shifts = [\"day9\"]\n\n[[workforce.groups]]"),
-     "names an unknown shift: 'day9' (did you mean 'day8'?)"),
-    (("last = \"11:00\"", "last = \"25:00\""), "'workforce.shifts[0].last' must be a time HH:MM"),
+     "'workforce.groups[voice].shifts[0]' names an unknown shift: 'day9' (did you mean 'day8'?)"),
+    (("last = \"11:00\"", "last = \"25:00\""), "'workforce.shifts[day8].last' must be a time HH:MM"),
     (("breaks = 0.08, absence = 0.07", "breaks = 0.6, absence = 0.5"),
      "'workforce.shrinkage' must add up to < 1"),
     (("start = 2025-09-15", "start = \"soon\""),
      "'capacity.hiring[0].start' must be a date (YYYY-MM-DD): 'soon'"),
     (("\"queues.voice.bot.containment\" = 0.4", "\"queues.vocie.bot.containment\" = 0.4"),
-     "no item named 'vocie' (did you mean 'voice'?)"),
+     "'variants[bot40].\"queues.vocie.bot.containment\"' names no item of 'queues': 'vocie' "
+     "(did you mean 'voice'?)"),
     (("\"queues.voice.bot.containment\" = 0.4", "\"queues.voice.bot.containment\" = 4"),
-     "'queues[0].bot.containment' must be >= 0 and <= 1: 4"),
-    (("interval = 15", "interval = 20"), "'workforce.interval' must be 15, 30 or 60 minutes: 20"),
-    (("demo = true\npatience", "patience"), "'queues[0]' needs exactly one demand source"),
+     "'variants[bot40].\"queues.voice.bot.containment\"' must be >= 0 and <= 1: 4"),
+    (("interval = 15", "interval = 20"), "'workforce.interval' must be one of 15, 30, 60 minutes: 20"),
+    (("demo = true\npatience", "patience"), "'queues[voice]' needs exactly one demand source"),
 ])
 def test_errors_name_the_key(change, message):
     old, new = change
@@ -177,12 +178,12 @@ unpaid_break = 30
     sc2 = Scenario.from_toml(base + "paid_breaks = [15]\npaid_break_offsets = [120]\n")
     assert sc2.workforce.shifts[0].paid_break_offsets == (120,)
     assert Scenario.from_toml(sc2.to_toml()) == sc2
-    with pytest.raises(ScenarioError, match=r"'workforce.shifts\[0\].paid_breaks\[0\]' must be "
+    with pytest.raises(ScenarioError, match=r"'workforce.shifts\[day\].paid_breaks\[0\]' must be "
                                             r"> 0: -5"):
         Scenario.from_toml(base + "paid_breaks = [-5]\n")
-    with pytest.raises(ScenarioError, match=r"'workforce.shifts\[0\].paid_break_offsets' must "
+    with pytest.raises(ScenarioError, match=r"'workforce.shifts\[day\].paid_break_offsets' must "
                                             r"give one offset per paid break"):
         Scenario.from_toml(base + "paid_breaks = [15]\npaid_break_offsets = [60, 90]\n")
-    with pytest.raises(ScenarioError, match=r"'workforce.shifts\[0\]': 'shifts\[day\]."
-                                            r"paid_breaks' must add up to < length"):
+    with pytest.raises(ScenarioError, match=r"'workforce.shifts\[day\].paid_breaks' must add "
+                                            r"up to < length"):
         Scenario.from_toml(base + "paid_breaks = [400, 60]\n")
