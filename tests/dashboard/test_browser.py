@@ -11,6 +11,7 @@ it with apt-get) or the ``playwright`` package cannot be imported.  It uses
 the system chromium, never Playwright's downloaded browsers.
 """
 
+import contextlib
 import json
 import os
 import re
@@ -91,9 +92,16 @@ def server():
 
 
 @pytest.fixture(scope="module")
-def page(server):
-    """A chromium page (Debian's binary, headless) on a fresh browser context."""
+def playwright():
+    """One Playwright for the module: its sync API cannot run twice at once."""
     with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="module")
+def page(server, playwright):
+    """A chromium page (Debian's binary, headless) on a fresh browser context."""
+    with contextlib.nullcontext(playwright) as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(viewport={"width": 1400, "height": 1800},
@@ -328,7 +336,7 @@ def _download_scenario(page, queue):
 
 
 @pytest.mark.slow
-def test_two_browsers_see_their_own_data_and_a_closed_one_leaves_nothing(tmp_path):
+def test_two_browsers_see_their_own_data_and_a_closed_one_leaves_nothing(tmp_path, playwright):
     psutil = pytest.importorskip("psutil")
     tmp = tmp_path / "tmp"                      # the server's system temp folder
     tmp.mkdir()
@@ -347,7 +355,7 @@ def test_two_browsers_see_their_own_data_and_a_closed_one_leaves_nothing(tmp_pat
         assert proc.poll() is None, log.read_text(errors="replace")
         children = [c.pid for c in psutil.Process(proc.pid).children()]
         (root,) = tmp.iterdir()
-        with sync_playwright() as pw:
+        with contextlib.nullcontext(playwright) as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
                                          args=CHROMIUM_ARGS)
             try:

@@ -84,6 +84,8 @@ def files(draw):
                     "abandoned": VOLUME_BAD[1:5] + ["abc"] + DROPPED}[field]
             value = draw(st.sampled_from(pool))
             cells[i][field] = value
+            # The last mutation of a cell is the one written.
+            muts = [m for m in muts if m[:3] != ("cell", field, i + 1)]
             muts.append(("cell", field, i + 1, value))
         elif kind == "header":
             how = draw(st.sampled_from(["repeat", "alike", "drop", "rename"]))
@@ -253,7 +255,8 @@ def test_read_header_gives_the_written_names_or_refuses(case):
     result = outcome(forecast.read_header, data)
     if isinstance(result, ValueError):
         assert quoted(str(result)) & {"source", "sep"}, str(result)
-        renamed = sum(m[0] == "header" and m[1] == "rename" for m in muts)  # both 'zzz'
+        # Two renames ('zzz') or two changes of case can write one name twice.
+        renamed = sum(m[0] == "header" and m[1] in ("rename", "alike") for m in muts)
         assert any(m[0] == "header" and m[1] == "repeat" for m in muts) or renamed >= 2 or \
             any(m[0] == "mixed" for m in muts), str(result)
         return
