@@ -179,7 +179,9 @@ def test_interval_files_are_read_or_refused_by_name(case):
     result = outcome(forecast.read_intervals, data)
     if isinstance(result, ValueError):
         assert muts, f"a valid file was refused: {result}"
-        assert quoted(str(result)) & allowed(muts), (str(result), muts)
+        # A file left with one column cannot show its delimiter: 'sep' is named.
+        one = {"sep"} if len(names) == 1 else set()
+        assert quoted(str(result)) & (allowed(muts) | one), (str(result), muts)
         return
     refused = {"volume": VOLUME_BAD, "aht": AHT_BAD, "start": START_BAD}
     # A cell mutation counts where its column is still read (not dropped or renamed after).

@@ -133,6 +133,10 @@ def _resolve(data, path):
     for n, (kind, name) in enumerate(segs):
         if kind == "key" and isinstance(node, dict) and name in node:
             node = node[name]
+        elif kind == "key" and isinstance(node, dict) and isinstance(node.get("overrides"), dict) \
+                and name in node["overrides"]:
+            node = node["overrides"][name]          # a variant's override, named without
+                                                    # 'overrides' (variants[x]."queues.voice.aht")
         elif kind == "item" and isinstance(node, list):
             named = [x for x in node if isinstance(x, dict) and x.get("name") == name]
             if named:
