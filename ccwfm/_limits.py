@@ -106,6 +106,9 @@ LIMITS = {lim.key: lim for lim in (
     Limit("sim_records", 4_000_000, "contacts",
           "expected contacts of a simulation run that keeps every record (records=True)",
           "about 250 bytes and 1.5 us per record kept"),
+    Limit("money", 1_000_000_000, "currency units",
+          "a wage per hour, a cost per bot contact, per abandoned contact or per hire",
+          "a billion: every total of a plan stays finite"),
     Limit("sim_cells", 4_000_000, "cells",
           "replications x (queues + groups) x intervals of a simulation run",
           "about 250 bytes per cell (1 GiB); the per-interval tables have 16 rows per queue "

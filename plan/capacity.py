@@ -195,8 +195,8 @@ class HiringClass:
             float(_number(f"ramp[{k}]", r, lo=0.0, lo_open=True, hi=1.0))
             for k, r in enumerate(ramp)))
         if self.cost_per_hire is not None:
-            object.__setattr__(self, "cost_per_hire",
-                               _number("cost_per_hire", self.cost_per_hire, lo=0.0))
+            object.__setattr__(self, "cost_per_hire", at_most(
+                "cost_per_hire", _number("cost_per_hire", self.cost_per_hire, lo=0.0), "money"))
         if self.name is not None and not isinstance(self.name, str):
             raise _err("name", "must be a string or None", self.name)
 

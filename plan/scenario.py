@@ -416,7 +416,7 @@ class GroupConfig:
                                 for q, after in self.overflow.items()})
         if not self.skills and not self.overflow:
             raise v.error("skills", "must list at least one queue", list(self.skills))
-        _optional(self, "hourly_cost", v.number, lo=0)
+        _limited(self, "hourly_cost", "money", optional=True, lo=0)
         _agents(self)
 
     @classmethod
@@ -440,7 +440,7 @@ class Workforce:
     max_agents: int | None = None
 
     def __post_init__(self):
-        _set(self, "hourly_cost", v.number("hourly_cost", self.hourly_cost, lo=0))
+        _limited(self, "hourly_cost", "money", lo=0)
         if isinstance(self.interval, bool):
             raise v.error("interval", "must be a number of minutes", self.interval)
         _set(self, "interval", int(v.choice("interval", self.interval, INTERVALS,
@@ -516,7 +516,7 @@ class Capacity:
         _set(self, "attrition", v.number("attrition", self.attrition, lo=0, hi=1, hi_open=True))
         _set(self, "fte_hours", v.number("fte_hours", self.fte_hours, lo=0, hi=WEEK_HOURS,
                                          lo_open=True))
-        _set(self, "cost_per_hire", v.number("cost_per_hire", self.cost_per_hire, lo=0))
+        _limited(self, "cost_per_hire", "money", lo=0)
         _set(self, "hiring", tuple(v.sequence("hiring", self.hiring, "hiring classes",
                                               empty=True)))
         for i, h in enumerate(self.hiring):
@@ -543,8 +543,8 @@ class Finance:
     currency: str = "EUR"
 
     def __post_init__(self):
-        _set(self, "bot_contact_cost", v.number("bot_contact_cost", self.bot_contact_cost, lo=0))
-        _set(self, "abandon_cost", v.number("abandon_cost", self.abandon_cost, lo=0))
+        _limited(self, "bot_contact_cost", "money", lo=0)
+        _limited(self, "abandon_cost", "money", lo=0)
         v.text("currency", self.currency)
 
     @classmethod

@@ -462,3 +462,17 @@ def test_what_if_limits_are_checked_before_any_work(tiny):
     result = outcome(quick_plan, scaled, _corrupt(fc, "aht_huge"))
     assert "'queues[voice].aht_scale' must keep aht <= 86400 seconds" in str(result)
     assert "'scenario' must be a plan.Scenario" in str(outcome(quick_plan, "x", fc))
+
+
+def test_money_beyond_its_limit_is_refused_by_name():
+    """A wage or cost of 1e300 would make every total infinite: refused, named."""
+    base = Scenario.from_toml(TINY)
+    for section, key in (("workforce", "hourly_cost"), ("finance", "bot_contact_cost"),
+                         ("finance", "abandon_cost"), ("capacity", "cost_per_hire")):
+        d = base.to_dict()
+        d.setdefault(section, {})[key] = 1e300
+        err = outcome(Scenario.from_dict, d)
+        assert isinstance(err, ValueError), (section, key)
+        assert f"{key}' must be <= 1e+09 currency units (limit 'money')" in str(err), str(err)
+        d[section][key] = 1e9
+        assert isinstance(outcome(Scenario.from_dict, d), Scenario), (section, key)
