@@ -121,14 +121,15 @@ def limit(key):
     return LIMITS[key].value
 
 
-def at_most(path, value, key):
+def at_most(path, value, key, *, suffix=""):
     """``value`` if it is <= the limit ``key``, else a ValueError naming ``path``.
 
     ``value`` must already be a number (check its type and sign first, with
-    :mod:`ccwfm._validation`); NaN is refused too.
+    :mod:`ccwfm._validation`); NaN is refused too.  ``suffix`` follows the
+    value in the message as it is (``" (rows 7, 9)"``).
     """
     lim = LIMITS[key]
     if not value <= lim.value:
         raise ValueError(f"'{path}' must be <= {lim.value:g} {lim.unit} (limit '{key}'): "
-                         f"{show(value)}")
+                         f"{show(value)}{suffix}")
     return value

@@ -37,13 +37,14 @@ import datetime as dt
 import difflib
 import math
 import re
+import unicodedata
 
 import numpy as np
 
 __all__ = [
     "as_array", "boolean", "broadcast", "broadcast_shape", "check", "check_finite_below",
     "choice", "clock", "count", "date", "error", "is_scalar_input", "known_keys", "known_name",
-    "number", "repeated", "sequence", "share", "show", "text", "timestamp", "unique", "whole",
+    "number", "printable", "repeated", "sequence", "share", "show", "text", "timestamp", "unique", "whole",
 ]
 
 DAY_MINUTES = 1440
@@ -63,6 +64,28 @@ def show(value):
     if len(text) <= _SHOW_MOST:
         return text
     return f"{text[:60]}...{text[-20:]} ({len(text)} characters)"
+
+
+def printable(text, *, newlines=False):
+    """``text`` safe to print: control, format, unassigned and surrogate characters
+    and line separators escaped as Python writes them (``\\x1b``, ``\\u2028``),
+    so that a hostile name can neither drive a terminal nor break a line; line
+    feeds are kept with ``newlines``.
+
+    Examples
+    --------
+    >>> printable("voice\\x1b[2J\\n")
+    'voice\\\\x1b[2J\\\\n'
+    >>> printable("a\\nb", newlines=True)
+    'a\\nb'
+    """
+    return "".join(c if (newlines and c == "\n") or not _unprintable(c)
+                   else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def _unprintable(c):
+    cat = unicodedata.category(c)
+    return cat[0] == "C" or cat in ("Zl", "Zp")
 
 
 def error(path, rule, value):

@@ -672,8 +672,5 @@ def check_span(times, field, moves):
     first, last = pd.Timestamp(times.min()), pd.Timestamp(times.max())
     weeks = (last.to_pydatetime() - first.to_pydatetime()).days / 7
     if weeks > limit("history_weeks"):
-        try:
-            at_most(field, round(weeks, 1), "history_weeks")
-        except ValueError as exc:
-            raise ValueError(f"{exc}: {moves} from {first:%Y-%m-%d} to "
-                             f"{last:%Y-%m-%d}") from None
+        at_most(field, round(weeks, 1), "history_weeks",
+                suffix=f": {moves} from {first:%Y-%m-%d} to {last:%Y-%m-%d}")

@@ -284,10 +284,7 @@ def _check_limit(values, field, column, rownum, key):
     with np.errstate(invalid="ignore"):
         over = values > limit(key)
     if over.any():
-        try:
-            at_most(field, values[over][0], key)
-        except ValueError as exc:
-            raise ValueError(f"{exc} {where(rownum[over], column, field)}") from None
+        at_most(field, values[over][0], key, suffix=f" {where(rownum[over], column, field)}")
 
 
 # ---------------------------------------------------------------------------

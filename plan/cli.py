@@ -39,16 +39,11 @@ STEP_OF = {"forecast": "forecast", "staff": "simulation", "simulate": "simulatio
 _ARGUMENT = re.compile(r"^argument ([^:]+): ")
 
 
-def _one_line(text):
-    """``text`` on one line: control characters escaped (``\\r``, ``\\x00``)."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-
-
 class _Parser(argparse.ArgumentParser):
     """argparse, with its errors on one line naming the argument, exit code 2."""
 
     def error(self, message):
-        message = _one_line(_ARGUMENT.sub(lambda m: f"'{m[1].split('/')[-1]}' ", message))
+        message = v.printable(_ARGUMENT.sub(lambda m: f"'{m[1].split('/')[-1]}' ", message))
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
@@ -289,7 +284,7 @@ def _run_scenarios(args):
     # The same escaping writers as the plan's tables: the headers hold queue names.
     report.write_csv(table, out / "scenarios.csv")
     report.write_workbook({"scenarios": table}, out / "scenarios.xlsx")
-    print(report.printable(table.to_string(index=False)))
+    print(v.printable(table.to_string(index=False), newlines=True))
     print(f"\nwrote {out}/scenarios.csv and scenarios.xlsx")
     return EXIT_OK
 
@@ -373,7 +368,7 @@ def main(argv=None):
               file=sys.stderr)
         return EXIT_SIGNAL + stop.signum
     except (ValueError, OSError) as exc:      # ScenarioError is a ValueError
-        print(f"ccwfm {args.command}: error: {_one_line(str(exc))}", file=sys.stderr)
+        print(f"ccwfm {args.command}: error: {v.printable(str(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as exc:  # noqa: BLE001 - users get a message, not a traceback
         print(f"ccwfm {args.command}: internal error: {type(exc).__name__}: {exc}",

@@ -42,7 +42,7 @@ from matplotlib.figure import Figure
 
 from ._atomic import write_atomic
 
-__all__ = ["TABLES", "csv_bytes", "dangerous", "excel_bytes", "printable", "safe_text",
+__all__ = ["TABLES", "csv_bytes", "dangerous", "excel_bytes", "safe_text",
            "safe_value", "sheet_names", "tables", "write", "write_csv", "write_excel",
            "write_workbook"]
 
@@ -196,18 +196,6 @@ def sheet_names(names):
         seen.add(s.casefold())
         out.append(s)
     return out
-
-
-def printable(text):
-    """``text`` for a terminal: control characters (escape sequences) shown as ``\\x1b``.
-
-    Examples
-    --------
-    >>> printable("voice\\x1b[2J\\n")
-    'voice\\\\x1b[2J\\n'
-    """
-    return "".join(c if c == "\n" or unicodedata.category(c) not in ("Cc", "Cf")
-                   else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def write_csv(frame, path):

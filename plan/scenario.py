@@ -753,7 +753,7 @@ class Scenario:
         where, text = "scenario", source
         if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source
                                          and source.strip().endswith(".toml")):
-            where = _printable(str(source))
+            where = v.printable(str(source))
             text = _read(Path(source))
         if not isinstance(text, str):
             raise ScenarioError(f"'scenario' must be TOML text or a file path: "
@@ -873,14 +873,9 @@ class Scenario:
         return self.workforce.interval
 
 
-def _printable(text):
-    """``text`` with its control characters escaped (``\\x00``), for a message."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-
-
 def _read(path):
     """The text of a scenario file, or a ScenarioError naming it."""
-    where = _printable(str(path))
+    where = v.printable(str(path))
     try:
         st = path.stat()
     except (OSError, ValueError) as exc:

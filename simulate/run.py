@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
-from ccwfm._limits import limit
+from ccwfm._limits import at_most, limit
 from ccwfm._validation import boolean, choice, count, error, known_name, share, text, whole
 
 from . import _rng
@@ -214,10 +214,8 @@ def simulate(center, *, replications=10, seed=0, engine="auto", records=False, l
     """
     if not isinstance(center, Center):
         raise ValueError(f"'center' must be a simulate.Center: {type(center).__name__}")
-    replications = count("replications", replications, 1)
-    if replications > limit("replications"):
-        raise ValueError(f"'replications' must be <= {limit('replications'):g} replications "
-                         f"(limit 'replications'): {replications}")
+    replications = at_most("replications", count("replications", replications, 1),
+                           "replications")
     level = share("level", level, lo_open=True, hi_open=True)
     seed = _seed(seed)
     records = boolean("records", records)
