@@ -7,7 +7,7 @@ these.
 
 Notation used throughout (rates per second, times in seconds):
 
-``s``       servers (agents times chat slots), a whole number stored as float
+``s``       servers (agents times chat slots), a real number >= 0
 ``a``       offered load in Erlangs, ``lam / mu``
 ``lam``     arrival rate
 ``h``       mean handle time of one contact on one server, ``1 / mu``
@@ -23,6 +23,27 @@ by a factor ``exp(-K**2 / 2)``.  With ``K = 9`` that is below 3e-18, so a
 value costs ``O(sqrt(a) + s - a)`` steps instead of ``O(s)`` with full double
 precision.  Above the load ``r`` grows and an underflowing ``B`` simply
 becomes 0.
+
+Fractional servers (measured agents are averages, such as 4.3) use the
+continuous extension of Erlang B (Jagerman 1974)::
+
+    r(s) = 1 / B(s, a) = a int_0^inf e**(-a t) (1 + t)**s dt = e**a a**-s Gamma(s + 1, a)
+
+with ``Gamma(., .)`` the upper incomplete gamma function.  At whole ``s`` it
+is the textbook formula, and for every real ``s`` it satisfies the same
+recursion and the same bounds ``1 <= r(s) <= a / (a - s)`` below the load,
+so the burn-in above runs unchanged from a real start ``s - m``.  Only when
+that start would fall below the fractional part ``f = s - floor(s)`` (small
+loads) does the recursion start at ``f`` from ``r(f) = 1 + f X`` with
+``X = (r(f) - 1) / f = e**a a**-f Gamma(f, a)``: the Lentz continued
+fraction of ``Gamma(f, a)`` from ``a = 1.5`` on, the same at 1.5 plus a
+term-by-term integral below (:func:`excess_per_server`); nothing overflows,
+and ``X`` keeps full relative precision however small ``f`` is.  Whole ``s``
+keeps the code path it always had, bit for bit.  Erlang C follows from ``r``
+as for whole numbers, and so does Erlang A, whose queue weights below are
+defined for real ``s`` already; below one server the Erlang A shares that
+are of order ``s`` (not waiting, served) are carried divided by ``s``, from
+``X``, so that the occupancy (which divides by ``s``) stays exact.
 
 Erlang A (M/M/s+M) uses the Kummer-type series
 ``g(b, z) = sum_k z**k / (b (b+1) ... (b+k))`` (``= gamma(b, z) z**-b e**z``),
@@ -107,13 +128,152 @@ def _advance(r_lo, r_hi, k, stop, inv_a):
     return r_lo, r_hi
 
 
+# The small-load side of the incomplete gamma kernel: below this load the
+# continued fraction is evaluated here and the rest integrated by series.
+_GAMMA_SPLIT = 1.5
+
+
+@njit(cache=True, fastmath=_FM, error_model="numpy")
+def _gamma_cf(b, x):
+    """``e**x x**-b Gamma(b, x)`` for ``x + 1 - b > 0``, ``x >= 1.5``, ``0 < b < 2``.
+
+    The continued fraction of the upper incomplete gamma function,
+    ``1 / (x + 1 - b - 1 (1 - b) / (x + 3 - b - 2 (2 - b) / ...))``, by the
+    modified Lentz method (as Numerical Recipes' ``gcf``): no exponential and
+    no power, so it neither overflows nor underflows.  Fewer than 100 terms
+    at ``x = 1.5``, a handful at large ``x``.
+    """
+    tiny = 1e-300
+    bb = x + 1.0 - b
+    c = 1.0 / tiny
+    d = 1.0 / bb
+    h = d
+    i = 0.0
+    while i < 1000.0:
+        i += 1.0
+        an = -i * (i - b)
+        bb += 2.0
+        d = an * d + bb
+        if abs(d) < tiny:
+            d = tiny
+        c = bb + an / c
+        if abs(c) < tiny:
+            c = tiny
+        d = 1.0 / d
+        delta = d * c
+        h *= delta
+        if abs(delta - 1.0) <= 1e-16:
+            break
+    return h
+
+
+@njit(cache=True, fastmath=_FM, error_model="numpy")
+def _expm1_over(x, f):
+    """``expm1(f x) / f`` for ``f > 0``, without dividing a subnormal."""
+    z = f * x
+    if abs(z) < 1e-5:
+        return x * (1.0 + 0.5 * z * (1.0 + z / 3.0 * (1.0 + 0.25 * z)))
+    return math.expm1(z) / f
+
+
+@njit(cache=True, fastmath=_FM, error_model="numpy")
+def excess_per_server(f, a):
+    """``(r(f) - 1) / f = e**a a**-f Gamma(f, a)`` for ``0 < f < 1``, ``a > 0``,
+    where ``r(f) = 1 / B(f, a)``.
+
+    ``r(f) - 1`` is of order ``f``; kept divided by ``f`` it has full
+    relative precision however small ``f`` is (down to subnormal numbers),
+    which the Erlang A metrics below one server need.  From ``a = 1.5`` on it
+    is the continued fraction :func:`_gamma_cf` with ``b = f``.  Below, with
+    ``L = log(1.5 / a)``, ``Gamma(f, a)`` is ``Gamma(f, 1.5)`` (continued
+    fraction) plus ``int_a^1.5 t**(f-1) e**-t dt`` integrated term by term::
+
+        e**a a**-f Gamma(f, a) = e**a (e**-1.5 e**(f L) cf(f, 1.5)
+                                 + sum_n (-1)**n T_n / (n! (n + f)))
+        T_0 = expm1(f L) / f,  T_n = a**n expm1((n + f) L) = 1.5**n e**(f L) - a**n
+
+    Every piece is positive or an alternating series of terms at most
+    ``1.5**n / n!``, so at most a factor ``e**3`` is lost to cancellation:
+    relative error below 1e-14 over the range (checked against mpmath); ``inf``
+    only when ``r`` itself is beyond the float range (``a`` below 1e-300 or so).
+    """
+    if a >= _GAMMA_SPLIT:
+        return _gamma_cf(f, a)
+    x0 = _GAMMA_SPLIT
+    el = math.log(x0) - math.log(a)
+    efl = math.pow(x0, f) * math.pow(a, -f)      # (1.5 / a)**f, without forming 1.5 / a
+    if efl == _INF:
+        return _INF
+    head = math.exp(-x0) * efl * _gamma_cf(f, x0)
+    total = _expm1_over(el, f) if f * el <= 1.0 else (efl - 1.0) / f      # n = 0
+    fact = 1.0
+    an = 1.0
+    xn = 1.0
+    n = 0.0
+    sign = 1.0
+    while n < 200.0:
+        n += 1.0
+        fact *= n
+        an *= a
+        xn *= x0
+        sign = -sign
+        if el <= 1.0:
+            t = an * math.expm1((n + f) * el)
+        else:
+            t = xn * efl - an                     # a**n below (1.5 / e)**n 1.5**n: no cancellation
+        term = t / (fact * (n + f))
+        total += sign * term
+        if n > 2.0 and term <= _EPS * abs(total):
+            break
+    return math.exp(a) * (head + total)
+
+
+@njit(cache=True, fastmath=_FM, error_model="numpy")
+def _inv_erlang_b_real(s, a):
+    """``1 / B(s, a)`` for real ``s > 0`` that is not a whole number, ``a > 0``.
+
+    The recursion ``r(s) = 1 + (s / a) r(s - 1)`` holds for real ``s``, and so
+    do the bounds ``1 <= r(s) <= a / (a - s)`` below the load (from the
+    integral form ``r(s) = a int_0^inf e**(-a t) (1 + t)**s dt`` and
+    ``1 + t <= e**t``): the burn-in of :func:`inv_erlang_b` works from a real
+    start ``s - m``, ``m`` whole.  When that start would fall below the
+    fractional part ``f = s - floor(s)``, the recursion starts at ``f``
+    itself from ``r(f) = 1 + f X``, ``X`` from :func:`excess_per_server`
+    (exact).  Each server count ``s - j`` is rounded once, so the steps
+    cannot drift.
+    """
+    lo = min(s, a) - _K_EXACT * math.sqrt(a)
+    m = np.ceil(s - lo)
+    start = s - m
+    if start > 0.0:
+        r = a / (a - start)
+    else:
+        m = np.floor(s)
+        start = s - m
+        r = 1.0 + start * excess_per_server(start, a)
+    inv_a = 1.0 / a
+    j = m
+    while j > 0.0:
+        j -= 1.0
+        r = 1.0 + (s - j) * inv_a * r
+        if r > 1e300:
+            return _INF
+    return r
+
+
 @njit(cache=True, fastmath=_FM, error_model="numpy")
 def inv_erlang_b(s, a):
-    """``1 / B(s, a)`` for whole ``s >= 0`` and ``a >= 0``; ``inf`` when B < 1e-300."""
+    """``1 / B(s, a)`` for real ``s >= 0`` and ``a >= 0``; ``inf`` when B < 1e-300.
+
+    Whole ``s`` takes the recursion from a burn-in start; any other ``s``
+    :func:`_inv_erlang_b_real` (the continuous extension).
+    """
     if s <= 0.0:
         return 1.0
     if a <= 0.0:
         return _INF
+    if s != np.floor(s):
+        return _inv_erlang_b_real(s, a)
     start = math.floor(min(s, a) - _K_EXACT * math.sqrt(a))
     if start <= 0.0:
         start = 0.0
@@ -367,7 +527,12 @@ def served_within_sum(b, y, theta, t, j_top, t_top, j_bottom):
     # P(N = j_top) in log form, and F = P(N > j_top) summed from its smaller side.
     ld = _nb_log_pmf(j_top, b, theta * t)
     mode = (b - 1.0) * w * math.exp(theta * t)
-    if j_top >= mode:
+    # The tail is summed only where its terms fall fast enough to end it in a
+    # bounded number of steps (ratio at most 1 - 1e-4: some 4e5 terms).  With
+    # b at 1 (a fraction of a server) and w rounding to 1 the ratio is 1 and
+    # the tail would never end; the mass below j_top is then small (the
+    # distribution is nearly flat), and its complement exact.
+    if j_top >= mode and w * (j_top + b) <= (1.0 - 1e-4) * (j_top + 1.0):
         # Tail above j_top: terms fall with ratio w (i + b) / (i + 1) < 1.
         acc = 0.0
         term = 1.0
@@ -452,25 +617,44 @@ def erlang_a_cell(s, lam, h, theta, t, want_sl, want_asa):
         x + 1.0, y, 2 if want_asa else 1, u)
     e_l = math.exp(-log_scale)
     sm = e_l + y * g             # S = sm * exp(log_scale); S = sum of queue weights
+    # 1 - P(wait) is q / (1 + q), not 1 - P(wait): in overload it is far below
+    # the rounding of 1 and still carries the service level of the contacts
+    # that do not wait.  Below one server (real s < 1) the shares not waiting
+    # and served are O(s): they are carried divided by sc = s (suffix _sc),
+    # so that they keep full relative precision down to subnormal s (the
+    # occupancy divides by s).  From one server on sc = 1.
+    sc = 1.0
+    x_sc = x
     if r == _INF:
         pw = 0.0
+        nw_sc = 1.0
+    elif s < 1.0:
+        sc = s
+        x_sc = 1.0 / (h * theta)
+        q_sc = excess_per_server(s, a) * e_l / sm         # (1 - pw) / pw / s
+        q = q_sc * s
+        pw = 1.0 / (1.0 + q)
+        nw_sc = q_sc / (1.0 + q)
     else:
-        pw = 1.0 / (1.0 + (r - 1.0) * e_l / sm)
+        q = (r - 1.0) * e_l / sm
+        pw = 1.0 / (1.0 + q)
+        nw_sc = q / (1.0 + q)
     p_ab_w = min(g1 / sm, 1.0)
-    p_sr_w = min(x * g / sm, 1.0)
+    p_sr_w_sc = min(x_sc * g / sm, 1.0 / sc)
     pab = pw * p_ab_w
-    psr = (1.0 - pw) + pw * p_sr_w
+    psr_sc = nw_sc + pw * p_sr_w_sc
+    psr = psr_sc * sc
     if want_asa:
-        ew_sr = pw * x * g2 / (theta * sm)
-        asa = ew_sr / psr if psr > 0.0 else _INF
+        ew_sr_sc = pw * x_sc * g2 / (theta * sm)
+        asa = ew_sr_sc / psr_sc if psr_sc > 0.0 else _INF
     else:
         asa = 0.0
     awt = pab / theta
-    occ = min(a * psr / s, 1.0)
+    occ = min(a * psr / s, 1.0) if sc == 1.0 else min(a * psr_sc, 1.0)
     if not want_sl:
         return pw, pab, 0.0, 0.0, asa, awt, occ
     if t <= 0.0 or pw == 0.0:
-        within = 1.0 - pw
+        within_sc = nw_sc
     else:
         # Answered within t among those who wait: the closed form is a
         # difference of two series, exact when they differ by a factor 2 or
@@ -481,13 +665,14 @@ def erlang_a_cell(s, lam, h, theta, t, want_sl, want_asa):
             expo = -(s / h + theta) * t - y * math.expm1(-theta * t)
             late = math.exp(expo) * gu
         if late <= 0.5 * g:
-            bracket = (g - late) * x / sm
+            bracket_sc = (g - late) * x_sc / sm
         else:
-            bracket = served_within_sum(x + 1.0, y, theta, t, k_end, t_end, k_begin) * x / sm
-        within = (1.0 - pw) + pw * bracket
-    within = min(max(within, 0.0), psr)
-    sl_ans = within / psr if psr > 0.0 else 0.0
-    return pw, pab, within, min(sl_ans, 1.0), asa, awt, occ
+            bracket_sc = (served_within_sum(x + 1.0, y, theta, t, k_end, t_end, k_begin)
+                          * x_sc / sm)
+        within_sc = nw_sc + pw * bracket_sc
+    within_sc = min(max(within_sc, 0.0), psr_sc)
+    sl_ans = within_sc / psr_sc if psr_sc > 0.0 else 0.0
+    return pw, pab, within_sc * sc, min(sl_ans, 1.0), asa, awt, occ
 
 
 # ------------------------------------------------------- metrics over arrays
@@ -724,6 +909,67 @@ def required_array(lam, h, theta, k, t, sl_target, sl_basis, asa_target, ab_targ
             return i
         out[i] = np.int64(n)
     return -1
+
+
+# Width below which the fractional required-agents bisection stops, in agents.
+_FRACTION_TOL = 1e-9
+
+
+@njit(cache=True, fastmath=_FM, error_model="numpy")
+def _meets_real(x, k, lam, h, theta, t, sl_target, sl_basis, asa_target, ab_target, occ_cap):
+    """Do ``x`` agents (real, each with ``k`` servers) meet every target, as the
+    metrics compute them?  ``theta == 0`` is Erlang C (stability required)."""
+    if theta != 0.0:
+        return _a_meets(x, k, lam, h, theta, t, sl_target, sl_basis, asa_target, ab_target,
+                        occ_cap)
+    s = x * k
+    a = lam * h
+    if a <= 0.0:
+        return True
+    if not s > a:
+        return False
+    if occ_cap == occ_cap and not a / s <= occ_cap:
+        return False
+    return _c_meets(s, a, h, t, sl_target, asa_target)
+
+
+@njit(cache=True, fastmath=_FM, error_model="numpy")
+def required_fraction_array(lam, h, theta, k, t, sl_target, sl_basis, asa_target, ab_target,
+                            occ_cap, whole, out):
+    """Smallest real number of agents meeting every target, per cell, into ``out``.
+
+    ``whole`` holds the whole answers of :func:`required_array`: the real
+    answer lies in ``(n - 1, n]`` (``n - 1`` misses, ``n`` meets, and every
+    metric is monotone in real agents under the continuous extension), and
+    is found by bisection down to :data:`_FRACTION_TOL` agents.  The value
+    returned is the upper end of the last bracket, so it always meets the
+    targets when evaluated by the metric code.
+    """
+    for i in range(out.shape[0]):
+        n = float(whole[i])
+        if n <= 0.0:
+            out[i] = 0.0
+            continue
+        lami = _at(lam, i)
+        hi_ = _at(h, i)
+        thetai = _at(theta, i)
+        ki = _at(k, i)
+        ti = _at(t, i)
+        sli = _at(sl_target, i)
+        asai = _at(asa_target, i)
+        abi = _at(ab_target, i)
+        occi = _at(occ_cap, i)
+        lo = n - 1.0
+        hi = n
+        while hi - lo > _FRACTION_TOL:
+            mid = 0.5 * (lo + hi)
+            if mid <= lo or mid >= hi:
+                break
+            if _meets_real(mid, ki, lami, hi_, thetai, ti, sli, sl_basis, asai, abi, occi):
+                hi = mid
+            else:
+                lo = mid
+        out[i] = hi
 
 
 # ---------------------------------------------------------------- limits

@@ -22,6 +22,17 @@ Service level comes in two definitions, both in use in the industry:
 
 Under Erlang C the two coincide.
 
+Agents may be fractional (4.3 agents measured on average in an interval's
+logs).  The formulas then use the continuous extension in the number of
+servers: Erlang B through ``1 / B(s, a) = e**a a**-s Gamma(s + 1, a)``
+(Jagerman 1974; see :mod:`erlang.formulas`), Erlang C from it as for whole
+numbers, and Erlang A with that ``1 / B`` and its queue weights
+``prod_i lam / (s mu + i theta)``, which are defined for real ``s`` already
+(the Mandelbaum and Zeltyn formulas with incomplete gamma functions).  Every
+metric equals its whole-number value at whole numbers and moves continuously
+and monotonically in between.  It is an interpolation of the model, not a
+model of part-time agents.
+
 Chat concurrency (``concurrency = k``): each agent holds up to ``k``
 contacts at once.  The model used is the *slot model*: ``n`` agents are
 ``n * k`` independent servers, and a contact occupies its slot for
@@ -55,7 +66,7 @@ class Metrics:
     Attributes
     ----------
     agents : ndarray
-        Agents (as given).
+        Agents (as given; may be fractional).
     load : ndarray
         Offered load in Erlangs of agent time, ``arrival rate * aht *
         concurrency_factor``.
@@ -122,7 +133,7 @@ class Metrics:
 _SHARE = {"lo": 0.0, "hi": 1.0}
 _TIME = {"lo": 0.0, "allow_inf": True}
 _FIELD_RULES = {
-    "agents": {"lo": 0.0, "whole": True, "key": "agents"},
+    "agents": {"lo": 0.0, "key": "agents"},
     "load": {"lo": 0.0, "key": "offered_load"},
     "prob_wait": _SHARE, "service_level": _SHARE, "service_level_answered": _SHARE,
     "asa": _TIME, "average_wait": _TIME, "abandon_rate": _SHARE, "occupancy": _SHARE,
@@ -135,8 +146,11 @@ def metrics(agents, volume=None, aht=None, *, target_time=20.0, interval=1800.0,
 
     Parameters
     ----------
-    agents : int or array_like
-        Agents on the phones (after shrinkage), whole numbers >= 0.
+    agents : float or array_like
+        Agents on the phones (after shrinkage), >= 0.  Fractional counts
+        (an average such as 4.3) take the continuous extension of the
+        formulas (module docstring): equal to the whole-number metrics at
+        whole numbers, continuous and monotone in between.
     volume : float or array_like
         Contacts offered per interval, >= 0.  Or give ``arrival_rate``.
     aht : float or array_like
@@ -179,11 +193,13 @@ def metrics(agents, volume=None, aht=None, *, target_time=20.0, interval=1800.0,
     >>> m = metrics(14, 100, 180, target_time=20, patience=120)
     >>> round(m.abandon_rate, 4)
     0.0228
+    >>> round(metrics(13.5, 100, 180, target_time=20).service_level, 4)
+    0.8482
     """
     shape, f = queue_inputs(
         volume, aht, interval=interval, arrival_rate=arrival_rate, patience=patience,
         concurrency=concurrency, concurrency_factor=concurrency_factor,
-        extra={"agents": (agents, {"lo": 0.0, "whole": True, "key": "agents"}),
+        extra={"agents": (agents, {"lo": 0.0, "key": "agents"}),
                "target_time": (target_time, {"lo": 0.0, "key": "target_time"})})
     n = int(np.prod(shape))
     servers = f["agents"] * f["k"]

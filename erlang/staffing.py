@@ -3,7 +3,7 @@
 import numpy as np
 
 from ccwfm._limits import LIMITS
-from ccwfm._validation import is_scalar_input
+from ccwfm._validation import boolean, is_scalar_input
 
 from . import _kernels
 from ._inputs import numbers_array, queue_inputs, where
@@ -14,7 +14,8 @@ _NAN = np.nan
 
 def required_agents(volume=None, aht=None, *, service_level=None, target_time=None, asa=None,
                     abandon_rate=None, occupancy=None, interval=1800.0, arrival_rate=None,
-                    patience=None, concurrency=1, concurrency_factor=1.0, basis="offered"):
+                    patience=None, concurrency=1, concurrency_factor=1.0, basis="offered",
+                    fractional=False):
     """Smallest number of agents meeting every target given.
 
     Targets combine: the result is the smallest agent count that meets all of
@@ -52,10 +53,20 @@ def required_agents(volume=None, aht=None, *, service_level=None, target_time=No
         Chat slots per agent and handle-time stretch; see :mod:`erlang.metrics`.
     basis : {"offered", "answered"}, default "offered"
         Service-level definition the target refers to.
+    fractional : bool, default False
+        False: the smallest whole number of agents.  True: the smallest real
+        number of agents meeting every target under the continuous
+        extension of the Erlang formulas (see :func:`erlang.erlang_b`), to
+        1e-9 agents: the value returned meets every target when given to
+        :func:`erlang.metrics`, and one 1e-9 agents smaller misses one.  It
+        lies in ``(n - 1, n]`` for the whole answer ``n``, so rounding it up
+        gives the whole answer; the gap to ``n`` is the slack of the whole
+        staffing, and it compares directly with measured (averaged) agents
+        such as 4.3.
 
     Returns
     -------
-    int or ndarray of int64
+    int or ndarray of int64, or float or ndarray of float64 with ``fractional``
         Agents on the phones (before shrinkage; see
         :func:`erlang.scheduled_agents`).  0 where no contacts are offered.
 
@@ -75,6 +86,9 @@ def required_agents(volume=None, aht=None, *, service_level=None, target_time=No
     1
     >>> required_agents(100, 180, abandon_rate=0.02, patience=120)
     15
+    >>> x = required_agents(100, 180, service_level=0.8, target_time=20, fractional=True)
+    >>> round(x, 4)
+    13.0372
     """
     if service_level is not None and target_time is None:
         raise ValueError("'service_level' needs 'target_time': the seconds within which "
@@ -89,6 +103,7 @@ def required_agents(volume=None, aht=None, *, service_level=None, target_time=No
         raise ValueError("no target given: set 'service_level' with 'target_time', 'asa', "
                          "'abandon_rate' or 'occupancy'")
     answered = float(basis_code(basis))
+    fractional = boolean("fractional", fractional)
     extra = {}
     if service_level is not None:
         extra["service_level"] = (service_level, {"lo": 0.0, "hi": 1.0, "lo_open": True,
@@ -114,11 +129,20 @@ def required_agents(volume=None, aht=None, *, service_level=None, target_time=No
         f.get("abandon_rate", unset), f.get("occupancy", unset), n_max, out)
     if over >= 0:
         raise _too_many(over, shape, f, volume, arrival_rate, occupancy)
+    if fractional:
+        real = np.empty(out.shape[0])
+        _kernels.required_fraction_array(
+            f["lam"], f["h"], f["theta"], f["k"], f.get("target_time", np.zeros(1)),
+            f.get("service_level", unset), answered, f.get("asa", unset),
+            f.get("abandon_rate", unset), f.get("occupancy", unset), out, real)
+        out = real
     result = out.reshape(shape)
     scalar = is_scalar_input(volume, aht, service_level, target_time, asa, abandon_rate,
                              occupancy, interval, arrival_rate, patience, concurrency,
                              concurrency_factor)
-    return int(result) if scalar else result
+    if scalar:
+        return float(result) if fractional else int(result)
+    return result
 
 
 def _too_many(i, shape, f, volume, arrival_rate, occupancy):

@@ -7,10 +7,10 @@ frame and a report of :class:`~forecast.history.Issue`), from either
   (``format="anonymous_bank"``, one record per call, 17 fields), or
 * any table of contacts with a column ``mapping`` (``format="generic"``).
 
-:meth:`AcdLog.to_history` counts the contacts per queue and interval into a
-:class:`~forecast.history.History` with the offered volume, answered and
-abandoned contacts, AHT, ASA, service level and two estimates of the agents
-who were there (see the method).
+:meth:`AcdLog.to_history` counts the contacts per queue (or agent pool,
+:meth:`AcdLog.pooled`) and interval into a :class:`~forecast.history.History`
+with the offered volume, answered and abandoned contacts, AHT, ASA, service
+levels, and the agents who were there (see the method).
 
 Anonymous Bank rules
 --------------------
@@ -25,38 +25,67 @@ also accepted).  A clock time of ``0:00:00`` means the stage did not happen:
 
 Outcomes:
 
-* ``AGENT``: answered.  A call served without a queue stage went from the
-  VRU straight to an agent: answered with a wait of 0, its queue entry and
-  exit set to its service start.  A call queued but with no service stage
-  is answered with an unknown handle time (NaN; issue ``no_service``).  An
-  ``AGENT`` call with neither stage cannot be placed: excluded (issue
-  ``inconsistent``).
-* ``HANG``: abandoned if it queued; otherwise it ended in the VRU (outcome
-  ``"other"``, kept in the log, never offered to a queue).  A ``HANG`` call
-  with a service stage reached an agent: counted answered (issue
-  ``served_hang``).
-* ``PHANTOM``: spurious; excluded from the log (issue ``phantom``).
+* ``AGENT``: answered.  Served by a named ``server``: answered by that
+  agent.  Served with server ``NO_SERVER`` (or empty): answered, agent
+  unknown (issue ``no_agent``): it counts in the volume, AHT and ASA, not
+  in ``agents_headcount``, but its service occupies a server, so in
+  ``agents_effective`` and ``agents_busy`` it is a busy anonymous agent
+  (one per call).  Served without a queue stage: from the VRU straight to
+  an agent, answered with a wait of 0, its queue entry and exit set to its
+  service start.  Queued with no service stage: answered with an unknown
+  handle time (NaN; issue ``no_service``).  Neither stage: it cannot be
+  placed, excluded (issue ``inconsistent``).
+* ``HANG``: **abandoned** whenever it has a queue stage, whatever its
+  service fields (wait ``q_exit - q_start``).  Without a queue stage it
+  ended in the VRU: outcome ``"other"``, kept in the log, never offered to
+  a queue.  The service fields of a ``HANG`` call are ignored (issue
+  ``hang_service_ignored``).
+* ``PHANTOM``: spurious; excluded from the log (issue ``phantom``), and
+  not counted in the excluded share (below).
 
-``date`` is taken as the day of ``vru_entry``.  Times cross midnight: each
-time is placed on the first day at or after the time before it in the call's
-sequence ``vru_entry <= vru_exit <= q_start <= q_exit <= ser_start <=
-ser_exit`` (issue ``midnight``, informational).  A time that would need more than 12 hours for that is out of order (e.g.
-``q_exit`` before ``q_start``): the row is excluded (issue ``order``).
-Waits and handle times come from the timestamps; a recorded duration that
-disagrees with them by more than a second is reported (issue ``mismatch``)
-and the timestamps are used.
+Timeline.  ``date`` is taken as the day of ``vru_entry``.  The stages a call
+went through run ``vru_entry <= vru_exit <= q_start <= q_exit <= ser_start
+<= ser_exit``.  Real logs stamp stages in whole seconds by different
+clocks: a call served from the VRU often shows ``ser_start`` a second or two
+before ``vru_exit``.  So a stage stamped earlier than the one before it by
+at most ``clock_tolerance`` seconds (default 10) is a clock artefact: it is
+aligned to the stage before (set equal) and the row kept (issue
+``clock_skew``, a fix).  A larger step back is read as crossing midnight:
+the time is placed on the next day (issue ``midnight``, informational),
+unless that needs more than 12 hours: the row is then out of order (e.g.
+``q_exit`` a minute before ``q_start``) and excluded (issue ``order``, which
+says by how much).
+
+VRU fields never exclude a row: an unparseable ``vru_exit``, an unparseable
+or negative ``vru_time``, or a ``vru_exit`` out of order with the stages
+around it is reported (issue ``vru_ignored``) and ignored; the timeline
+skips ``vru_exit``.
+
+Waits and handle times come from the timestamps (as aligned); a recorded
+duration that disagrees with its timestamps as written by more than a second
+is reported (issue ``mismatch``) and the timestamps are used.
 
 Rows are numbered from 1 after the header, blank lines included (row ``r``
 is line ``r + 1`` of a file with the header on its first line).  Excluded
 rows (never dropped silently): wrong number of fields (``fields``), unknown
 outcome (``unknown_outcome``), bad date (``bad_date``), unparseable time
-(``bad_time``), unparseable or negative duration (``non_numeric``,
-``negative``), out of order (``order``); in generic logs, a wait or handle
-time beyond the limit ``patience`` or ``aht`` (``out_of_range``).  A log whose
-arrivals span more than the limit ``history_weeks`` is refused, and so is a
-file beyond ``file_size`` or ``history_rows``.  A missing required column (any of
-:data:`AB_REQUIRED`) is an error; ``vru+line``, ``call_id``,
-``customer_id``, ``priority``, ``vru_exit`` and ``vru_time`` are optional.
+(``bad_time``), unparseable or negative ``q_time``/``ser_time``
+(``non_numeric``, ``negative``; a ``HANG`` call's service fields are only
+ignored), out of order (``order``); in generic logs,
+no queue (``missing``) and a wait or handle time beyond the limit
+``patience`` or ``aht`` (``out_of_range``).
+
+Excluded share.  A log of which more than ``max_excluded`` (default 5%) of
+the rows are excluded, for any reason but PHANTOM, would give a skewed
+history (what is kept is not a random sample of the calls): it is refused
+with the share, the top reasons and example rows; pass ``max_excluded=1``
+to accept it.  Blank lines and PHANTOM calls are not counted.
+
+A log whose arrivals span more than the limit ``history_weeks`` is refused,
+and so is a file beyond ``file_size`` or ``history_rows``.  A missing
+required column (any of :data:`AB_REQUIRED`) is an error; ``vru+line``,
+``call_id``, ``customer_id``, ``priority``, ``vru_exit`` and ``vru_time``
+are optional.
 """
 
 from dataclasses import dataclass, field
@@ -66,7 +95,7 @@ import numpy as np
 import pandas as pd
 
 from ccwfm._limits import at_most, limit
-from ccwfm._validation import choice, count, number
+from ccwfm._validation import choice, count, error, number, printable, share, show
 
 from . import _cells, _decode
 from .history import INTERVALS, History, Issue
@@ -75,6 +104,10 @@ FORMATS = ("anonymous_bank", "generic")
 OUTCOMES = ("answered", "abandoned", "other")
 LOG_COLUMNS = ("row", "queue", "arrival", "queue_start", "queue_exit", "outcome", "wait",
                "handle", "agent", "service_start", "service_end")
+HISTORY_COLUMNS = ("queue", "start", "volume", "aht", "abandoned", "answered",
+                   "answered_within", "asa", "service_level", "service_level_answered",
+                   "agents_headcount", "agents_effective", "agents_busy", "availability",
+                   "wait_share")
 AB_FIELDS = ("vru+line", "call_id", "customer_id", "priority", "type", "date", "vru_entry",
              "vru_exit", "vru_time", "q_start", "q_exit", "q_time", "outcome", "ser_start",
              "ser_exit", "ser_time", "server")
@@ -82,7 +115,13 @@ AB_REQUIRED = ("type", "date", "vru_entry", "q_start", "q_exit", "q_time", "outc
                "ser_start", "ser_exit", "ser_time", "server")
 GENERIC_KEYS = ("queue", "arrival", "queue_start", "queue_exit", "wait", "outcome", "handle",
                 "agent", "vru_entry", "vru_exit", "outcome_values")
+STAGES = ("vru_entry", "vru_exit", "q_start", "q_exit", "ser_start", "ser_exit")
+EXCLUDING = frozenset({"fields", "phantom", "unknown_outcome", "bad_date", "bad_time",
+                       "non_numeric", "negative", "order", "inconsistent", "out_of_range",
+                       "missing"})
 MAX_GAP = 12 * 3600      # longest step between two times of one call (seconds)
+CLOCK_TOLERANCE = 10.0   # default: largest step back read as a clock artefact (seconds)
+MAX_EXCLUDED = 0.05      # default: largest share of excluded rows accepted
 LIMITS_SECONDS = {"patience": limit("patience"), "aht": limit("aht")}
 TOLERANCE = 1.0          # recorded duration vs timestamps (seconds)
 _DAY = 86400.0
@@ -105,11 +144,13 @@ class AcdLog:
         queue, e.g. in the VRU, or whose outcome is not a service or an
         abandonment), ``wait`` (seconds in queue, NaN for ``"other"``),
         ``handle`` (seconds of service, NaN when not served or unknown),
-        ``agent`` (str or None), ``service_start`` and ``service_end``
-        (datetimes, NaT when not served).  ``vru_entry`` and ``vru_exit``
-        when the source has them, and the Anonymous Bank's ``call_id``,
-        ``customer_id``, ``priority`` and ``vru_line`` (as text).
-        Local clock time, timezone-naive.
+        ``agent`` (str, or None when not served or served by an unknown
+        agent), ``service_start`` and ``service_end`` (datetimes, NaT when
+        not served).  ``vru_entry`` and ``vru_exit`` when the source has
+        them, and the Anonymous Bank's ``call_id``, ``customer_id``,
+        ``priority`` and ``vru_line`` (as text); ``service`` (the queue a
+        contact came to) in a pooled log (:meth:`pooled`).  Local clock
+        time, timezone-naive.
     report : tuple of Issue
         What the reader fixed, noticed or excluded, with source rows.
     """
@@ -145,7 +186,65 @@ class AcdLog:
         """Queue names, sorted."""
         return sorted(self.frame["queue"].unique().tolist())
 
-    def to_history(self, interval=30, target_time=20):
+    def pooled(self, pools):
+        """The log with queues served by one pool of agents counted as one queue.
+
+        Each pooled queue's contacts carry the pool's name as ``queue`` and
+        their own queue in the column ``service``; queues in no pool keep
+        their name (``service`` = ``queue``).  In the history of the pooled
+        log (:meth:`to_history`) a pool's arrivals, AHT and agents are those
+        of all its queues, an agent busy on any of them counted once, and
+        :func:`~forecast.patience.estimate_patience` takes
+        ``queue=<pool>``.  Per-queue figures stay available from the
+        unpooled log.
+
+        Parameters
+        ----------
+        pools : dict of str -> list of str
+            Pool name -> the queues (of this log) it serves; a queue in at
+            most one pool; a pool may take the name of one of its queues,
+            not that of a queue left out of every pool.
+
+        Returns
+        -------
+        AcdLog
+            Same rows and report (plus a ``pooled`` issue naming the pools).
+
+        Raises
+        ------
+        ValueError
+            Naming ``'pools.<name>'``: a name that is not a string, an empty
+            or non-list entry, a queue not in the log (the log's queues are
+            listed), a queue in two pools, a pool named as a queue in no pool.
+
+        Examples
+        --------
+        >>> import io
+        >>> head = ("type date vru_entry vru_exit q_start q_exit q_time outcome ser_start "
+        ...         "ser_exit ser_time server")
+        >>> rows = ["PS 990101 8:00:00 8:00:05 8:00:05 8:00:35 30 AGENT 8:00:35 8:02:35 120 A",
+        ...         "PE 990101 8:01:00 8:01:05 8:01:05 8:02:05 60 HANG 0:00:00 0:00:00 0 NO_SERVER",
+        ...         "NW 990101 8:03:00 8:03:05 8:03:05 8:03:15 10 AGENT 8:03:15 8:04:15 60 B"]
+        >>> log = read_acd(io.StringIO("\\n".join([head, *rows])))
+        >>> pooled = log.pooled({"retail": ["PS", "PE"]})
+        >>> pooled.frame[["queue", "service", "outcome"]].values.tolist()
+        [['retail', 'PS', 'answered'], ['retail', 'PE', 'abandoned'], ['NW', 'NW', 'answered']]
+        """
+        owner = _check_pools(pools, self.queues)
+        df = self.frame.copy()
+        queue = df["queue"].to_numpy(object)
+        codes, uniques = pd.factorize(queue)
+        mapped = np.array([owner.get(q, q) for q in uniques] + [None], dtype=object)
+        if "service" not in df.columns:
+            df["service"] = pd.Series(queue, index=df.index, dtype=object)
+        df["queue"] = pd.Series(mapped[codes], index=df.index, dtype=object)
+        what = "; ".join(f"{name}: {', '.join(map(str, members))}"
+                         for name, members in pools.items())
+        report = self.report + (Issue("pooled", (), f"queues counted as pools ({what}); "
+                                                    "each contact's queue kept as 'service'"),)
+        return AcdLog(df, report)
+
+    def to_history(self, interval=30, target_time=20, *, pools=None):
         """Contacts per queue and interval, as a :class:`~forecast.history.History`.
 
         Contacts are counted in the interval of their **queue entry**
@@ -154,28 +253,41 @@ class AcdLog:
         when.  Only answered and abandoned contacts are offered; ``"other"``
         contacts (ended in the VRU, transfers...) are not counted.
 
-        Columns besides ``queue`` and ``start``:
+        Columns (:data:`HISTORY_COLUMNS`) besides ``queue`` and ``start``:
 
-        * ``volume``: offered = answered + abandoned;
-        * ``answered``, ``abandoned``;
+        * ``volume``: offered = answered + abandoned (contacts);
+        * ``answered``, ``abandoned`` (contacts);
+        * ``answered_within``: answered with a wait <= ``target_time``
+          (contacts);
         * ``aht``: mean handle time of the answered contacts (those with a
           known handle time), seconds;
         * ``asa``: mean wait of the answered contacts, seconds;
-        * ``service_level``: answered within ``target_time`` (wait <=
-          target) over **all offered** (answered + abandoned, short
-          abandons included); NaN when nothing was offered;
-        * ``agents_headcount``: distinct agents whose service of one of this
-          queue's contacts overlaps the interval;
+        * ``service_level``: ``answered_within`` over **all offered**
+          (answered + abandoned, short abandons included), a fraction; NaN
+          when nothing was offered;
+        * ``service_level_answered``: ``answered_within`` over
+          ``answered``, a fraction; NaN when nothing was answered;
+        * ``agents_headcount``: distinct named agents whose service of one
+          of this queue's contacts overlaps the interval (agents);
         * ``agents_effective``: over the seconds of the interval when
           someone was waiting in this queue, the time-weighted mean number
           of agents busy serving this queue's contacts (each agent counted
-          once).  While a queue exists every agent available to it should be
-          busy, so this is the number of agents effectively there.  NaN when
-          nobody waited (no information).  Waits and services are cut at the
-          interval bounds, whichever interval the contacts entered in.  With
-          agents shared between queues, time an agent spends on another
-          queue's contacts does not count here;
-        * ``availability``: ``agents_effective / agents_headcount``.
+          once; a service by an unknown agent is one more busy agent).
+          While a queue exists every agent available to it should be busy,
+          so this is the number of agents effectively there.  NaN when
+          nobody waited (no information).  With agents shared between
+          queues, time an agent spends on another queue's contacts does not
+          count here: pool the queues (``pools``) to count it;
+        * ``agents_busy``: the time-averaged number of agents serving this
+          queue's contacts over the whole interval (agents; anonymous
+          services included): busy agent-seconds / interval seconds;
+        * ``availability``: ``agents_effective / agents_headcount``;
+        * ``wait_share``: the fraction of the interval's seconds with
+          someone waiting in this queue.
+
+        Waits and services are cut at the interval bounds, whichever
+        interval the contacts entered in; all are taken half-open
+        (``[start, end)``).
 
         Rows: for each queue and calendar day, every interval from that of
         the first to that of the last queue entry of the day, with volume 0
@@ -189,64 +301,124 @@ class AcdLog:
             Minutes: 5, 15, 30 or 60.
         target_time : float
             Service-level target in seconds (>= 0).
+        pools : dict of str -> list of str, optional
+            Count these pools of queues as one queue each
+            (:meth:`pooled`).
+
+        Returns
+        -------
+        History
+
+        Examples
+        --------
+        >>> import io
+        >>> head = ("type date vru_entry vru_exit q_start q_exit q_time outcome ser_start "
+        ...         "ser_exit ser_time server")
+        >>> rows = ["PS 990101 8:00:00 8:00:05 8:00:05 8:00:35 30 AGENT 8:00:35 8:02:35 120 A",
+        ...         "PS 990101 8:01:00 8:01:05 8:01:05 8:02:05 60 HANG 0:00:00 0:00:00 0 NO_SERVER",
+        ...         "PS 990101 8:03:00 8:03:05 8:03:05 8:03:15 10 AGENT 8:03:15 8:04:15 60 B"]
+        >>> h = read_acd(io.StringIO("\\n".join([head, *rows]))).to_history(interval=15)
+        >>> h.frame[["volume", "answered", "answered_within", "service_level",
+        ...          "service_level_answered", "aht", "asa"]].values.tolist()
+        [[3.0, 2.0, 1.0, 0.3333333333333333, 0.5, 90.0, 20.0]]
+        >>> round(float(h.frame["agents_busy"].iloc[0]), 4)   # 180 s served / 900 s
+        0.2
         """
         choice("interval", interval, INTERVALS, unit=" minutes", quote=False)
         target = at_most("target_time", number("target_time", target_time, lo=0),
                          "target_time")
-        freq = f"{interval}min"
-        df = self.frame
-        off = df[df["outcome"].isin(("answered", "abandoned"))].copy()
-        cols = ["queue", "start", "volume", "aht", "abandoned", "answered", "asa",
-                "service_level", "agents_headcount", "agents_effective", "availability"]
-        if off.empty:
-            raise ValueError("the log has no answered or abandoned contact: no history to build")
-        off["start"] = off["queue_start"].astype("datetime64[ns]").dt.floor(freq)
-        ans = off["outcome"].eq("answered")
-        off["_ans"] = ans.astype(int)
-        off["_ab"] = (~ans).astype(int)
-        off["_handle"] = off["handle"].where(ans)
-        off["_wait"] = off["wait"].where(ans)
-        off["_within"] = (ans & (off["wait"] <= target)).astype(int)
-        stats = off.groupby(["queue", "start"]).agg(
-            volume=("_ans", "size"), answered=("_ans", "sum"), abandoned=("_ab", "sum"),
-            aht=("_handle", "mean"), asa=("_wait", "mean"), _within=("_within", "sum"))
+        log = self if pools is None else self.pooled(pools)
+        return _history(log, interval, target)
 
-        step = pd.Timedelta(minutes=interval)
-        spans = stats.reset_index()
-        spans["day"] = spans["start"].dt.normalize()
-        spans = spans.groupby(["queue", "day"])["start"].agg(["min", "max"])
-        pieces = []
-        for (queue, _), (lo, hi) in spans.iterrows():
-            starts = pd.date_range(lo, hi, freq=step)
-            pieces.append(pd.DataFrame({"queue": queue, "start": starts}))
-        grid = pd.concat(pieces, ignore_index=True)
-        grid["start"] = grid["start"].astype("datetime64[ns]")
-        out = grid.merge(stats.reset_index(), on=["queue", "start"], how="left")
-        filled = int(out["volume"].isna().sum())
-        for col in ("volume", "answered", "abandoned", "_within"):
-            out[col] = out[col].fillna(0).astype(int)
-        out["service_level"] = _ratio(out["_within"], out["volume"])
-        busiest = int(out["volume"].max())
-        if busiest > limit("volume"):
-            at_most("volume", busiest, "volume")
 
-        length = interval * 60 * _NS
-        out["agents_headcount"] = 0
-        out["agents_effective"] = np.nan
-        key = out["start"].to_numpy("datetime64[ns]").astype(np.int64) // length
-        for queue, sub in df[df["queue"].isin(out["queue"].unique())].groupby("queue"):
-            head, eff = _agent_metrics(sub, length)
-            rows = (out["queue"] == queue).to_numpy()
-            k = key[rows]
-            out.loc[rows, "agents_headcount"] = head.reindex(k, fill_value=0).to_numpy()
-            out.loc[rows, "agents_effective"] = eff.reindex(k).to_numpy()
-        out["availability"] = _ratio(out["agents_effective"], out["agents_headcount"])
-        report = list(self.report)
-        if filled:
-            report.append(Issue("filled", (), f"{filled} interval(s) with no contact between the "
-                                              "first and last queue entry of their day: kept "
-                                              "with volume 0"))
-        return History.from_frame(out[cols], interval=interval, report=report)
+def _check_pools(pools, queues):
+    """Validate ``pools`` against the log's queues; queue -> pool name."""
+    if not isinstance(pools, dict):
+        raise error("pools", "must map pool names to lists of queue names", pools)
+    names = set(queues)
+    owner = {}
+    for name, members in pools.items():
+        path = f"pools.{name}"
+        if not isinstance(name, str) or not name.strip():
+            raise error(path, "must be named by a non-empty string", name)
+        if isinstance(members, str) or not isinstance(members, (list, tuple)):
+            raise error(path, "must be a list of queue names", members)
+        if not members:
+            raise error(path, "must list at least one queue", members)
+        for q in members:
+            if not isinstance(q, str):
+                raise error(path, "must list queue names (strings)", q)
+            if q in owner:
+                where = "twice" if owner[q] == name else f"already in pool {owner[q]!r}"
+                raise error(path, f"lists a queue {where}", q)
+            if q not in names:
+                raise ValueError(f"'{path}' lists a queue not in the log: {show(q)} (queues: "
+                                 f"{', '.join(map(str, queues))})")
+            owner[q] = name
+    for name in pools:
+        if name in names and name not in owner:
+            raise error(f"pools.{name}", "is the name of a queue in no pool (pool that queue "
+                                         "too, or name the pool otherwise)", name)
+    return owner
+
+
+def _history(log, interval, target):
+    freq = f"{interval}min"
+    df = log.frame
+    off = df[df["outcome"].isin(("answered", "abandoned"))].copy()
+    if off.empty:
+        raise ValueError("the log has no answered or abandoned contact: no history to build")
+    off["start"] = off["queue_start"].astype("datetime64[ns]").dt.floor(freq)
+    ans = off["outcome"].eq("answered")
+    off["_ans"] = ans.astype(int)
+    off["_ab"] = (~ans).astype(int)
+    off["_handle"] = off["handle"].where(ans)
+    off["_wait"] = off["wait"].where(ans)
+    off["_within"] = (ans & (off["wait"] <= target)).astype(int)
+    stats = off.groupby(["queue", "start"]).agg(
+        volume=("_ans", "size"), answered=("_ans", "sum"), abandoned=("_ab", "sum"),
+        aht=("_handle", "mean"), asa=("_wait", "mean"), answered_within=("_within", "sum"))
+
+    step = pd.Timedelta(minutes=interval)
+    spans = stats.reset_index()
+    spans["day"] = spans["start"].dt.normalize()
+    spans = spans.groupby(["queue", "day"])["start"].agg(["min", "max"])
+    pieces = []
+    for (queue, _), (lo, hi) in spans.iterrows():
+        starts = pd.date_range(lo, hi, freq=step)
+        pieces.append(pd.DataFrame({"queue": queue, "start": starts}))
+    grid = pd.concat(pieces, ignore_index=True)
+    grid["start"] = grid["start"].astype("datetime64[ns]")
+    out = grid.merge(stats.reset_index(), on=["queue", "start"], how="left")
+    filled = int(out["volume"].isna().sum())
+    for col in ("volume", "answered", "abandoned", "answered_within"):
+        out[col] = out[col].fillna(0).astype(int)
+    out["service_level"] = _ratio(out["answered_within"], out["volume"])
+    out["service_level_answered"] = _ratio(out["answered_within"], out["answered"])
+    busiest = int(out["volume"].max())
+    if busiest > limit("volume"):
+        at_most("volume", busiest, "volume")
+
+    length = interval * 60 * _NS
+    out["agents_headcount"] = 0
+    for col in ("agents_effective", "agents_busy", "wait_share"):
+        out[col] = np.nan
+    key = out["start"].to_numpy("datetime64[ns]").astype(np.int64) // length
+    for queue, sub in df[df["queue"].isin(out["queue"].unique())].groupby("queue"):
+        m = _agent_metrics(sub, length)
+        rows = (out["queue"] == queue).to_numpy()
+        k = key[rows]
+        out.loc[rows, "agents_headcount"] = m["headcount"].reindex(k, fill_value=0).to_numpy()
+        out.loc[rows, "agents_effective"] = m["effective"].reindex(k).to_numpy()
+        out.loc[rows, "agents_busy"] = m["busy"].reindex(k, fill_value=0.0).to_numpy()
+        out.loc[rows, "wait_share"] = m["wait_share"].reindex(k, fill_value=0.0).to_numpy()
+    out["availability"] = _ratio(out["agents_effective"], out["agents_headcount"])
+    report = list(log.report)
+    if filled:
+        report.append(Issue("filled", (), f"{filled} interval(s) with no contact between the "
+                                          "first and last queue entry of their day: kept "
+                                          "with volume 0"))
+    return History.from_frame(out[list(HISTORY_COLUMNS)], interval=interval, report=report)
 
 
 def _ratio(num, den):
@@ -256,13 +428,15 @@ def _ratio(num, den):
 
 
 def _agent_metrics(sub, length):
-    """Per interval index (start // length, in ns): headcount and effective agents."""
+    """Per interval index (start // length, in ns): a dict of Series ``headcount``
+    (named agents), ``effective``, ``busy`` and ``wait_share``."""
     ans = sub["outcome"].eq("answered").to_numpy()
     ss = sub["service_start"].to_numpy("datetime64[ns]")
     se = sub["service_end"].to_numpy("datetime64[ns]")
     agent = sub["agent"].to_numpy(object)
-    has = ans & ~np.isnat(ss) & ~np.isnat(se) & pd.notna(agent)
-    s, e, a = ss[has].astype(np.int64), se[has].astype(np.int64), agent[has].astype(str)
+    served = ans & ~np.isnat(ss) & ~np.isnat(se)
+    named = served & pd.notna(agent)
+    s, e, a = ss[named].astype(np.int64), se[named].astype(np.int64), agent[named].astype(str)
     # Headcount: every (agent, interval) pair a service overlaps ([s, e) half-open;
     # an instantaneous service counts in the interval holding it).
     k0 = s // length
@@ -270,7 +444,21 @@ def _agent_metrics(sub, length):
     n = k1 - k0 + 1
     ks = np.repeat(k0, n) + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
     pairs = pd.DataFrame({"k": ks, "agent": np.repeat(a, n)}).drop_duplicates()
-    head = pairs.groupby("k").size()
+    out = {"headcount": pairs.groupby("k").size(), "effective": pd.Series(dtype=float),
+           "busy": pd.Series(dtype=float), "wait_share": pd.Series(dtype=float)}
+
+    # Busy blocks: each named agent's services merged, so an agent counts once at a
+    # time; a service by an unknown agent is a block of its own (one more agent).
+    busy = pd.DataFrame({"a": a, "s": s, "e": e})
+    busy = busy[busy["e"] > busy["s"]].sort_values(["a", "s"], kind="stable")
+    prev = busy.groupby("a")["e"].cummax().groupby(busy["a"]).shift()
+    block = (prev.isna() | (busy["s"] > prev)).cumsum()
+    blocks = busy.groupby(block).agg(s=("s", "min"), e=("e", "max"))
+    anon = served & ~named
+    bs = np.concatenate([blocks["s"].to_numpy(np.int64), ss[anon].astype(np.int64)])
+    be = np.concatenate([blocks["e"].to_numpy(np.int64), se[anon].astype(np.int64)])
+    keep = be > bs
+    bs, be = np.sort(bs[keep]), np.sort(be[keep])
 
     offered = sub["outcome"].isin(("answered", "abandoned")).to_numpy()
     qs = sub["queue_start"].to_numpy("datetime64[ns]")
@@ -278,36 +466,32 @@ def _agent_metrics(sub, length):
     w = offered & ~np.isnat(qs) & ~np.isnat(qx)
     ws, we = qs[w].astype(np.int64), qx[w].astype(np.int64)
     keep = we > ws
-    ws, we = ws[keep], we[keep]
-    if ws.size == 0:
-        return head, pd.Series(dtype=float)
-    # Busy blocks: each agent's services merged, so an agent counts once at a time.
-    busy = pd.DataFrame({"a": a, "s": s, "e": e})
-    busy = busy[busy["e"] > busy["s"]].sort_values(["a", "s"], kind="stable")
-    prev = busy.groupby("a")["e"].cummax().groupby(busy["a"]).shift()
-    block = (prev.isna() | (busy["s"] > prev)).cumsum()
-    blocks = busy.groupby(block).agg(s=("s", "min"), e=("e", "max"))
-    bs, be = np.sort(blocks["s"].to_numpy()), np.sort(blocks["e"].to_numpy())
-    lo, hi = ws.min() // length, -(-we.max() // length)
+    ws, we = np.sort(ws[keep]), np.sort(we[keep])
+    if ws.size == 0 and bs.size == 0:
+        return out
+    lo = min(ws.min() if ws.size else bs.min(), bs.min() if bs.size else ws.min()) // length
+    hi = -(-max(we.max() if we.size else be.max(), be.max() if be.size else we.max())
+           // length)
     bounds = np.arange(lo, hi + 1, dtype=np.int64) * length
     b = np.unique(np.concatenate([ws, we, bs, be, bounds]))
-    b = b[(b >= bounds[0]) & (b <= bounds[-1])]
     left = b[:-1]
-    waiting = np.searchsorted(np.sort(ws), left, "right") - np.searchsorted(np.sort(we), left,
-                                                                              "right")
+    waiting = np.searchsorted(ws, left, "right") - np.searchsorted(we, left, "right")
     agents = np.searchsorted(bs, left, "right") - np.searchsorted(be, left, "right")
-    on = waiting > 0
+    on = (waiting > 0).astype(float)
     seg = np.diff(b).astype(float)
-    k = left // length
-    acc = pd.DataFrame({"k": k[on], "wait": seg[on], "busy": seg[on] * agents[on]})
-    acc = acc.groupby("k").sum()
-    eff = acc["busy"] / acc["wait"]
-    return head, eff
+    acc = pd.DataFrame({"k": left // length, "wait": seg * on, "busy": seg * agents,
+                        "busy_wait": seg * agents * on}).groupby("k").sum()
+    out["busy"] = acc["busy"] / length
+    out["wait_share"] = acc["wait"] / length
+    waited = acc[acc["wait"] > 0]
+    out["effective"] = waited["busy_wait"] / waited["wait"]
+    return out
 
 
 # --------------------------------------------------------------------------- reading
 
-def read_acd(source, *, format="anonymous_bank", mapping=None, sep=None, max_rows=None):
+def read_acd(source, *, format="anonymous_bank", mapping=None, sep=None, max_rows=None,
+             clock_tolerance=CLOCK_TOLERANCE, max_excluded=MAX_EXCLUDED):
     """Read a call-level ACD log.
 
     Parameters
@@ -332,13 +516,28 @@ def read_acd(source, *, format="anonymous_bank", mapping=None, sep=None, max_row
         ``"answered"`` and ``"abandoned"``); other values become
         ``"other"`` (issue ``outcome_other``).  Datetimes must be full
         date-times in local clock time.  A served contact's service runs from
-        its queue exit for its handle time.
+        its queue exit for its handle time; an answered contact with no
+        agent is served by an unknown agent.
     sep : str, optional
         Field separator.  Anonymous Bank: default tab, then runs of spaces
         for lines that do not split into the header's field count on tabs.
         Generic: detected among ``, ; tab |`` as for :func:`read_intervals`.
     max_rows : int, optional
         Read at most this many data rows.
+    clock_tolerance : float
+        Seconds (>= 0, at most the limit ``patience``): a time stamped
+        earlier than the one before it in the call's timeline by at most
+        this much is a clock artefact, aligned to it (issue ``clock_skew``),
+        the row kept; a larger step back is a midnight crossing or, beyond
+        12 hours, out of order (excluded).  The default, 10 s, covers the
+        1-2 s skews of real logs with a margin; 12 hours or more leaves no
+        Anonymous Bank row out of order.  In generic logs it applies to a
+        queue start before the arrival and a queue exit before the queue
+        start.
+    max_excluded : float
+        Largest share (0 to 1) of the rows read that may be excluded, for any
+        reason other than PHANTOM; beyond it the log is refused (the history
+        it gives would be skewed).  ``1`` accepts any log.
 
     Returns
     -------
@@ -349,8 +548,10 @@ def read_acd(source, *, format="anonymous_bank", mapping=None, sep=None, max_row
     ValueError
         Naming the field: arguments of the wrong type or value, an unreadable,
         empty or too large source (limits ``file_size``, ``history_rows``), a
-        missing column, a log spanning more than the limit ``history_weeks``.
-        Unreadable rows are not errors: they are excluded and reported.
+        missing column, a log spanning more than the limit ``history_weeks``;
+        naming ``'source'``, more than ``max_excluded`` of the rows excluded
+        (with the share, the top reasons and example rows).  Other unreadable
+        rows are not errors: they are excluded and reported.
 
     Examples
     --------
@@ -358,44 +559,92 @@ def read_acd(source, *, format="anonymous_bank", mapping=None, sep=None, max_row
     >>> text = ("vru+line call_id customer_id priority type date vru_entry vru_exit vru_time "
     ...         "q_start q_exit q_time outcome ser_start ser_exit ser_time server\\n"
     ...         "AA0101 1 0 0 PS 990101 8:00:00 8:00:05 5 8:00:05 8:00:35 30 AGENT "
-    ...         "8:00:35 8:02:35 120 ANNA\\n")
+    ...         "8:00:35 8:02:35 120 ANNA\\n"
+    ...         "AA0101 2 0 0 PS 990101 8:01:00 8:01:05 5 0:00:00 0:00:00 0 AGENT "
+    ...         "8:01:03 8:03:03 120 BEN\\n")
     >>> log = read_acd(io.StringIO(text))
     >>> log.frame[["queue", "outcome", "wait", "handle", "agent"]].values.tolist()
-    [['PS', 'answered', 30.0, 120.0, 'ANNA']]
+    [['PS', 'answered', 30.0, 120.0, 'ANNA'], ['PS', 'answered', 0.0, 118.0, 'BEN']]
+    >>> [(i.kind, i.rows) for i in log.report]   # BEN's start 2 s before the VRU exit
+    [('clock_skew', (2,))]
+    >>> log.frame["service_start"].iloc[1]        # aligned to it
+    Timestamp('1999-01-01 08:01:05')
     """
     choice("format", format, FORMATS, quote=False)
     if max_rows is not None:
         max_rows = count("max_rows", max_rows, 0)
+    tolerance = at_most("clock_tolerance", number("clock_tolerance", clock_tolerance, lo=0),
+                        "patience")
+    max_excluded = share("max_excluded", max_excluded)
     _decode.check_sep(sep)
     if format == "anonymous_bank":
         if mapping is not None:
             raise ValueError("'mapping' is for format='generic' only")
-        log = _read_anonymous_bank(source, sep, max_rows)
+        log, rep, raw = _read_anonymous_bank(source, sep, max_rows, tolerance)
     else:
         if not isinstance(mapping, dict):
             raise ValueError(f"'mapping' must be a dict for format='generic': {mapping!r}")
-        log = _read_generic(source, mapping, sep, max_rows)
+        log, rep, raw = _read_generic(source, mapping, sep, max_rows, tolerance)
+    _check_excluded(len(log.frame), rep, raw, max_excluded)
     _cells.check_span(log.frame["arrival"], "arrival", "the contacts arrive")
     return log
 
 
 class _Report:
-    """Issues in the order found; rows are source rows (1-based)."""
+    """Issues in the order found; rows are source rows (1-based).  ``excluded`` keeps the
+    rows of each kind of exclusion and ``what`` its descriptions."""
 
     def __init__(self):
         self.issues = []
+        self.excluded = {}
+        self.what = {}
 
-    def add(self, kind, rows, what, action):
+    def add(self, kind, rows, what, action, *, excluded=False):
         rows = tuple(int(r) for r in np.asarray(rows).reshape(-1))
         if not rows:
             return
+        if excluded:
+            self.excluded.setdefault(kind, []).extend(rows)
+            seen = self.what.setdefault(kind, [])
+            if what not in seen:
+                seen.append(what)
         shown = ", ".join(str(r) for r in rows[:10]) + (", ..." if len(rows) > 10 else "")
         self.issues.append(Issue(kind, rows, f"{len(rows)} row(s) {what} (rows {shown}): "
                                              f"{action}"))
 
 
+def _check_excluded(kept, rep, raw, max_excluded):
+    """Refuse a log with more than ``max_excluded`` of its rows excluded (PHANTOM aside)."""
+    counts = {k: len(v) for k, v in rep.excluded.items() if k != "phantom"}
+    out = sum(counts.values())
+    total = kept + out
+    if total == 0 or out <= max_excluded * total:
+        return
+    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    reasons = "; ".join(f"{k} {c} ({' / '.join(rep.what[k][:2])}"
+                        f"{' / ...' if len(rep.what[k]) > 2 else ''})" if i < 3 else f"{k} {c}"
+                        for i, (k, c) in enumerate(top))
+    examples = []
+    for kind, _ in top[:3]:
+        for r in sorted(rep.excluded[kind])[:2]:
+            examples.append(f"row {r} ({kind}): {_clip(raw(r))}")
+    raise ValueError(
+        f"'source' has {out / total:.1%} of its rows excluded ({out} of {total}, PHANTOM "
+        f"calls not counted), more than max_excluded={max_excluded:g}: the history would be "
+        f"skewed.  Top reasons: {reasons}.  Examples: {'; '.join(examples)}.  Check the "
+        f"log's format and these rows; to accept the log as it is, pass max_excluded=1 "
+        f"(command line: --max-excluded 1)")
+
+
+def _clip(line, most=160):
+    """A raw row for a message: tabs as spaces, escaped, at most ``most`` characters."""
+    text = printable(str(line).replace("\t", " "))
+    return "'" + (text if len(text) <= most else text[:most] + "...") + "'"
+
+
 def _ab_table(source, sep, max_rows, report):
-    """The Anonymous Bank records as a frame of stripped strings, with a 'row' column."""
+    """The Anonymous Bank records as a frame of stripped strings, with a 'row' column,
+    and the raw text of a row by its number."""
     if isinstance(source, pd.DataFrame):
         at_most("source", len(source), "history_rows")
         df = source.copy()
@@ -404,7 +653,8 @@ def _ab_table(source, sep, max_rows, report):
         df.columns = [str(c).strip().lower() for c in df.columns]
         df = df.astype(str).apply(lambda s: s.str.strip())
         df.insert(0, "row", np.arange(1, len(df) + 1))
-        return df.reset_index(drop=True)
+        df = df.reset_index(drop=True)
+        return df, lambda r: "  ".join(df.iloc[r - 1, 1:].tolist())
     lines = _decode.read_text(source, "the Anonymous Bank log").splitlines()
     head = next((i for i, line in enumerate(lines) if line.strip()), None)
     if head is None:
@@ -434,15 +684,15 @@ def _ab_table(source, sep, max_rows, report):
                 continue
         records.append(parts)
         rows.append(i)
-    report.add("fields", bad, f"do not have the header's {n} fields",
-               "excluded")
+    report.add("fields", bad, f"do not have the header's {n} fields", "excluded",
+               excluded=True)
     df = pd.DataFrame(records, columns=names, dtype=object) if records else \
         pd.DataFrame({c: pd.Series(dtype=object) for c in names})
     for c in names:   # strip the distinct values only: logs repeat them
         codes, uniques = pd.factorize(df[c])
         df[c] = pd.Series(uniques, dtype=object).str.strip().to_numpy(object)[codes]
     df.insert(0, "row", np.asarray(rows, dtype=int))
-    return df
+    return df, lambda r: lines[head + r]
 
 
 class _Kept:
@@ -455,43 +705,93 @@ class _Kept:
 
     def drop(self, kind, mask, what, action="excluded"):
         mask = np.asarray(mask, bool) & self.mask
-        self.report.add(kind, self.row[mask], what, action)
+        self.report.add(kind, self.row[mask], what, action, excluded=True)
         self.mask &= ~mask
 
 
 class _Stages(NamedTuple):
-    """Which stages each Anonymous Bank call went through."""
+    """Which stages each Anonymous Bank call went through (the service of a HANG call
+    is ignored: ``hang_service`` flags it)."""
 
     queued: np.ndarray
     served: np.ndarray
     vru_exit: np.ndarray
+    hang_service: np.ndarray
 
 
-def _read_anonymous_bank(source, sep, max_rows):
+class _Walk(NamedTuple):
+    """A call's timeline placed stage by stage (see :func:`_walk`)."""
+
+    rel: dict           # stage -> seconds after midnight of 'date' (NaN if absent)
+    bad: np.ndarray     # out of order
+    fail: np.ndarray    # index in STAGES of the stage found out of order (0: none)
+    fail_prev: np.ndarray   # ... and of the stage before it
+    back: np.ndarray    # seconds it is earlier by (NaN where in order)
+    skew: np.ndarray    # (len(STAGES), n): index of the stage it was aligned to, -1 if not
+
+
+def _walk(clock, present, tol):
+    """Place each present stage at or after the one before it.  A clock time a step
+    ``gap`` (modulo a day) after the previous one is that much later when ``gap`` is at
+    most :data:`MAX_GAP` (crossing midnight if need be); otherwise it is ``day - gap``
+    earlier: aligned to the previous time when that is at most ``tol``, else out of
+    order."""
+    first = clock["vru_entry"]
+    n = first.size
+    rel = {"vru_entry": first}
+    prev_clock, prev_rel = first, first
+    prev_idx = np.zeros(n, np.int8)
+    bad = np.zeros(n, bool)
+    fail, fail_prev = np.zeros(n, np.int8), np.zeros(n, np.int8)
+    back = np.full(n, np.nan)
+    skew = np.full((len(STAGES), n), -1, np.int8)
+    for i, name in enumerate(STAGES[1:], start=1):
+        p = present[name]
+        if name not in clock:
+            rel[name] = np.full(n, np.nan)
+            continue
+        gap = np.mod(clock[name] - prev_clock, _DAY)
+        behind = _DAY - gap                 # the step read backwards (when gap > MAX_GAP)
+        aligned = p & (gap > MAX_GAP) & (behind <= tol)
+        wrong = p & ~aligned & (gap > MAX_GAP) & ~bad
+        fail[wrong], fail_prev[wrong], back[wrong] = i, prev_idx[wrong], behind[wrong]
+        bad |= wrong
+        skew[i, aligned] = prev_idx[aligned]
+        rel[name] = np.where(p, prev_rel + np.where(aligned, 0.0, gap), np.nan)
+        prev_rel = np.where(p, rel[name], prev_rel)
+        prev_clock = np.where(p & ~aligned, clock[name], prev_clock)
+        prev_idx = np.where(p, i, prev_idx).astype(np.int8)
+    return _Walk(rel, bad, fail, fail_prev, back, skew)
+
+
+def _read_anonymous_bank(source, sep, max_rows, tol):
     rep = _Report()
-    df = _ab_table(source, sep, max_rows, rep)
+    df, raw = _ab_table(source, sep, max_rows, rep)
     missing = [c for c in AB_REQUIRED if c not in df.columns]
     if missing:
         raise ValueError(f"'source' must have column {missing[0]!r} (the Anonymous Bank "
                          f"log lacks it) "
                          f"(columns: {', '.join(c for c in df.columns if c != 'row')})")
     kept = _Kept(df["row"].to_numpy(), rep)
-    code, day, clock, dur = _ab_cells(df, kept)
-    stages = _ab_stages(clock, dur, len(df))
-    rel = _ab_timeline(clock, stages, kept)
+    code, day, clock, dur, vru_bad = _ab_cells(df, kept)
+    stages = _ab_stages(clock, dur, code, len(df))
+    walk, vru_order = _ab_timeline(clock, stages, kept, tol)
+    stages = stages._replace(vru_exit=stages.vru_exit & ~vru_order)
+    rel = walk.rel
     kept.drop("inconsistent", (code == "AGENT") & ~stages.queued & ~stages.served,
               "are AGENT calls with neither a queue nor a service stage")
     with np.errstate(invalid="ignore"):
         wait = np.where(stages.queued, rel["q_exit"] - rel["q_start"], np.nan)
         handle = np.where(stages.served, rel["ser_exit"] - rel["ser_start"], np.nan)
-    _ab_notes(df, code, dur, stages, rel, wait, handle, kept)
+    vru_bad["are out of order with the stages around it"] = vru_order
+    _ab_notes(df, code, clock, dur, stages, walk, kept, vru_bad, tol)
     frame = _ab_frame(df, code, day, stages, rel, wait, handle)
-    return AcdLog(frame[kept.mask].reset_index(drop=True), tuple(rep.issues))
+    return AcdLog(frame[kept.mask].reset_index(drop=True), tuple(rep.issues)), rep, raw
 
 
 def _ab_cells(df, kept):
     """Outcome codes, dates, clock times and durations (seconds); rows with unreadable
-    cells excluded."""
+    cells excluded, except VRU fields: unreadable ones are NaN, flagged in ``vru_bad``."""
     code = df["outcome"].str.upper().to_numpy(object)
     kept.drop("phantom", code == "PHANTOM", "are PHANTOM calls (spurious)",
               "excluded from offered")
@@ -502,21 +802,37 @@ def _ab_cells(df, kept):
     day = day.fillna(pd.to_datetime(date.where(date.str.len() == 8), format="%Y%m%d",
                                     errors="coerce"))
     kept.drop("bad_date", day.isna().to_numpy(), "have a date that is not yymmdd")
-    clock_cols = [c for c in ("vru_entry", "vru_exit", "q_start", "q_exit", "ser_start",
-                              "ser_exit") if c in df.columns]
+    vru_bad = {}
+    # The service fields of a HANG call are ignored: they exclude no HANG row.
+    needed = {"vru_exit": np.zeros(len(df), bool), "vru_time": np.zeros(len(df), bool)}
+    for c in ("ser_start", "ser_exit", "ser_time"):
+        needed[c] = code != "HANG"
+    clock_cols = [c for c in STAGES if c in df.columns]
     clock = {c: _cells.clocks(df[c], exact=True) for c in clock_cols}
     for c in clock_cols:
-        kept.drop("bad_time", np.isnan(clock[c]), f"have an unparseable {c} (not h:mm:ss)")
+        if c == "vru_exit":
+            vru_bad["have a vru_exit that is not h:mm:ss"] = np.isnan(clock[c])
+        else:
+            kept.drop("bad_time", np.isnan(clock[c]) & needed.get(c, True),
+                      f"have an unparseable {c} (not h:mm:ss)")
     dur_cols = [c for c in ("vru_time", "q_time", "ser_time") if c in df.columns]
     dur = {c: _cells.durations(df[c], signed=True, short=False, exact=True) for c in dur_cols}
+    if "vru_time" in dur:
+        v = dur["vru_time"]
+        vru_bad["have a vru_time that is not seconds"] = np.isnan(v)
+        vru_bad["have a negative vru_time"] = v < 0
+        dur["vru_time"] = np.where(v >= 0, v, np.nan)
     for c in dur_cols:
-        kept.drop("non_numeric", np.isnan(dur[c]), f"have an unparseable {c} (not seconds)")
+        if c != "vru_time":
+            kept.drop("non_numeric", np.isnan(dur[c]) & needed.get(c, True),
+                      f"have an unparseable {c} (not seconds)")
     for c in dur_cols:
-        kept.drop("negative", dur[c] < 0, f"have a negative {c}")
-    return code, day, clock, dur
+        if c != "vru_time":
+            kept.drop("negative", (dur[c] < 0) & needed.get(c, True), f"have a negative {c}")
+    return code, day, clock, dur, vru_bad
 
 
-def _ab_stages(clock, dur, n):
+def _ab_stages(clock, dur, code, n):
     """A stage happened when one of its clock times is not 0:00:00 or its length is > 0."""
     def flag(start, stop, length):
         out = (clock[start] != 0) | (clock[stop] != 0)
@@ -525,85 +841,136 @@ def _ab_stages(clock, dur, n):
         return out
 
     if "vru_exit" in clock:
-        has_vx = clock["vru_exit"] != 0
+        vx = clock["vru_exit"]
+        has_vx = (vx != 0) & ~np.isnan(vx)
         if "vru_time" in dur:
-            has_vx |= dur["vru_time"] > 0
+            has_vx |= (dur["vru_time"] > 0) & ~np.isnan(vx)
     else:
         has_vx = np.zeros(n, bool)
-    return _Stages(flag("q_start", "q_exit", "q_time"), flag("ser_start", "ser_exit", "ser_time"),
-                   has_vx)
+    hang = code == "HANG"
+    served = flag("ser_start", "ser_exit", "ser_time")
+    written = served.copy()        # any service field not empty (unreadable ones too)
+    if "ser_time" in dur:
+        written |= dur["ser_time"] != 0
+    return _Stages(flag("q_start", "q_exit", "q_time"), served & ~hang, has_vx,
+                   written & hang)
 
 
-def _ab_timeline(clock, stages, kept):
-    """Absolute times (seconds after midnight of 'date'), each at or after the previous;
-    rows needing more than :data:`MAX_GAP` for that are out of order, excluded."""
-    n = len(kept.row)
-    rel = {"vru_entry": clock["vru_entry"]}
-    prev_clock, prev_rel = clock["vru_entry"].copy(), clock["vru_entry"].copy()
-    prev_name = np.full(n, "vru_entry", dtype=object)
-    order_bad = np.zeros(n, bool)
-    first_bad = None
-    for name, present in (("vru_exit", stages.vru_exit), ("q_start", stages.queued),
-                          ("q_exit", stages.queued), ("ser_start", stages.served),
-                          ("ser_exit", stages.served)):
-        if name not in clock:
-            rel[name] = np.full(n, np.nan)
-            continue
-        gap = np.mod(clock[name] - prev_clock, _DAY)
-        bad = present & kept.mask & (gap > MAX_GAP) & ~order_bad
-        for i in np.flatnonzero(bad)[:1]:
-            first_bad = first_bad or (name, prev_name[i], kept.row[i])
-        order_bad |= bad
-        rel[name] = np.where(present, prev_rel + gap, np.nan)
-        prev_rel = np.where(present, rel[name], prev_rel)
-        prev_clock = np.where(present, clock[name], prev_clock)
-        prev_name = np.where(present, name, prev_name)
-    what = "have a time earlier than the one before it, beyond what crossing midnight explains"
-    if first_bad is not None:
-        a, b, r = first_bad
-        what += f" (first: {a} before {b} at row {r})"
-    kept.drop("order", order_bad, what)
-    return rel
+def _ab_timeline(clock, stages, kept, tol):
+    """The calls' timelines (:func:`_walk`); rows out of order excluded.  A row out of
+    order with its ``vru_exit`` is walked again without it: if that is in order, its
+    ``vru_exit`` is ignored (second result) and the row kept."""
+    present = {"vru_exit": stages.vru_exit, "q_start": stages.queued, "q_exit": stages.queued,
+               "ser_start": stages.served, "ser_exit": stages.served}
+    vru_order = np.zeros(len(kept.row), bool)
+    with np.errstate(invalid="ignore"):
+        walk = _walk(clock, present, tol)
+        retry = walk.bad & stages.vru_exit
+        if retry.any():
+            again = _walk(clock, {**present, "vru_exit": stages.vru_exit & ~retry}, tol)
+            walk = _Walk({k: np.where(retry, again.rel[k], v) for k, v in walk.rel.items()},
+                         *(np.where(retry, b, a) for a, b in zip(walk[1:], again[1:])))
+            vru_order = retry & ~again.bad
+    bad = walk.bad & kept.mask
+    kept.drop("order", bad, _order_text(walk, bad, kept.row, tol))
+    return walk, vru_order
+
+
+def _span(seconds):
+    """Seconds as ``12 s`` or ``h:mm:ss``."""
+    s = float(seconds)
+    if s < 60:
+        return f"{s:g} s"
+    s = int(round(s))
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+def _pairs(stage, prev, mask, most=3):
+    """'q_exit before q_start: 3, ...' for the most frequent pairs among ``mask``."""
+    codes = stage[mask].astype(int) * 8 + prev[mask].astype(int)
+    values, counts = np.unique(codes, return_counts=True)
+    order = np.argsort(-counts, kind="stable")[:most]
+    return ", ".join(f"{STAGES[values[j] // 8]} before {STAGES[values[j] % 8]}: {counts[j]}"
+                     for j in order)
+
+
+def _order_text(walk, bad, row, tol):
+    what = (f"have a time earlier than the one before it by more than the clock tolerance "
+            f"({tol:g} s) and than crossing midnight explains")
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        b = walk.back[bad]
+        by = _span(b.min()) + ("" if b.min() == b.max() else f" to {_span(b.max())}")
+        what += (f" (earlier by {by}; "
+                 f"{_pairs(walk.fail, walk.fail_prev, bad)}; first: "
+                 f"{STAGES[walk.fail[i]]} {_span(walk.back[i])} before "
+                 f"{STAGES[walk.fail_prev[i]]} at row {row[i]})")
+    return what
 
 
 def _no_agent(server):
     return np.isin(np.char.upper(server.astype(str)), ["NO_SERVER", "", "NAN"])
 
 
-def _ab_notes(df, code, dur, stages, rel, wait, handle, kept):
-    """Report what is odd in the kept rows: recorded lengths off their timestamps,
-    midnight crossings, answered calls without service, served hang-ups, no server."""
+def _ab_notes(df, code, clock, dur, stages, walk, kept, vru_bad, tol):
+    """Report what is odd in the kept rows: clock skews aligned, VRU fields ignored,
+    recorded lengths off their timestamps, midnight crossings, answered calls without
+    service or without a named server, HANG calls with service fields."""
     k, row, rep = kept.mask, kept.row, kept.report
+    rel = walk.rel
     queued, served = stages.queued, stages.served
-    checks = [("q_time", queued, wait), ("ser_time", served, handle)]
-    if "vru_exit" in df.columns:
-        checks.append(("vru_time", stages.vru_exit, rel["vru_exit"] - rel["vru_entry"]))
+    skewed = (walk.skew >= 0) & k
+    if skewed.any():
+        stage = np.repeat(np.arange(len(STAGES), dtype=np.int8)[:, None], len(row), axis=1)
+        rep.add("clock_skew", row[skewed.any(axis=0)],
+                f"have a time at most {tol:g} s earlier than the one before it (clock skew; "
+                f"{_pairs(stage, walk.skew, skewed, most=len(STAGES))})",
+                "aligned to the time before it; kept")
+    ignored = np.zeros(len(row), bool)
+    why = []
+    for what, mask in vru_bad.items():
+        mask = mask & k
+        if mask.any():
+            ignored |= mask
+            why.append(f"{int(mask.sum())} {what}")
+    rep.add("vru_ignored", row[ignored], f"have VRU fields that cannot be used ({'; '.join(why)})",
+            "kept; those fields ignored (the timeline skips a VRU exit it cannot use)")
+    # Recorded lengths against the timestamps as stamped (before any alignment).
+    checks = [("q_time", queued, "q_start", "q_exit"), ("ser_time", served, "ser_start",
+                                                         "ser_exit")]
+    if "vru_exit" in clock:
+        checks.append(("vru_time", stages.vru_exit, "vru_entry", "vru_exit"))
     with np.errstate(invalid="ignore"):
-        for col, present, value in checks:
+        for col, present, a, b in checks:
             if col in dur:
+                value = np.mod(clock[b] - clock[a] + tol, _DAY) - tol
                 off = k & present & (np.abs(value - dur[col]) > TOLERANCE)
                 rep.add("mismatch", row[off], f"have a {col} that differs from its timestamps "
                                               f"by more than {TOLERANCE:g} s",
                         "kept; the timestamps are used")
-    times = np.column_stack([rel[c] for c in ("vru_exit", "q_start", "q_exit", "ser_start",
-                                                "ser_exit")])
+    times = np.column_stack([rel[c] for c in STAGES[1:]])
     crossed = k & (np.nan_to_num(times, nan=-1.0).max(axis=1) >= _DAY)
     rep.add("midnight", row[crossed], "cross midnight",
             "kept; later times placed on the next day")
     rep.add("no_service", row[k & (code == "AGENT") & queued & ~served],
             "are AGENT calls with no service stage", "kept as answered, handle time unknown")
-    rep.add("served_hang", row[k & (code == "HANG") & served],
-            "are HANG calls with a service stage", "counted as answered")
+    hs = k & stages.hang_service
+    rep.add("hang_service_ignored", row[hs],
+            f"are HANG calls with service fields ({int((hs & queued).sum())} queued: "
+            f"abandoned; {int((hs & ~queued).sum())} not: ended in the VRU, 'other')",
+            "kept; the service fields ignored")
     rep.add("no_agent", row[k & served & _no_agent(df["server"].to_numpy(object))],
-            "were served by no named server", "kept; not counted in the agents")
+            "were served by no named server",
+            "kept as answered by an unknown agent: in volume, AHT, ASA and the busy agents, "
+            "not in the head count")
 
 
 def _ab_frame(df, code, day, stages, rel, wait, handle):
     """The log's frame (every row; the caller keeps the valid ones)."""
     queued, served = stages.queued, stages.served
-    is_hang = code == "HANG"
-    answered = (code == "AGENT") | (is_hang & served)
-    outcome = np.where(answered, "answered", np.where(is_hang & queued, "abandoned", "other"))
+    answered = code == "AGENT"
+    outcome = np.where(answered, "answered",
+                       np.where((code == "HANG") & queued, "abandoned", "other"))
     direct = answered & ~queued          # VRU straight to an agent: zero wait
     q0 = np.where(direct, rel["ser_start"], rel["q_start"])
     q1 = np.where(direct, rel["ser_start"], rel["q_exit"])
@@ -622,7 +989,7 @@ def _ab_frame(df, code, day, stages, rel, wait, handle):
         "queue_exit": at(q1),
         "outcome": outcome,
         "wait": np.where(outcome == "other", np.nan, wait),
-        "handle": np.where(answered, handle, np.nan),
+        "handle": np.where(answered & served, handle, np.nan),
         # object dtype: a missing agent stays None (pandas 3 would infer str, None -> NaN)
         "agent": pd.Series(np.where(served & ~_no_agent(server), server, None), dtype=object),
         "service_start": at(np.where(served, rel["ser_start"], np.nan)),
@@ -699,7 +1066,7 @@ def _generic_columns(df, mapping):
     return cols
 
 
-def _read_generic(source, mapping, sep, max_rows):
+def _read_generic(source, mapping, sep, max_rows, tol):
     lookup = _outcome_lookup(mapping)
     rep = _Report()
     df = _generic_table(source, sep, max_rows)
@@ -709,7 +1076,7 @@ def _read_generic(source, mapping, sep, max_rows):
     kept.drop("missing", queue.isna().to_numpy(), "have no queue")
     raw_outcome = _text(df, cols["outcome"]).fillna("").str.upper()
     outcome = raw_outcome.map(lookup).fillna("other").to_numpy(object)
-    times = _generic_times(df, cols, outcome != "other", kept)
+    times, skew = _generic_times(df, cols, outcome != "other", kept, tol)
     handle = _generic_handle(df, cols, outcome, kept)
     other = kept.mask & (outcome == "other")
     if other.any():
@@ -718,21 +1085,36 @@ def _read_generic(source, mapping, sep, max_rows):
                 f"have an outcome that is neither answered nor abandoned "
                 f"({', '.join(repr(s) for s in seen[:5])}{', ...' if len(seen) > 5 else ''})",
                 "kept as 'other', not offered")
+    fixed = [f"{int((m & kept.mask).sum())} {what}" for what, m in skew.items()
+             if (m & kept.mask).any()]
+    any_skew = np.logical_or.reduce([m for m in skew.values()]) & kept.mask
+    rep.add("clock_skew", kept.row[any_skew],
+            f"have a time at most {tol:g} s earlier than the one before it (clock skew; "
+            f"{', '.join(fixed)})", "aligned to the time before it; kept")
     frame = _generic_frame(df, cols, queue, outcome, times, handle)
-    return AcdLog(frame[kept.mask].reset_index(drop=True), tuple(rep.issues))
+    keys = [c for k, c in cols.items() if k in ("queue", "arrival", "queue_start",
+                                                "queue_exit", "wait", "outcome", "handle")]
+
+    def raw(r):
+        return ", ".join(f"{c}={df[c].iloc[r - 1]}" for c in keys)
+
+    return AcdLog(frame[kept.mask].reset_index(drop=True), tuple(rep.issues)), rep, raw
 
 
-def _generic_times(df, cols, offered, kept):
+def _generic_times(df, cols, offered, kept, tol):
     """Arrival, queue start and exit (datetimes) and wait (seconds); rows with unreadable
-    or out-of-order times excluded."""
+    or out-of-order times excluded, times at most ``tol`` seconds before the one before
+    them aligned to it (the masks of those, by what was aligned, second result)."""
     arrival = _cells.wall_datetimes(df[cols["arrival"]], "arrival")
     kept.drop("bad_time", arrival.isna().to_numpy(), f"have an unreadable arrival "
                                                      f"({cols['arrival']!r})")
+    skew = {}
     if "queue_start" in cols:
         qs = _cells.wall_datetimes(df[cols["queue_start"]], "queue_start")
         kept.drop("bad_time", offered & qs.isna().to_numpy(),
                   f"are answered or abandoned with an unreadable queue start "
                   f"({cols['queue_start']!r})")
+        qs, skew["queue start before arrival"] = _align(arrival, qs, offered, tol)
     else:
         qs = arrival.copy()
     if "queue_exit" in cols:
@@ -740,6 +1122,7 @@ def _generic_times(df, cols, offered, kept):
         kept.drop("bad_time", offered & qx.isna().to_numpy(),
                   f"are answered or abandoned with an unreadable queue exit "
                   f"({cols['queue_exit']!r})")
+        qx, skew["queue exit before queue start"] = _align(qs, qx, offered, tol)
         wait = ((qx - qs).dt.total_seconds()).to_numpy(float)
         if "wait" in cols:
             given = _seconds(df, cols["wait"])
@@ -757,9 +1140,21 @@ def _generic_times(df, cols, offered, kept):
         # part; one beyond any clock is unknown rather than an overflow.
         wait = np.where(np.abs(wait) <= LIMITS_SECONDS["patience"], wait, np.nan)
         qx = qs + pd.to_timedelta(wait, unit="s")
-    kept.drop("order", offered & (wait < 0), "leave the queue before entering it")
-    kept.drop("order", offered & (qs < arrival).to_numpy(), "enter the queue before arriving")
-    return arrival, qs, qx, wait
+    kept.drop("order", offered & (wait < 0),
+              f"leave the queue before entering it (by more than {tol:g} s when both are "
+              "times)")
+    kept.drop("order", offered & (qs < arrival).to_numpy(),
+              f"enter the queue more than {tol:g} s before arriving")
+    return (arrival, qs, qx, wait), skew
+
+
+def _align(before, after, where, tol):
+    """``after`` set to ``before`` where (at ``where``) it is earlier by at most ``tol``
+    seconds; the mask of those."""
+    with np.errstate(invalid="ignore"):
+        back = (before - after).dt.total_seconds().to_numpy(float)
+    fix = where & (back > 0) & (back <= tol)
+    return after.where(~fix, before), fix
 
 
 def _seconds(df, col):

@@ -48,11 +48,19 @@ class History:
     Attributes
     ----------
     frame : pandas.DataFrame
-        Columns :data:`COLUMNS` (more are kept, e.g. ``answered``, ``asa``,
-        ``service_level``, ``agents`` from call logs): ``queue`` (str),
-        ``start`` (datetime64, local clock time, timezone-naive), ``volume``
-        (contacts offered, >= 0), ``aht`` (seconds, NaN when unknown or when
-        nothing was handled), ``abandoned`` (contacts, NaN when unknown).
+        Columns :data:`COLUMNS`: ``queue`` (str), ``start`` (datetime64,
+        local clock time, timezone-naive), ``volume`` (contacts offered,
+        >= 0), ``aht`` (seconds, NaN when unknown or when nothing was
+        handled), ``abandoned`` (contacts, NaN when unknown).  More columns
+        are kept as they are; a history from a call log
+        (:meth:`forecast.acd.AcdLog.to_history`) has
+        :data:`forecast.acd.HISTORY_COLUMNS`: ``answered`` and
+        ``answered_within`` (contacts), ``asa`` (seconds),
+        ``service_level`` and ``service_level_answered`` (fractions of the
+        offered and of the answered contacts answered within the target),
+        ``agents_headcount``, ``agents_effective`` and ``agents_busy``
+        (agents), ``availability`` (effective over head count) and
+        ``wait_share`` (fraction of the interval with someone waiting).
         Sorted by queue and start, one row per queue and start.
     interval : int
         Interval length in minutes (5, 15, 30 or 60).

@@ -9,6 +9,9 @@ Steps (each a function of its own module, typed in and out):
 5. capacity: :func:`plan_capacity` -> :class:`CapacityResult`
 6. costs: :func:`plan_costs` -> :class:`Costs`
 
+:func:`calibrate` (``ccwfm calibrate``) checks the model against a center's own
+call log, cell by cell, and returns a :class:`Calibration`.
+
 :func:`run` composes them into a :class:`PlanResult` (with :class:`Progress`
 events), :func:`quick_plan` composes the formula part for what-ifs,
 :func:`compare` runs variants on Dask, :mod:`ccwfm.plan.report` writes the
@@ -16,6 +19,7 @@ output folder, and :mod:`ccwfm.plan.cli` is the ``ccwfm`` command line.
 """
 
 from .achieved import achieved_kpis
+from .calibrate import Calibration, calibrate
 from .capacity import (CapacityInputs, CapacityResult, HiringClass, capacity_plan, hires_needed,
                        plan_capacity)
 from .costs import Costs, plan_costs
@@ -39,10 +43,10 @@ from .verify import Verification, verify
 from .whatif import QuickPlan, quick_plan
 
 __all__ = [
-    "CapacityInputs", "CapacityResult", "Costs", "DEFAULT_TARGET_TIME", "Demand",
+    "Calibration", "CapacityInputs", "CapacityResult", "Costs", "DEFAULT_TARGET_TIME", "Demand",
     "HISTORY_FILE", "HiringClass", "MAX_UPLOAD_MB", "PlanResult", "Progress", "QuickPlan", "STEPS", "Scenario",
     "ScenarioError", "ScheduleResult", "ShiftPlan", "ShiftTemplate", "Target", "Verification",
-    "achieved_kpis", "capacity_plan", "compare", "csv_bytes", "demand_history", "demo_scenario",
+    "achieved_kpis", "calibrate", "capacity_plan", "compare", "csv_bytes", "demand_history", "demo_scenario",
     "excel_bytes", "forecast_demand", "group_requirements", "hires_needed", "history_for_scenario",
     "history_scenario",
     "horizon_grid", "load_histories", "load_history", "plan_capacity", "plan_costs",

@@ -136,6 +136,85 @@ def _scheduler(text):
     return text
 
 
+@_arg
+def _log_file(text):
+    path = Path(_plain_text("log", text, "a file name"))
+    if not path.is_file():
+        raise ValueError(f"'log' file not found: {text!r}")
+    return str(path)
+
+
+@_arg
+def _log_format(text):
+    return v.choice("--format", text, ("anonymous_bank", "generic"))
+
+
+@_arg
+def _mapping(text):
+    import json
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise ValueError(f"'--mapping' must be a JSON object: {exc}") from None
+    if not isinstance(value, dict):
+        raise v.error("--mapping", "must be a JSON object", text)
+    return value
+
+
+@_arg
+def _pool(text):
+    name, sep, queues = text.partition("=")
+    name = name.strip()
+    members = [q.strip() for q in queues.split(",")]
+    if not sep or not name or not all(members):
+        raise v.error("--pool", "must be NAME=QUEUE1,QUEUE2,...", text)
+    return name, members
+
+
+@_arg
+def _cal_interval(text):
+    return v.choice("--interval", _whole_arg("--interval", text, 1), (15, 30, 60),
+                    unit=" minutes", quote=False)
+
+
+@_arg
+def _holdout(text):
+    return v.choice("--holdout", text, ("weekday", "week", "none"))
+
+
+def _float_arg(name, text):
+    try:
+        return float(text)
+    except ValueError:
+        raise v.error(name, "must be a number", text) from None
+
+
+@_arg
+def _target_time(text):
+    return at_most("--target-time", v.number("--target-time", _float_arg("--target-time", text),
+                                             lo=0), "target_time")
+
+
+@_arg
+def _agents_arg(text):
+    return v.choice("--agents", text, ("availability", "effective"))
+
+
+@_arg
+def _min_contacts(text):
+    return _whole_arg("--min-contacts", text, 1)
+
+
+@_arg
+def _max_excluded(text):
+    return v.share("--max-excluded", _float_arg("--max-excluded", text))
+
+
+@_arg
+def _seed_arg(text):
+    return _whole_arg("--seed", text, 0)
+
+
 def _build_parser():
     parser = _Parser(prog="ccwfm", description="Workforce planning for contact centers: "
                      "forecast, staffing, simulation, shifts, capacity and cost.")
@@ -183,6 +262,40 @@ def _build_parser():
     sc.add_argument("--scheduler", type=_scheduler, default=None, metavar="ADDRESS",
                     help="Dask scheduler address (e.g. tcp://10.0.0.5:8786)")
     sc.add_argument("--quiet", action="store_true")
+    cal = sub.add_parser(
+        "calibrate", help="check how well the model reproduces a call log's own KPIs",
+        description="Read a call-level ACD log, cut it into weekday x interval cells, predict "
+                    "each cell's abandonment, ASA and service level (Erlang A and simulation, "
+                    "patience and availability estimated out of sample) and print the errors; "
+                    "writes the per-cell table, the error table, a chart and the calibrated "
+                    "inputs as a scenario fragment.")
+    cal.add_argument("log", type=_log_file, help="call-level log (Anonymous Bank format, or "
+                                                  "--format generic with --mapping)")
+    cal.add_argument("--format", type=_log_format, default="anonymous_bank",
+                     help="anonymous_bank (default) or generic")
+    cal.add_argument("--mapping", type=_mapping, default=None, metavar="JSON",
+                     help="generic logs: the column mapping as JSON (see forecast.read_acd)")
+    cal.add_argument("--pool", type=_pool, action="append", default=[], metavar="NAME=Q1,Q2",
+                     help="queues answered by one pool of agents (repeatable)")
+    cal.add_argument("--interval", type=_cal_interval, default=60, metavar="MINUTES",
+                     help="cell length: 15, 30 or 60 minutes (default 60)")
+    cal.add_argument("--holdout", type=_holdout, default="weekday",
+                     help="weekday (default), week or none")
+    cal.add_argument("--target-time", type=_target_time, default=20.0, metavar="SECONDS",
+                     help="service-level threshold (default 20)")
+    cal.add_argument("--agents", type=_agents_arg, default="availability",
+                     help="available agents: availability (default) or effective")
+    cal.add_argument("--min-contacts", type=_min_contacts, default=30, metavar="N",
+                     help="leave out cells with fewer offered contacts (default 30)")
+    cal.add_argument("--max-excluded", type=_max_excluded, default=None, metavar="SHARE",
+                     help="accept a log with up to this share of rows excluded (default 0.05)")
+    cal.add_argument("--no-simulation", action="store_true",
+                     help="formulas only (faster)")
+    cal.add_argument("--seed", type=_seed_arg, default=0, metavar="N")
+    cal.add_argument("--out", type=_folder, default=None, metavar="DIR",
+                     help="output folder (default ccwfm-out/calibrate)")
+    cal.add_argument("--json", action="store_true",
+                     help="print one JSON summary object instead of the table")
     dash = sub.add_parser("dashboard", help="open the planners' dashboard (Streamlit)",
                           description="Start the Streamlit dashboard on this machine.")
     dash.add_argument("--port", type=_port, default=8501,
@@ -289,6 +402,30 @@ def _run_scenarios(args):
     return EXIT_OK
 
 
+def _run_calibrate(args):
+    import json
+    from .calibrate import MODELS, calibrate
+    pools = {}
+    for name, members in args.pool:
+        if name in pools:
+            raise v.error("--pool", "must not repeat a pool name", name)
+        pools[name] = members
+    models = tuple(m for m in MODELS if not (args.no_simulation and m == "simulation"))
+    cal = calibrate(args.log, format=args.format, mapping=args.mapping, pools=pools or None,
+                    interval=args.interval, holdout=args.holdout,
+                    target_time=args.target_time, agents=args.agents,
+                    min_contacts=args.min_contacts, max_excluded=args.max_excluded,
+                    models=models, seed=args.seed)
+    out = _out(args)
+    files = cal.write(out)
+    if args.json:
+        print(json.dumps(cal.summary(), allow_nan=False))
+    else:
+        print(cal.text())
+        print(f"\nwrote {len(files)} files to {out}/")
+    return EXIT_OK
+
+
 def _run_dashboard(args):
     """Hand this process over to the dashboard's package (``python -m ccwfm.dashboard``).
 
@@ -356,7 +493,8 @@ def main(argv=None):
         args = parser.parse_args(argv)
     except SystemExit as done:                # --help (0) or a bad argument (2, one line)
         return done.code if isinstance(done.code, int) else EXIT_BAD_INPUT
-    run = {"scenarios": _run_scenarios, "dashboard": _run_dashboard}.get(args.command, _run_plan)
+    run = {"scenarios": _run_scenarios, "dashboard": _run_dashboard,
+           "calibrate": _run_calibrate}.get(args.command, _run_plan)
     try:
         with _stop_on_signals():
             return run(args)

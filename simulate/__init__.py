@@ -18,12 +18,14 @@ SimPy model; both produce the same contacts from the same seed.
 from .distributions import Distribution
 from .model import Bot, Center, Group, Queue, Retrial, Shift, Skill
 from .run import SimulationResult, max_replications, simulate
+from .stationary import Estimate, StationaryResult, stationary
 from .stats import GROUP_METRICS, QUEUE_METRICS
 
 __all__ = [
     "Bot",
     "Center",
     "Distribution",
+    "Estimate",
     "GROUP_METRICS",
     "Group",
     "QUEUE_METRICS",
@@ -32,6 +34,8 @@ __all__ = [
     "Shift",
     "SimulationResult",
     "Skill",
+    "StationaryResult",
     "max_replications",
     "simulate",
+    "stationary",
 ]

@@ -25,6 +25,10 @@ from .distributions import Distribution
 MAX_OVERDISPERSION = 1.0
 # Intervals of at least a second and at most a day.
 MIN_INTERVAL, MAX_INTERVAL = 1.0, 86400.0
+# Longest sub-period (seconds) of the time-sharing of a fractional agent, by
+# default: the extra agent of a staffing n + f is on duty for the first f of
+# each sub-period (see Group).
+SHARE_PERIOD = 300.0
 _NUMBER = (int, float, np.integer, np.floating)
 
 
@@ -38,11 +42,13 @@ def _distribution(path, value, mean_key=None):
 
 
 def _per_interval(path, values, what, *, lo=0.0, lo_open=False, hi_key=None, agents=False):
-    """A per-interval sequence of numbers, checked at once: a tuple of floats (ints for agents).
+    """A per-interval sequence of numbers, checked at once: a tuple of floats.
 
     Each element must be a number (not a bool or a string), finite, >= ``lo``
-    (> with ``lo_open``), <= the limit ``hi_key``, and whole for ``agents``;
-    the error names the first offending element: ``'path[3]' must be >= 0: -1``.
+    (> with ``lo_open``) and <= the limit ``hi_key``; the error names the
+    first offending element: ``'path[3]' must be >= 0: -1``.  For ``agents``
+    a whole value becomes an int and a fractional one stays a float (a
+    time-shared agent, see :class:`Group`).
     """
     if not _is_seq(values):
         raise error(path, f"must be a sequence of {what} per interval", values)
@@ -60,20 +66,15 @@ def _per_interval(path, values, what, *, lo=0.0, lo_open=False, hi_key=None, age
         ok = np.isfinite(arr) & ((arr > lo) if lo_open else (arr >= lo))
         if hi_key is not None:
             ok &= arr <= limit(hi_key)
-        if agents:
-            ok &= arr == np.floor(arr)
     if not ok.all():
         i = int(np.flatnonzero(~ok)[0])
         item, v = f"{path}[{i}]", values[i]
         number(item, v, lo=lo, lo_open=lo_open)
         if hi_key is not None:
             at_most(item, float(v), hi_key)
-        if agents:
-            raise error(item, "must be a whole number of agents (fractional staffing is not "
-                              "supported: round it first)", v)
         raise error(item, "is not accepted", v)     # pragma: no cover - the checks above raise
     if agents:
-        return tuple(int(v) for v in arr.tolist())
+        return tuple(int(v) if v == math.floor(v) else float(v) for v in arr.tolist())
     return tuple(arr.tolist())
 
 
@@ -278,8 +279,10 @@ class Group:
     skills : tuple of Skill
         Queues served, in the order an idle agent looks at them (its routing
         priority).  Plain queue names are accepted for ``after=0``.
-    staffing : tuple of int, optional
-        Agents on duty per interval (same length as the queues' volume).
+    staffing : tuple of int or float, optional
+        Agents on duty per interval (same length as the queues' volume), real
+        numbers >= 0: a fractional part is a time-shared agent (Notes).
+        Whole values are kept as ints, fractional ones as floats.
     shifts : tuple of Shift, optional
         Shifts instead of (or on top of) the staffing vector.
     concurrency : int
@@ -287,12 +290,38 @@ class Group:
     concurrency_factor : float
         Handle-time stretch of a contact served by this group, >= 1 (the
         slot model of :mod:`erlang.metrics`).
+    share_period : float
+        Longest sub-period of the time-sharing of a fractional agent,
+        seconds (default :data:`SHARE_PERIOD`, 300 s; at least 1 s).
 
     Notes
     -----
     Staffing is pooled: when the number on duty falls, idle agents go off
     duty first; if too few are idle, the agents who finish their current
     contact first leave then.  An agent never abandons a contact.
+
+    Fractional staffing (time-sharing): ``staffing[i] = n + f`` with ``n``
+    whole and ``0 < f < 1`` puts ``n`` agents on duty for the whole interval
+    and one more agent for a fraction ``f`` of it, spread evenly: the
+    interval is cut into ``m = ceil(interval / share_period)`` equal
+    sub-periods of ``L = interval / m`` seconds (300 s for intervals of 15,
+    30 or 60 minutes) and the extra agent is on duty for the first ``f * L``
+    seconds of each.  The schedule is part of :meth:`duty_changes`, so both
+    engines see it; the extra agent leaves as any agent does (idle first,
+    else the busy one finishing first, after its contact: that overtime
+    makes the time on duty slightly more than ``n + f``, and it counts as on
+    duty in the occupancy).  :meth:`agents_on_duty` reports the scheduled
+    mean, exactly ``n + f``.  Whole staffing has no sub-periods: its
+    schedule (and so every record) is as without this feature.
+
+    Examples
+    --------
+    >>> g = Group("agents", ("voice",), staffing=(2, 2.25))
+    >>> times, deltas = g.duty_changes(1800.0, 2)
+    >>> times[:4].tolist(), deltas[:4].tolist()
+    ([0.0, 1800.0, 1875.0, 2100.0], [2, 1, -1, 1])
+    >>> g.agents_on_duty(1800.0, 2).tolist()
+    [2.0, 2.25]
     """
 
     name: str
@@ -301,6 +330,7 @@ class Group:
     shifts: tuple | None = None
     concurrency: int = 1
     concurrency_factor: float = 1.0
+    share_period: float = SHARE_PERIOD
 
     def __post_init__(self):
         text("group.name", self.name)
@@ -335,32 +365,68 @@ class Group:
         f = number(f"{p}.concurrency_factor", self.concurrency_factor, lo=1.0)
         object.__setattr__(self, "concurrency_factor",
                            at_most(f"{p}.concurrency_factor", f, "aht_scale"))
+        object.__setattr__(self, "share_period", number(
+            f"{p}.share_period", self.share_period, lo=MIN_INTERVAL, hi=MAX_INTERVAL))
+
+    def _events(self, interval, horizon, shared):
+        """Raw ``(times, deltas)`` of the schedule, unmerged; time-sharing only if ``shared``."""
+        times, deltas = [np.zeros(0)], [np.zeros(0, np.int64)]
+        if self.staffing is not None:
+            staffing = np.asarray(self.staffing, dtype=float)
+            n = np.floor(staffing)
+            step = np.diff(n.astype(np.int64), prepend=0)
+            at = np.flatnonzero(step)
+            times.append(at * interval)
+            deltas.append(step[at])
+            frac = staffing - n
+            part = np.flatnonzero(frac > 0.0)
+            if shared and part.size:
+                m = math.ceil(interval / self.share_period)
+                length = interval / m
+                j = np.arange(m, dtype=float)
+                base = (part * interval)[:, None]
+                on = base + j * length
+                off = base + (j + frac[part][:, None]) * length
+                times += [on.reshape(-1), off.reshape(-1)]
+                deltas += [np.ones(on.size, np.int64), -np.ones(off.size, np.int64)]
+        if self.shifts is not None:
+            times.append(np.array([s.start for s in self.shifts] + [s.end for s in self.shifts],
+                                  dtype=float))
+            deltas.append(np.array([s.agents for s in self.shifts]
+                                   + [-s.agents for s in self.shifts], dtype=np.int64))
+        return np.concatenate(times), np.concatenate(deltas)
+
+    def _merged(self, interval, horizon, shared):
+        times, deltas = self._events(interval, horizon, shared)
+        times, inverse = np.unique(times, return_inverse=True)
+        sums = np.zeros(times.size, np.int64)
+        np.add.at(sums, inverse.reshape(-1), deltas)
+        keep = (sums != 0) & (times < interval * horizon)
+        return times[keep], sums[keep]
 
     def duty_changes(self, interval, horizon):
         """Times (seconds) and changes of the number of agents on duty, sorted.
 
         Changes at the same time are merged; times at or after the horizon end
-        are dropped.
+        are dropped.  A fractional staffing adds the on and off times of its
+        time-shared agent (see Notes of :class:`Group`).
+
+        Returns
+        -------
+        times : numpy.ndarray of float
+            Seconds from the horizon start, increasing.
+        deltas : numpy.ndarray of int64
+            Agents coming on duty (> 0) or going off (< 0) at each time.
         """
-        events = {}
-        if self.staffing is not None:
-            prev = 0
-            for i, n in enumerate(self.staffing):
-                if n != prev:
-                    events[i * interval] = events.get(i * interval, 0) + n - prev
-                prev = n
-        if self.shifts is not None:
-            for s in self.shifts:
-                events[s.start] = events.get(s.start, 0) + s.agents
-                events[s.end] = events.get(s.end, 0) - s.agents
-        end = interval * horizon
-        times = np.array(sorted(t for t, d in events.items() if d != 0 and t < end), dtype=float)
-        deltas = np.array([events[t] for t in times], dtype=np.int64)
-        return times, deltas
+        return self._merged(interval, horizon, True)
 
     def agents_on_duty(self, interval, horizon):
-        """Time-averaged agents on duty per interval (float array of length ``horizon``)."""
-        times, deltas = self.duty_changes(interval, horizon)
+        """Time-averaged agents on duty per interval (float array of length ``horizon``).
+
+        A fractional staffing counts with its scheduled mean: exactly
+        ``staffing[i]`` (4.3 for 4.3) on top of the shifts.
+        """
+        times, deltas = self._merged(interval, horizon, False)
         out = np.zeros(horizon)
         level = 0
         edges = list(times) + [interval * horizon]
@@ -372,6 +438,10 @@ class Group:
                 lo, hi = max(a, i * interval), min(b, (i + 1) * interval)
                 if hi > lo:
                     out[i] += level * (hi - lo) / interval
+        if self.staffing is not None:
+            staffing = np.asarray(self.staffing, dtype=float)[:horizon]
+            frac = staffing - np.floor(staffing)
+            out[:frac.size] += frac
         return out
 
 
@@ -502,12 +572,14 @@ class Center:
     @classmethod
     def single_queue(cls, volume, aht, agents, *, patience=None, interval=1800.0,
                      handle=None, bot=None, retrial=None, overdispersion=0.0, target_time=20.0,
-                     concurrency=1, concurrency_factor=1.0, name="voice", group="agents"):
+                     concurrency=1, concurrency_factor=1.0, name="voice", group="agents",
+                     share_period=SHARE_PERIOD):
         """One queue and one dedicated group: the M/G/n+G case.
 
         ``aht`` sets an exponential handle time (or pass ``handle``); a number
         ``patience`` sets an exponential patience with that mean; ``agents``
-        is a number or a staffing vector.
+        is a number or a staffing vector, real numbers >= 0 (a fractional
+        part is a time-shared agent: see :class:`Group`).
         """
         if isinstance(volume, _NUMBER) and not isinstance(volume, bool):
             volume = [volume]
@@ -521,7 +593,7 @@ class Center:
         q = Queue(name, volume, handle, patience=patience, bot=bot, retrial=retrial,
                   overdispersion=overdispersion, target_time=target_time)
         g = Group(group, (Skill(name),), staffing=agents, concurrency=concurrency,
-                  concurrency_factor=concurrency_factor)
+                  concurrency_factor=concurrency_factor, share_period=share_period)
         return cls((q,), (g,), interval=interval)
 
     def with_staffing(self, group, staffing):
@@ -529,7 +601,8 @@ class Center:
         text("group", group)
         groups = tuple(Group(g.name, g.skills, staffing=staffing, shifts=g.shifts,
                              concurrency=g.concurrency,
-                             concurrency_factor=g.concurrency_factor)
+                             concurrency_factor=g.concurrency_factor,
+                             share_period=g.share_period)
                        if g.name == group else g for g in self.groups)
         if all(g.name != group for g in self.groups):
             raise ValueError(f"'group' must name a group of the center: {group!r}")

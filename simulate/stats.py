@@ -42,7 +42,8 @@ NaN; the counts beside them say why.
 Group metrics
 -------------
 agents
-    Agents on duty (time average over the interval).
+    Agents on duty (time average over the interval, as scheduled: a
+    fractional staffing of 4.3 counts as 4.3).
 busy
     Slot-hours spent handling contacts.
 occupancy

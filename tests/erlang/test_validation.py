@@ -13,7 +13,7 @@ from ccwfm import erlang
     (lambda: erlang.metrics(14, [100, np.nan], 180),
      "'volume' must not be NaN: nan (at index 1)"),
     (lambda: erlang.metrics(14, np.inf, 180), "'volume' must be finite: inf"),
-    (lambda: erlang.metrics(12.5, 100, 180), "'agents' must be a whole number: 12.5"),
+    (lambda: erlang.metrics(-0.5, 100, 180), "'agents' must be >= 0: -0.5"),
     (lambda: erlang.metrics(-1, 100, 180), "'agents' must be >= 0: -1.0"),
     (lambda: erlang.metrics(14, 100, 180, interval=0), "'interval' must be > 0: 0.0"),
     (lambda: erlang.metrics(14, 100, 180, target_time=-1), "'target_time' must be >= 0: -1.0"),
@@ -56,7 +56,7 @@ from ccwfm import erlang
     (lambda: erlang.deflect(100, 180, containment=1.2), "'containment' must be >= 0 and <= 1: 1.2"),
     (lambda: erlang.deflect(100, 180, 0.2, uplift=0), "'uplift' must be > 0: 0.0"),
     (lambda: erlang.erlang_b(3, -1), "'load' must be >= 0: -1.0"),
-    (lambda: erlang.erlang_c([1, 2.5], 1), "'agents' must be a whole number: 2.5 (at index 1)"),
+    (lambda: erlang.erlang_c([1, np.inf], 1), "'agents' must be finite: inf (at index 1)"),
     (lambda: erlang.offered_load(10, 180, interval=-1), "'interval' must be > 0: -1.0"),
     # Non-numbers, refused inside lists too.
     (lambda: erlang.metrics(14, True, 180),

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ccwfm.forecast.acd import AcdLog, read_acd
+from ccwfm.forecast.acd import EXCLUDING, AcdLog, read_acd
 from ccwfm.forecast.history import History
 
 HEADER = ("vru+line call_id customer_id priority type date vru_entry vru_exit vru_time "
@@ -70,7 +70,7 @@ def _issues(log):
 
 
 def test_anonymous_bank_rows_outcomes_and_issues(tmp_path):
-    log = read_acd(_ab_file(tmp_path, MAIN))
+    log = read_acd(_ab_file(tmp_path, MAIN), max_excluded=1)
     assert isinstance(log, AcdLog)
     issues = _issues(log)
     assert issues["phantom"] == (5,)
@@ -105,7 +105,7 @@ def test_anonymous_bank_rows_outcomes_and_issues(tmp_path):
 
 
 def test_anonymous_bank_history_counts_by_hand(tmp_path):
-    h = read_acd(_ab_file(tmp_path, MAIN)).to_history(interval=30, target_time=20)
+    h = read_acd(_ab_file(tmp_path, MAIN), max_excluded=1).to_history(interval=30, target_time=20)
     assert isinstance(h, History) and h.interval == 30
     ps = h.frame[h.frame["queue"] == "PS"].set_index("start")
     t = pd.Timestamp
@@ -132,7 +132,7 @@ def test_anonymous_bank_history_counts_by_hand(tmp_path):
     kinds = [i.kind for i in h.report]
     assert "filled" in kinds and "phantom" in kinds
     # A target of 30 s counts call 1 too; 15-minute intervals split 08:00.
-    h15 = read_acd(_ab_file(tmp_path, MAIN)).to_history(interval=15, target_time=30)
+    h15 = read_acd(_ab_file(tmp_path, MAIN), max_excluded=1).to_history(interval=15, target_time=30)
     ps = h15.frame[h15.frame["queue"] == "PS"].set_index("start")
     assert ps.loc[t("1999-01-01 08:00"), "volume"] == 2
     assert ps.loc[t("1999-01-01 08:00"), "service_level"] == 1
@@ -246,7 +246,7 @@ MAPPING = {"queue": "skill", "arrival": "offered_at", "queue_start": "queued_at"
 def test_generic_mapping(tmp_path):
     path = tmp_path / "acd.csv"
     path.write_text(GENERIC)
-    log = read_acd(path, format="generic", mapping=MAPPING)
+    log = read_acd(path, format="generic", mapping=MAPPING, max_excluded=1)
     issues = _issues(log)
     assert issues["order"] == (5,)
     assert issues["bad_time"] == (6,)
@@ -281,7 +281,8 @@ def test_generic_wait_column_from_a_frame():
                        "res": ["answered", "abandoned", "answered"], "w": [5, 50, "?"],
                        "h": [100, None, 30]})
     log = read_acd(df, format="generic", mapping={"queue": "q", "arrival": "t",
-                                                   "outcome": "res", "wait": "w", "handle": "h"})
+                                                   "outcome": "res", "wait": "w", "handle": "h"},
+                   max_excluded=1)
     assert _issues(log)["non_numeric"] == (3,)
     f = log.frame
     assert f["queue_exit"].tolist() == [pd.Timestamp("2024-01-01 08:00:05"),
@@ -342,7 +343,7 @@ def test_huge_waits_and_handle_times_are_excluded_with_an_issue():
             b"q,2024-03-04 08:01:00,1e300,answered,5\n"
             b"q,2024-03-04 08:02:00,inf,abandoned,\n"
             b"q,2024-03-04 08:03:00,10,answered,86400\n")
-    log = read_acd(data, format="generic", mapping=GEN)
+    log = read_acd(data, format="generic", mapping=GEN, max_excluded=1)
     kinds = {i.kind: i.rows for i in log.report}
     assert kinds["out_of_range"] in ((1,), (2,)) and kinds["non_numeric"] == (3,)
     assert sorted(r for i in log.report if i.kind == "out_of_range" for r in i.rows) == [1, 2]
@@ -361,7 +362,7 @@ def test_logs_beyond_the_limits_are_refused():
     data = (b"queue,arrival,wait,outcome\nq,9999-03-04 08:00:00,10,answered\n"
             b"q,2024-03-04 08:01:00,1,answered\n")
     log = read_acd(data, format="generic", mapping={k: v for k, v in GEN.items()
-                                                     if k != "handle"})
+                                                     if k != "handle"}, max_excluded=1)
     assert [(i.kind, i.rows) for i in log.report] == [("bad_time", (1,))]
 
 
@@ -375,3 +376,414 @@ def test_unreadable_anonymous_bank_sources_are_named(data, message):
     with pytest.raises(ValueError) as e:
         read_acd(data)
     assert str(e.value).startswith(message), str(e.value)
+
+
+# --------------------------------------------------------------------------- issue 11
+# Clock skews, VRU fields, outcome rules, the excluded share, new history columns, pools.
+
+def _line(queue="PS", ve="10:00:00", vx="10:00:05", vt="5", qs="10:00:05", qx="10:00:35",
+          qt="30", out="AGENT", ss="10:00:35", sx="10:02:35", st="120", srv="ANNA",
+          date="990103", cid="1"):
+    return (f"AA0101\t{cid}\t0\t1\t{queue}\t{date}\t{ve}\t{vx}\t{vt}\t{qs}\t{qx}\t{qt}\t{out}\t"
+            f"{ss}\t{sx}\t{st}\t{srv}")
+
+
+Z = "0:00:00"
+
+
+def _read(tmp_path, lines, **kw):
+    return read_acd(_ab_file(tmp_path, lines, "skew.txt"), **kw)
+
+
+# (fields changed, the stage aligned, the stage it is aligned to); 1-2 s back at each
+# boundary of the timeline.
+SKEWS = [
+    ({"vx": "9:59:59", "vt": "0"}, "vru_exit", "vru_entry"),
+    ({"qs": "10:00:03", "qt": "32"}, "q_start", "vru_exit"),
+    ({"qx": "10:00:04", "qt": "0", "ss": "10:00:05", "sx": "10:02:05"}, "q_exit", "q_start"),
+    ({"ss": "10:00:33", "st": "122"}, "ser_start", "q_exit"),
+    ({"ss": "10:00:35", "sx": "10:00:34", "st": "0"}, "ser_exit", "ser_start"),
+    # served straight from the VRU, service stamped 2 s before the VRU exit
+    ({"qs": Z, "qx": Z, "qt": "0", "ss": "10:00:03", "st": "152"}, "ser_start", "vru_exit"),
+]
+COLUMN = {"vru_entry": "vru_entry", "vru_exit": "vru_exit", "q_start": "queue_start",
+          "q_exit": "queue_exit", "ser_start": "service_start", "ser_exit": "service_end"}
+
+
+@pytest.mark.parametrize("fields, stage, before", SKEWS)
+def test_clock_skew_at_each_boundary_is_aligned_and_kept(tmp_path, fields, stage, before):
+    log = _read(tmp_path, [_line(), _line(cid="2", **fields)])
+    issues = _issues(log)
+    assert issues["clock_skew"] == (2,)
+    assert f"{stage} before {before}: 1" in next(i.message for i in log.report
+                                                  if i.kind == "clock_skew")
+    assert not set(issues) & {"order", "vru_ignored", "mismatch"}, log.report
+    f = log.frame.set_index("row")
+    assert f.index.tolist() == [1, 2]
+    if stage == "ser_start" and before == "vru_exit":     # direct: queue at the service start
+        assert f.loc[2, "service_start"] == f.loc[2, "vru_exit"] == f.loc[2, "queue_start"]
+    else:
+        assert f.loc[2, COLUMN[stage]] == f.loc[2, COLUMN[before]]
+    times = f.loc[2, ["arrival", "vru_exit", "queue_start", "queue_exit", "service_start",
+                      "service_end"]].tolist()
+    assert times == sorted(times)
+    assert f.loc[2, "wait"] >= 0 and f.loc[2, "handle"] >= 0
+
+
+def test_clock_tolerance_bounds_the_alignment(tmp_path):
+    # q_exit 11 s before q_start: beyond the default 10 s -> out of order, excluded, saying
+    # by how much; a tolerance of 15 s aligns it; 0 s excludes even a 1 s skew.
+    lines = [_line(), _line(cid="2", qx="9:59:54", qt="0", ss="10:00:05", sx="10:02:05")]
+    log = _read(tmp_path, lines, max_excluded=1)
+    assert _issues(log)["order"] == (2,) and log.frame["row"].tolist() == [1]
+    msg = next(i.message for i in log.report if i.kind == "order")
+    assert "earlier by 11 s;" in msg and "q_exit before q_start: 1" in msg, msg
+    assert "clock tolerance (10 s)" in msg and "first: q_exit 11 s before q_start at row 2" \
+        in msg, msg
+    log = _read(tmp_path, lines, clock_tolerance=15)
+    assert _issues(log)["clock_skew"] == (2,) and log.frame["wait"].tolist() == [30, 0]
+    one = [_line(), _line(cid="2", ss="10:00:34", st="121")]
+    assert _issues(_read(tmp_path, one, clock_tolerance=0, max_excluded=1))["order"] == (2,)
+    assert _issues(_read(tmp_path, one))["clock_skew"] == (2,)
+    # Minutes back: out of order, the message gives the range.
+    lines.append(_line(cid="3", ss="10:00:00", sx="10:02:00", st="120"))
+    msg = next(i.message for i in _read(tmp_path, lines, max_excluded=1).report
+               if i.kind == "order")
+    assert "earlier by 11 s to 35 s;" in msg, msg
+    lines.append(_line(cid="4", qx="9:00:05", qt="0", ss="10:00:05", sx="10:02:05"))
+    msg = next(i.message for i in _read(tmp_path, lines, max_excluded=1).report
+               if i.kind == "order")
+    assert "earlier by 11 s to 1:00:00;" in msg and "q_exit before q_start: 2" in msg, msg
+    # A tolerance of 12 hours or more aligns every step back; a step forward across
+    # midnight is still one.
+    lines.append(_line(cid="5", ve="23:59:40", vx="23:59:50", vt="10", qs="23:59:50",
+                       qx="0:00:20", ss="0:00:20", sx="0:02:20"))
+    log = _read(tmp_path, lines, clock_tolerance=86400)
+    assert _issues(log)["clock_skew"] == (2, 3, 4) and _issues(log)["midnight"] == (5,)
+    assert log.frame["wait"].tolist() == [30, 0, 30, 0, 30]
+
+
+def test_midnight_crossing_with_a_skew(tmp_path):
+    # Served from the VRU: service stamped 1 s before a VRU exit at 23:59:59, ends after
+    # midnight.  And a queue stamped 00:00:00 (the next day) left at 00:00:10.
+    log = _read(tmp_path, [
+        _line(ve="23:59:50", vx="23:59:59", vt="9", qs=Z, qx=Z, qt="0", ss="23:59:58",
+              sx="0:01:58", st="120"),
+        _line(cid="2", ve="23:59:50", vx="23:59:59", vt="9", qs="23:59:59", qx="0:00:10",
+              qt="11", out="HANG", ss=Z, sx=Z, st="0", srv="NO_SERVER")])
+    issues = _issues(log)
+    assert issues["clock_skew"] == (1,) and issues["midnight"] == (1, 2)
+    f = log.frame.set_index("row")
+    t = pd.Timestamp
+    assert f.loc[1, "service_start"] == t("1999-01-03 23:59:59")
+    assert f.loc[1, "service_end"] == t("1999-01-04 00:01:58") and f.loc[1, "handle"] == 119
+    assert f.loc[2, "queue_exit"] == t("1999-01-04 00:00:10") and f.loc[2, "wait"] == 11
+
+
+def test_vru_fields_never_exclude_a_row(tmp_path):
+    log = _read(tmp_path, [
+        _line(vt="-3"),                                   # negative vru_time
+        _line(cid="2", vx="10:61:00"),                    # unparseable vru_exit
+        _line(cid="3", vt="abc"),                         # unparseable vru_time
+        _line(cid="4", vx="10:05:00", vt="295"),          # vru_exit 5 min after q_start
+        _line(cid="5", vx="9:55:00", vt="0"),             # vru_exit 5 min before vru_entry
+        _line(cid="6"),
+    ])
+    issues = _issues(log)
+    assert issues["vru_ignored"] == (1, 2, 3, 4, 5)
+    assert not set(issues) & EXCLUDING, log.report
+    msg = next(i.message for i in log.report if i.kind == "vru_ignored")
+    for what in ("1 have a negative vru_time", "1 have a vru_exit that is not h:mm:ss",
+                 "1 have a vru_time that is not seconds",
+                 "2 are out of order with the stages around it"):
+        assert what in msg, msg
+    f = log.frame.set_index("row")
+    assert f.index.tolist() == [1, 2, 3, 4, 5, 6]
+    assert f["wait"].tolist() == [30] * 6 and f["handle"].tolist() == [120] * 6
+    assert f.loc[[2, 4, 5], "vru_exit"].isna().all()
+    assert f.loc[1, "vru_exit"] == pd.Timestamp("1999-01-03 10:00:05")
+    assert f["queue_start"].eq(pd.Timestamp("1999-01-03 10:00:05")).all()
+
+
+def test_hang_with_service_fields_is_abandoned_or_other(tmp_path):
+    log = _read(tmp_path, [
+        _line(out="HANG"),                                # queued, then service fields
+        _line(cid="2", out="HANG", qs=Z, qx=Z, qt="0"),   # no queue: ended in the VRU
+        # service fields out of order, unreadable, negative: ignored, never excluded
+        _line(cid="3", out="HANG", ss="9:00:00", sx="8:00:00", st="5"),
+        _line(cid="4", out="HANG", ss="9:61:00", sx="x", st="abc"),
+        _line(cid="5", out="HANG", ss=Z, sx=Z, st="-4"),
+    ])
+    assert _issues(log)["hang_service_ignored"] == (1, 2, 3, 4, 5)
+    assert not set(_issues(log)) & EXCLUDING, log.report
+    assert "order" not in _issues(log)
+    f = log.frame.set_index("row")
+    assert f["outcome"].to_dict() == {1: "abandoned", 2: "other", 3: "abandoned",
+                                      4: "abandoned", 5: "abandoned"}
+    assert f.loc[[1, 3, 4, 5], "wait"].tolist() == [30] * 4
+    assert f["handle"].isna().all() and f["service_start"].isna().all()
+    assert f["agent"].isna().all()
+    h = log.to_history(interval=30).frame
+    assert h["volume"].tolist() == [4] and h["abandoned"].tolist() == [4]
+    assert h["answered"].tolist() == [0] and h["agents_headcount"].tolist() == [0]
+    assert h["agents_busy"].tolist() == [0]
+
+
+def test_no_server_service_is_busy_but_not_headcount(tmp_path):
+    # c1 waits 10:00:00-10:01:00 and hangs up; c2 served by nobody named 10:00:00-10:02:00
+    # (from the VRU); c3 served by A 10:00:30-10:05:00 (from the VRU).
+    log = _read(tmp_path, [
+        _line(ve="10:00:00", vx="10:00:00", vt="0", qs="10:00:00", qx="10:01:00", qt="60",
+              out="HANG", ss=Z, sx=Z, st="0", srv="NO_SERVER"),
+        _line(cid="2", ve="10:00:00", vx="10:00:00", vt="0", qs=Z, qx=Z, qt="0",
+              ss="10:00:00", sx="10:02:00", st="120", srv="NO_SERVER"),
+        _line(cid="3", ve="10:00:30", vx="10:00:30", vt="0", qs=Z, qx=Z, qt="0",
+              ss="10:00:30", sx="10:05:00", st="270", srv="A"),
+    ])
+    assert _issues(log)["no_agent"] == (2,)
+    f = log.frame.set_index("row")
+    assert f.loc[2, "outcome"] == "answered" and f.loc[2, "agent"] is None
+    h = log.to_history(interval=30).frame.iloc[0]
+    assert (h["volume"], h["answered"], h["abandoned"]) == (3, 2, 1)
+    assert h["aht"] == (120 + 270) / 2 and h["asa"] == 0
+    assert h["agents_headcount"] == 1
+    assert h["agents_busy"] == pytest.approx((120 + 270) / 1800)
+    # 30 s waited with the anonymous agent busy, 30 s with it and A: (30 + 60) / 60.
+    assert h["agents_effective"] == pytest.approx(1.5)
+    assert h["wait_share"] == pytest.approx(60 / 1800)
+
+
+def test_too_many_excluded_rows_are_refused_with_reasons_and_examples(tmp_path):
+    lines = [_line(cid=str(i), ve=f"10:{i:02d}:00", vx=f"10:{i:02d}:05", qs=f"10:{i:02d}:05",
+                   qx=f"10:{i:02d}:35", ss=f"10:{i:02d}:35", sx=f"10:{i + 2:02d}:35")
+             for i in range(1, 21)]
+    lines[3] = lines[3].replace("\t10:04:35\t10:06:35", "\t10:03:00\t10:06:35")   # order
+    lines[8] = lines[8].replace("\t10:09:35\t10:11:35", "\t10:08:00\t10:11:35")   # order
+    lines[12] = lines[12].replace("\t10:13:05\t10:13:35", "\t10:71:05\t10:13:35")  # bad_time
+    lines += [_line(cid=f"P{i}", out="PHANTOM") for i in range(30)]    # not counted
+    with pytest.raises(ValueError) as e:
+        _read(tmp_path, lines)
+    msg = str(e.value)
+    assert msg.startswith("'source' has 15.0% of its rows excluded (3 of 20, PHANTOM calls "
+                          "not counted), more than max_excluded=0.05"), msg
+    assert "Top reasons: order 2 (have a time earlier" in msg and "; bad_time 1 (" in msg
+    assert "row 4 (order): 'AA0101 4 0 1 PS 990103 10:04:00" in msg
+    assert "row 9 (order)" in msg and "row 13 (bad_time)" in msg
+    assert "max_excluded=1" in msg and "--max-excluded" in msg
+    log = _read(tmp_path, lines, max_excluded=0.15)             # 15% is not more than 15%
+    assert len(log.frame) == 17 and _issues(log)["order"] == (4, 9)
+    with pytest.raises(ValueError, match="'source' has 15.0%"):
+        _read(tmp_path, lines, max_excluded=0.14)
+    # Only PHANTOM calls excluded: accepted.
+    assert len(_read(tmp_path, lines[:2] + lines[20:]).frame) == 2
+
+
+def test_too_many_excluded_rows_in_a_generic_log(tmp_path):
+    path = tmp_path / "acd.csv"
+    path.write_text(GENERIC)
+    with pytest.raises(ValueError) as e:
+        read_acd(path, format="generic", mapping=MAPPING)
+    msg = str(e.value)
+    assert msg.startswith("'source' has 33.3% of its rows excluded (3 of 9"), msg
+    assert "row 5 (order): 'skill=billing, offered_at=2024-03-04 09:40:00" in msg, msg
+
+
+def test_generic_clock_skew(tmp_path):
+    path = tmp_path / "acd.csv"
+    path.write_text("q;arrive;queued;left;res;talk\n"
+                    "x;2024-03-04 09:00:10;2024-03-04 09:00:08;2024-03-04 09:00:30;ANS;60\n"
+                    "x;2024-03-04 09:01:00;2024-03-04 09:01:05;2024-03-04 09:01:03;ABN;\n"
+                    "x;2024-03-04 09:02:00;2024-03-04 09:02:05;2024-03-04 09:01:03;ABN;\n")
+    mapping = {"queue": "q", "arrival": "arrive", "queue_start": "queued",
+               "queue_exit": "left", "outcome": "res", "handle": "talk",
+               "outcome_values": {"answered": ["ANS"], "abandoned": ["ABN"]}}
+    log = read_acd(path, format="generic", mapping=mapping, max_excluded=1)
+    issues = _issues(log)
+    assert issues["clock_skew"] == (1, 2) and issues["order"] == (3,)
+    f = log.frame.set_index("row")
+    assert f.loc[1, "queue_start"] == pd.Timestamp("2024-03-04 09:00:10")
+    assert f.loc[1, "wait"] == 20 and f.loc[2, "wait"] == 0
+    assert _issues(read_acd(path, format="generic", mapping=mapping, clock_tolerance=100)
+                   )["clock_skew"] == (1, 2, 3)
+
+
+def test_new_arguments_are_checked(tmp_path):
+    path = _ab_file(tmp_path, [_line()])
+    for kw, message in (({"clock_tolerance": -1}, "'clock_tolerance' must be >= 0: -1"),
+                        ({"clock_tolerance": "10"}, "'clock_tolerance' must be a number"),
+                        ({"clock_tolerance": 1e300}, "'clock_tolerance' must be <= 2.592e+06"),
+                        ({"max_excluded": 1.5}, "'max_excluded' must be >= 0 and <= 1: 1.5"),
+                        ({"max_excluded": float("nan")}, "'max_excluded' must not be NaN")):
+        with pytest.raises(ValueError) as e:
+            read_acd(path, **kw)
+        assert str(e.value).startswith(message), str(e.value)
+
+
+# ---- random small logs, checked against slow independent computations
+
+T0 = pd.Timestamp("2024-03-04 08:00")
+
+
+def _random_log(seed, n=40, queues=("A", "B", "C"), agents=("x", "y", "z"), overlap=True):
+    """An AcdLog built directly (integer-second times): random waits, outcomes, agents
+    (None = unknown), services of one agent overlapping only with ``overlap``."""
+    rng = np.random.default_rng(seed)
+    free = dict.fromkeys(agents, -1)
+    rows = []
+    for i in range(n):
+        q = str(rng.choice(queues))
+        qs = int(rng.integers(0, 3600))
+        out = str(rng.choice(["answered", "abandoned", "other"], p=[0.65, 0.3, 0.05]))
+        wait = int(rng.choice([0, int(rng.integers(0, 400))]))
+        handle, agent, ss, se = np.nan, None, pd.NaT, pd.NaT
+        if out == "answered" and rng.random() < 0.95:
+            handle = int(rng.integers(1, 600))
+            start = qs + wait
+            agent = str(rng.choice(agents)) if rng.random() < 0.8 else None
+            if agent is not None and not overlap and free[agent] > start:
+                agent = None
+            if agent is not None:
+                free[agent] = start + handle
+            ss, se = T0 + pd.Timedelta(seconds=start), T0 + pd.Timedelta(seconds=start + handle)
+        offered = out != "other"
+        rows.append({"row": i + 1, "queue": q, "arrival": T0 + pd.Timedelta(seconds=qs),
+                     "queue_start": T0 + pd.Timedelta(seconds=qs) if offered else pd.NaT,
+                     "queue_exit": T0 + pd.Timedelta(seconds=qs + wait) if offered else pd.NaT,
+                     "outcome": out, "wait": float(wait) if offered else np.nan,
+                     "handle": float(handle), "agent": agent, "service_start": ss,
+                     "service_end": se})
+    frame = pd.DataFrame(rows)
+    frame["agent"] = frame["agent"].astype(object)
+    return AcdLog(frame)
+
+
+def _secs(t):
+    return int((t - T0).total_seconds())
+
+
+def _slow_history(log, interval, target):
+    """Per (queue, start): the history's counts and agent columns by counting contacts and
+    looping over every second of the interval."""
+    f = log.frame
+    length = interval * 60
+    out = {}
+    for queue, sub in f.groupby("queue"):
+        off = sub[sub["outcome"] != "other"]
+        qs = np.array([_secs(t) for t in off["queue_start"]])
+        qx = np.array([_secs(t) for t in off["queue_exit"]])
+        serv = sub[sub["service_start"].notna()]
+        ss = np.array([_secs(t) for t in serv["service_start"]])
+        se = np.array([_secs(t) for t in serv["service_end"]])
+        # None or NaN (pandas 3 stores a missing object as NaN): nobody named
+        agent = [a if isinstance(a, str) else None for a in serv["agent"].tolist()]
+        for start in sorted({int(q) // length * length for q in qs}):
+            entered = off[(qs >= start) & (qs < start + length)]
+            ans = entered[entered["outcome"] == "answered"]
+            within = int((ans["wait"] <= target).sum())
+            busy, waiting, busy_waiting, named = 0, 0, 0, set()
+            for t in range(start, start + length):
+                now = np.flatnonzero((ss <= t) & (t < se))
+                agents = {agent[j] for j in now if agent[j] is not None}
+                n_busy = len(agents) + sum(agent[j] is None for j in now)
+                named |= agents
+                w = bool(((qs <= t) & (t < qx)).any())
+                busy += n_busy
+                waiting += w
+                busy_waiting += n_busy * w
+            out[(queue, T0 + pd.Timedelta(seconds=start))] = {
+                "volume": len(entered), "answered": len(ans), "answered_within": within,
+                "service_level": within / len(entered),
+                "service_level_answered": within / len(ans) if len(ans) else np.nan,
+                "agents_headcount": len(named), "agents_busy": busy / length,
+                "wait_share": waiting / length,
+                "agents_effective": busy_waiting / waiting if waiting else np.nan}
+    return out
+
+
+@pytest.mark.parametrize("seed, interval, target", [(1, 15, 20), (2, 5, 0), (3, 30, 60)])
+def test_history_columns_against_slow_loops(seed, interval, target):
+    log = _random_log(seed)
+    h = log.to_history(interval=interval, target_time=target).frame.set_index(["queue",
+                                                                               "start"])
+    slow = _slow_history(log, interval, target)
+    assert set(slow) <= set(h.index)
+    assert h.loc[[k for k in h.index if k not in slow], "volume"].eq(0).all()
+    for key, want in slow.items():
+        for col, value in want.items():
+            np.testing.assert_allclose(h.loc[key, col], value, rtol=1e-12, atol=1e-12,
+                                       err_msg=f"{key} {col}")
+    # service level over offered against over answered, interval by interval
+    np.testing.assert_allclose(h["service_level"].fillna(0) * h["volume"],
+                               h["service_level_answered"].fillna(0) * h["answered"])
+    np.testing.assert_allclose(h["service_level"].fillna(0) * h["volume"],
+                               h["answered_within"])
+
+
+# ---- pools
+
+def test_pools_validation():
+    log = _random_log(4)
+    for pools, message in (
+            ([("A", "B")], "'pools' must map pool names to lists of queue names"),
+            ({"p": "A"}, "'pools.p' must be a list of queue names: 'A'"),
+            ({"p": []}, "'pools.p' must list at least one queue: []"),
+            ({"p": ["A", 5]}, "'pools.p' must list queue names (strings): 5"),
+            ({"p": ["A", "XX"]}, "'pools.p' lists a queue not in the log: 'XX' (queues: A, B, C)"),
+            ({"p": ["A", "B"], "q": ["B"]}, "'pools.q' lists a queue already in pool 'p': 'B'"),
+            ({"p": ["A", "A"]}, "'pools.p' lists a queue twice: 'A'"),
+            ({"C": ["A", "B"]}, "'pools.C' is the name of a queue in no pool"),
+            ({5: ["A"]}, "'pools.5' must be named by a non-empty string: 5")):
+        with pytest.raises(ValueError) as e:
+            log.pooled(pools)
+        assert str(e.value).startswith(message), str(e.value)
+        with pytest.raises(ValueError) as e:
+            log.to_history(pools=pools)
+        assert str(e.value).startswith(message), str(e.value)
+    # A pool may take the name of one of its queues, or of a queue in another pool.
+    assert log.pooled({"A": ["A", "B"]}).queues == ["A", "C"]
+    assert log.pooled({"A": ["B"], "B": ["A"]}).queues == ["A", "B", "C"]
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_pooled_counts_are_the_sums_of_the_queues(seed):
+    from ccwfm.forecast import estimate_patience
+    log = _random_log(seed, n=60, overlap=False)
+    pools = {"AB": ["A", "B"]}
+    pooled = log.pooled(pools)
+    f = pooled.frame
+    assert f["queue"].tolist() == ["AB" if q in "AB" else q for q in log.frame["queue"]]
+    assert f["service"].tolist() == log.frame["queue"].tolist()
+    assert pooled.pooled({"ABC": ["AB", "C"]}).frame["service"].tolist() == \
+        log.frame["queue"].tolist()
+    per = log.to_history(interval=15).frame
+    both = per[per["queue"].isin(["A", "B"])].groupby("start")
+    hp = log.to_history(interval=15, pools=pools).frame
+    ab = hp[hp["queue"] == "AB"].set_index("start")
+    for col in ("volume", "answered", "abandoned", "answered_within"):
+        summed = both[col].sum().reindex(ab.index, fill_value=0)
+        np.testing.assert_array_equal(ab[col], summed, err_msg=col)
+    # AHT: weighted by the answered with a known handle time, as the pooled contacts
+    work = log.frame[log.frame["queue"].isin(["A", "B"]) & log.frame["handle"].notna()]
+    assert ab["aht"].mean() == ab["aht"].mean()          # some AHT known
+    total_work = (ab["aht"].fillna(0) * pooled.frame.assign(
+        start=pooled.frame["queue_start"].dt.floor("15min"))
+        .query("queue == 'AB' and handle == handle").groupby("start").size()
+        .reindex(ab.index, fill_value=0)).sum()
+    assert total_work == pytest.approx(work["handle"].sum())
+    # Agents never serve two contacts at once here: busy agents add up across the queues.
+    busy = both["agents_busy"].sum().reindex(ab.index, fill_value=0)
+    np.testing.assert_allclose(ab["agents_busy"], busy)
+    # C untouched.
+    c_alone = per[per["queue"] == "C"].reset_index(drop=True)
+    c_pooled = hp[hp["queue"] == "C"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(c_alone, c_pooled)
+    # The pool's columns against the slow loops (an agent busy on A and B counts once).
+    slow = _slow_history(pooled, 15, 20)
+    for (q, start), want in slow.items():
+        for col in ("agents_effective", "agents_busy", "agents_headcount", "wait_share"):
+            np.testing.assert_allclose(hp.set_index(["queue", "start"]).loc[(q, start), col],
+                                       want[col], atol=1e-12)
+    p = estimate_patience(pooled, queue="AB")
+    pa, pb = estimate_patience(log, queue="A"), estimate_patience(log, queue="B")
+    assert (p.n, p.abandoned) == (pa.n + pb.n, pa.abandoned + pb.abandoned)
+    assert p.total_wait == pytest.approx(pa.total_wait + pb.total_wait)

@@ -24,10 +24,10 @@ def _history(weeks=6, level=300.0, bump=1.2, jump_days=0, jump=1.0):
 def test_aht_shape_and_level_recovered():
     f = AhtForecaster(weeks=4, level_days=5, shrink=0.0).fit(_history())
     out = f.predict(7)
-    monday = out[out["start"].dt.weekday == 0]
+    monday = out[out["start"].dt.day_of_week == 0]
     # Mean AHT of the weeks = 300 * (1 + 0.2 * 1/10) = 306; shape relative to it.
     assert monday["aht"].tolist() == pytest.approx([300.0, 360.0], rel=1e-9)
-    tuesday = out[out["start"].dt.weekday == 1]
+    tuesday = out[out["start"].dt.day_of_week == 1]
     assert tuesday["aht"].tolist() == pytest.approx([300.0, 300.0], rel=1e-9)
     assert (out["lo_80"] <= out["aht"]).all() and (out["hi_95"] >= out["hi_80"]).all()
 
@@ -35,7 +35,7 @@ def test_aht_shape_and_level_recovered():
 def test_aht_level_follows_a_recent_change():
     f = AhtForecaster(weeks=4, level_days=5, shrink=0.0).fit(_history(jump_days=5, jump=1.1))
     out = f.predict(7)
-    tuesday = out[out["start"].dt.weekday == 1]
+    tuesday = out[out["start"].dt.day_of_week == 1]
     # The last five days run 10% longer: the level moves there; the shape stays.
     assert tuesday["aht"].tolist() == pytest.approx([330.0, 330.0], rel=0.02)
 

@@ -98,7 +98,7 @@ def test_past_holidays_are_not_learned_from():
                   CountGLM(calendar=cal)):
         out = model.fit(h).predict(7)
         assert out["forecast"].to_numpy() == pytest.approx(expected(out["start"]), rel=1e-9)
-        assert (out["start"].dt.weekday == 2).sum() == 10
+        assert (out["start"].dt.day_of_week == 2).sum() == 10
 
 
 # --- multipliers ----------------------------------------------------------------------
@@ -129,7 +129,7 @@ def test_past_multiplier_days_are_left_out_of_learning():
     out = WeekdayAverage(weeks=4, calendar=cal).fit(h).predict(7)
     assert out["forecast"].to_numpy() == pytest.approx(expected(out["start"]), rel=1e-12)
     naive = WeekdayAverage(weeks=4).fit(h).predict(7)
-    tue = (naive["start"].dt.weekday == 1).to_numpy()
+    tue = (naive["start"].dt.day_of_week == 1).to_numpy()
     assert naive["forecast"].to_numpy()[tue] == pytest.approx(
         expected(naive["start"][tue]) * (3 + 0.5) / 4, rel=1e-12)
 

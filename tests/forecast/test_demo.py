@@ -117,19 +117,19 @@ def test_rows_only_in_opening_hours_and_every_open_interval_present(hist, calend
                      ("chat", {d: (8, 22) for d in range(7)}),
                      ("email", {d: (0, 24) for d in range(7)})]:
         x = _queue(hist, q)
-        dow, t = x["start"].dt.dayofweek, _hour(x)
+        dow, t = x["start"].dt.day_of_week, _hour(x)
         assert set(dow.unique()) == set(hours), q
         lo = dow.map(lambda d: hours[d][0])
         hi = dow.map(lambda d: hours[d][1])
         assert ((t >= lo) & (t + 0.25 <= hi)).all(), q
         per_day = x.groupby(x["start"].dt.normalize()).size()
-        want = per_day.index.dayofweek.map(lambda d: (hours[d][1] - hours[d][0]) * 4)
+        want = per_day.index.day_of_week.map(lambda d: (hours[d][1] - hours[d][0]) * 4)
         assert (per_day.to_numpy() == np.asarray(want)).all(), q
         # every non-holiday day on which the queue opens is there
         days = pd.date_range("2025-01-06", "2026-01-04")
-        open_days = {d for d in days if d.dayofweek in hours and d not in holidays}
+        open_days = {d for d in days if d.day_of_week in hours and d not in holidays}
         assert set(per_day.index) == open_days, q
-    assert not (_queue(hist, "voice")["start"].dt.dayofweek == 6).any()
+    assert not (_queue(hist, "voice")["start"].dt.day_of_week == 6).any()
 
 
 def test_holidays_are_closed_for_every_queue(hist, calendar):
@@ -166,7 +166,7 @@ def test_calendar_structure():
     for q in QUEUES:
         mine = cal[(cal["queue"] == "") | (cal["queue"] == q)]
         assert not mine["date"].duplicated().any(), q
-    assert (ev["date"].dt.dayofweek < 5).all() and not ev["date"].isin(others).any()
+    assert (ev["date"].dt.day_of_week < 5).all() and not ev["date"].isin(others).any()
     special = cal[cal["kind"] == "special"].set_index("date")["value"]
     assert special[pd.Timestamp("2025-12-22")] > 1 and special[pd.Timestamp("2025-12-24")] < 1
     assert special[pd.Timestamp("2025-04-22")] == 1.2                  # after Easter Monday
@@ -182,7 +182,7 @@ def test_calendar_structure():
 def test_weekday_ratios_recovered(hist, calendar, q):
     daily = _plain(_daily(hist, q), calendar)
     frame = pd.DataFrame({"v": daily, "week": daily.index.to_period("W"),
-                          "dow": daily.index.dayofweek})
+                          "dow": daily.index.day_of_week})
     wide = frame.pivot(index="week", columns="dow", values="v").dropna()
     assert len(wide) >= 30
     ratio = wide.sum() / wide[0].sum()
@@ -192,11 +192,11 @@ def test_weekday_ratios_recovered(hist, calendar, q):
 
 def test_voice_weekday_shape_as_briefed(hist, calendar):
     daily = _plain(_daily(hist, "voice"), calendar)
-    mean = daily.groupby(daily.index.dayofweek).mean()
+    mean = daily.groupby(daily.index.day_of_week).mean()
     assert mean.idxmax() == 0                                  # Monday highest
     assert mean[4] < mean[1:4].min()                           # Friday lower
     assert 0.33 < mean[5] / mean[0] < 0.47                     # Saturday about 40%
-    mondays = daily[daily.index.dayofweek == 0]
+    mondays = daily[daily.index.day_of_week == 0]
     assert 4000 <= mondays.median() <= 6000
     assert ((mondays >= 4000) & (mondays <= 6000)).mean() >= 0.8   # noise: cv 8%
 
@@ -205,7 +205,7 @@ def _profile(hist, calendar, q, days=(1, 2, 3)):
     """Mean share of the day's volume in each slot over plain days (Tuesday to Thursday)."""
     x = _queue(hist, q)
     day = x["start"].dt.normalize()
-    x = x[x["start"].dt.dayofweek.isin(days) & ~day.isin(set(calendar["date"]))]
+    x = x[x["start"].dt.day_of_week.isin(days) & ~day.isin(set(calendar["date"]))]
     share = x["volume"] / x.groupby(x["start"].dt.normalize())["volume"].transform("sum")
     return share.groupby(_hour(x) + 0.125).mean()          # indexed by slot midpoint (hours)
 
@@ -248,7 +248,7 @@ def test_generated_volume_is_unbiased_around_expected(hist, expected, q):
 def test_trend_and_seasonality():
     spec = DemoSpec(events=(), specials=(), catch_up=1.0)      # holidays only
     d = _daily(demo_expected(start="2025-01-06", weeks=104, spec=spec), "voice")
-    mondays = d[d.index.dayofweek == 0]
+    mondays = d[d.index.day_of_week == 0]
     month = mondays.groupby(mondays.index.to_period("M")).mean()
     for m in ("2025-01", "2025-09"):
         assert month[m] > 1.08 * month["2025-06"], m            # busy January and September
@@ -331,7 +331,7 @@ def _weighted_aht(x):
 
 def test_aht_by_time_of_day(hist):
     v = _queue(hist, "voice")
-    v = v[v["start"].dt.dayofweek < 5]
+    v = v[v["start"].dt.day_of_week < 5]
     t = _hour(v)
     morning, evening = _weighted_aht(v[(t >= 9.5) & (t < 11)]), _weighted_aht(v[t >= 18])
     assert abs(morning - 330) < 10 and abs(evening - 250) < 10
@@ -358,7 +358,7 @@ def test_abandonment(hist, expected):
         assert ((x["abandoned"] >= 0) & (x["abandoned"] <= x["volume"])).all()
         assert 0.02 < x["abandoned"].sum() / x["volume"].sum() < 0.06
     v = _queue(hist, "voice")
-    v = v[v["start"].dt.dayofweek < 5]
+    v = v[v["start"].dt.day_of_week < 5]
     t = _hour(v)
     peak = v[(t >= 10) & (t < 11)]
     quiet = v[t >= 17]

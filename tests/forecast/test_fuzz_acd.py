@@ -14,13 +14,13 @@ from hypothesis import strategies as st
 
 from ccwfm import forecast
 from ccwfm._limits import limit
+from ccwfm.forecast.acd import EXCLUDING
 from tests._fuzz import outcome
 from tests.forecast.test_fuzz_io import quoted
 
 HEADER = ("vru+line call_id customer_id priority type date vru_entry vru_exit vru_time "
           "q_start q_exit q_time outcome ser_start ser_exit ser_time server").split()
-EXCLUDED = {"fields", "phantom", "unknown_outcome", "bad_date", "bad_time", "non_numeric",
-            "negative", "order", "inconsistent", "out_of_range", "missing"}
+EXCLUDED = set(EXCLUDING)
 JUNK = ["", "abc", "25:00:00", "-5", "1e300", "inf", "nan", "99:99:99", "0:00:00", "-0:00:05",
         "1" + "0" * 400, "991399", "20240230", "XYZ", "\u00e9"]
 
@@ -36,14 +36,22 @@ def ab_calls(draw):
     calls = []
     for k in range(draw(st.integers(1, 8))):
         t0 = draw(st.integers(6 * 3600, 20 * 3600))
-        kind = draw(st.sampled_from(["AGENT", "HANG", "VRU", "PHANTOM"]))
+        kind = draw(st.sampled_from(["AGENT", "HANG", "VRU", "PHANTOM", "DIRECT"]))
         w, s = draw(st.integers(0, 300)), draw(st.integers(1, 600))
+        skew = draw(st.sampled_from([0, 0, 1, 2, 3]))     # seconds, as real logs have them
+        server = draw(st.sampled_from(["ANNA", "BEN", "NO_SERVER"]))
         day = draw(st.sampled_from(["990101", "990102", "991231"]))
         q = draw(st.sampled_from(["PS", "NW", "TT"]))
         z = "0:00:00"
         if kind == "AGENT":
-            cells = [clock(t0 + 5), clock(t0 + 5 + w), str(w), "AGENT", clock(t0 + 5 + w),
-                     clock(t0 + 5 + w + s), str(s), draw(st.sampled_from(["ANNA", "BEN"]))]
+            cells = [clock(t0 + 5), clock(t0 + 5 + w), str(w), "AGENT", clock(t0 + 5 + w - skew),
+                     clock(t0 + 5 + w + s), str(s + skew), server]
+        elif kind == "DIRECT":      # from the VRU straight to an agent
+            cells = [z, z, "0", "AGENT", clock(t0 + 5 - skew), clock(t0 + 5 + s), str(s + skew),
+                     server]
+        elif kind == "HANG" and skew == 3:     # a hang-up with service fields
+            cells = [clock(t0 + 5), clock(t0 + 5 + w), str(w), "HANG", clock(t0 + 5 + w),
+                     clock(t0 + 5 + w + s), str(s), server]
         elif kind == "HANG":
             cells = [clock(t0 + 5), clock(t0 + 5 + w), str(w), "HANG", z, z, "0", "NO_SERVER"]
         elif kind == "VRU":
@@ -94,6 +102,11 @@ def check_log(log, n, interval=None):
     assert not kept & out, (kept & out, log.report)
     assert kept | out == set(range(1, n + 1)), (kept, out, log.report)
     f = log.frame
+    # Every kept timeline runs forward (clock skews aligned, never reversed).
+    for a, b in (("arrival", "queue_start"), ("queue_start", "queue_exit"),
+                 ("queue_exit", "service_start"), ("service_start", "service_end")):
+        both = f[a].notna() & f[b].notna()
+        assert (f.loc[both, a] <= f.loc[both, b]).all(), (a, b, f.loc[both, [a, b]])
     offered = f["outcome"].isin(["answered", "abandoned"]).to_numpy()
     wait = f["wait"].to_numpy(float)[offered]
     assert np.isfinite(wait).all() and (wait >= 0).all()
@@ -108,10 +121,17 @@ def check_log(log, n, interval=None):
         assert (h.frame["abandoned"] <= h.frame["volume"]).all()
 
 
+def excluded_share(log):
+    """Share of the rows excluded for a reason other than PHANTOM (0 when none is read)."""
+    out = sum(len(i.rows) for i in log.report if i.kind in EXCLUDED and i.kind != "phantom")
+    total = len(log.frame) + out
+    return out / total if total else 0.0
+
+
 @given(ab_logs(), st.sampled_from([None, None, None, 5, 60, None]))
 def test_anonymous_bank_logs_keep_or_report_every_row(case, interval):
     text, n, muts = case
-    log = outcome(forecast.read_acd, text.encode())
+    log = outcome(forecast.read_acd, text.encode(), max_excluded=1)
     if isinstance(log, ValueError):
         drops = {m[1] for m in muts if m[0] == "drop"}
         assert drops, f"refused a log with only cell mutations: {log}"
@@ -119,6 +139,18 @@ def test_anonymous_bank_logs_keep_or_report_every_row(case, interval):
         return
     assert not any(m[0] == "drop" for m in muts)
     check_log(log, n, interval)
+    # Valid calls with clock skews of a few seconds are all kept; VRU fields (vru_exit,
+    # vru_time: fields 7 and 8) never exclude a row.
+    if all(m[0] == "cell" and m[1] in (7, 8) for m in muts):
+        assert not [i for i in log.report if i.kind in EXCLUDED - {"phantom"}], log.report
+    # The default refuses the log exactly when more than 5% of its rows are excluded.
+    share = excluded_share(log)
+    strict = outcome(forecast.read_acd, text.encode())
+    if share > 0.05:
+        assert isinstance(strict, ValueError) and "max_excluded=1" in str(strict), share
+        assert str(strict).startswith("'source' has "), str(strict)
+    else:
+        assert not isinstance(strict, ValueError), (share, strict)
 
 
 @st.composite
@@ -149,17 +181,19 @@ MAPPING = {"queue": "queue", "arrival": "arrival", "wait": "wait", "outcome": "o
 @given(generic_logs(), st.sampled_from([None, None, None, 15, 30, None]))
 def test_generic_logs_keep_or_report_every_row(case, interval):
     data, n = case
-    log = outcome(forecast.read_acd, data, format="generic", mapping=MAPPING)
+    log = outcome(forecast.read_acd, data, format="generic", mapping=MAPPING, max_excluded=1)
     if isinstance(log, ValueError):
         assert quoted(str(log)) & {"source", "arrival"}, str(log)
         return
     check_log(log, n, interval)
+    strict = outcome(forecast.read_acd, data, format="generic", mapping=MAPPING)
+    assert isinstance(strict, ValueError) == (excluded_share(log) > 0.05), strict
 
 
 @given(st.binary(max_size=300), st.sampled_from(["anonymous_bank", "generic"]))
 def test_junk_bytes_are_refused_or_read(data, fmt):
     mapping = MAPPING if fmt == "generic" else None
-    log = outcome(forecast.read_acd, data, format=fmt, mapping=mapping)
+    log = outcome(forecast.read_acd, data, format=fmt, mapping=mapping, max_excluded=1)
     if not isinstance(log, ValueError):
         assert set(log.frame["outcome"]) <= {"answered", "abandoned", "other"}
 
@@ -176,6 +210,11 @@ KWARGS = {
                                                   "mapping.arrival", "mapping.outcome"}),
     "sep": ([None, ",", "", "\n", 5, b",", "ab", '"'], {"sep", "source", "arrival", "mapping"}),
     "max_rows": ([None, 0, 1, -1, 1.5, True, "2", 10 ** 30], {"max_rows", "source"}),
+    "clock_tolerance": ([0, 0.0, 1, 10.0, 3600, limit("patience"), limit("patience") + 1, -1,
+                         1e300, float("nan"), float("inf"), "10", None, True, [10]],
+                        {"clock_tolerance"}),
+    "max_excluded": ([0, 0.0, 0.05, 0.5, 1, 1.0, -0.1, 1.5, float("nan"), "0.05", None,
+                      True, [0.1]], {"max_excluded", "source"}),
 }
 GENERIC = ("queue,arrival,wait,outcome,handle\nsales,2024-03-04 08:00:00,10,answered,100\n"
            "sales,2024-03-04 08:10:00,20,abandoned,\n")

@@ -206,7 +206,7 @@ def _daily_reference(h, total, horizon, factor_weeks, history_days, profile_week
     totals = fr.groupby(day)["volume"].sum()
     days = totals.index[-history_days:]
     t = totals[days].to_numpy()
-    w = days.weekday.to_numpy()
+    w = days.day_of_week.to_numpy()
     week = ((days - START).days // 7).to_numpy()
     keep = week >= week[-1] - factor_weeks + 1
     wk = week[keep] - week[keep].min()
@@ -219,7 +219,7 @@ def _daily_reference(h, total, horizon, factor_weeks, history_days, profile_week
     eff[seen] -= eff[seen].mean()
     z = np.log(t) - eff[w]
     future = pd.date_range(totals.index[-1] + pd.Timedelta(days=1), periods=horizon)
-    future = future[future.weekday < 6]
+    future = future[future.day_of_week < 6]
     if total == "arima":
         a = np.column_stack([np.ones(z.size - 1), z[:-1]])
         c, phi = np.linalg.lstsq(a, z[1:], rcond=None)[0]
@@ -232,7 +232,7 @@ def _daily_reference(h, total, horizon, factor_weeks, history_days, profile_week
             len(future))
     out = {}
     for d, lv in zip(future, path):
-        same = totals.index[totals.index.weekday == d.weekday()][-profile_weeks:]
+        same = totals.index[totals.index.day_of_week == d.weekday()][-profile_weeks:]
         sel = fr[day.isin(same)]
         share = sel.groupby(sel["start"].dt.hour)["volume"].sum() / totals[same].sum()
         for hr, p in share.items():
@@ -298,7 +298,7 @@ def test_daily_profile_tilts_towards_a_recent_timing_shift():
 
     def centre(model):
         out = model.fit(h).predict(7)
-        tue = out[out["start"].dt.weekday == 1]
+        tue = out[out["start"].dt.day_of_week == 1]
         return np.average(tue["start"].dt.hour, weights=tue["forecast"])
 
     flat = centre(DailyProfile("ets", profile_weeks=4, recent_weight=0))

@@ -34,7 +34,7 @@ verify = false
 def result(tmp_path):
     grid = pd.date_range("2024-03-07", periods=7 * 48, freq="30min")
     hour = grid.hour + grid.minute / 60
-    vol = np.where((hour >= 8) & (hour < 18) & (grid.weekday < 5), 40.0, 0.0)
+    vol = np.where((hour >= 8) & (hour < 18) & (grid.day_of_week < 5), 40.0, 0.0)
     pd.DataFrame({"queue": "voice", "start": grid, "forecast": vol, "aht": 240.0}).to_csv(
         tmp_path / "fc.csv", index=False)
     return run(Scenario.from_toml(TOML), base_dir=tmp_path)

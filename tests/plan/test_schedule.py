@@ -285,7 +285,7 @@ def test_days_restrict_starts():
     req = need(vals)
     wk = ShiftTemplate("wk", 480, starts=("09:00",), days=(0, 1, 2, 3, 4))
     res = schedule(req, [wk], interval=60, hourly_cost=20)
-    assert set(res.starts["start"].dt.weekday) == {0, 1, 2, 3, 4}
+    assert set(res.starts["start"].dt.day_of_week) == {0, 1, 2, 3, 4}
     assert res.shortfall == pytest.approx(2 * 2 * 8)        # Sat and Sun uncovered
 
 

@@ -217,7 +217,9 @@ def test_group_builds_or_names_the_field(field, value):
         _assert_names(res, field if field != "name" else "group.name", "skill")
     else:
         if res.staffing is not None:
-            assert all(isinstance(v, int) and 0 <= v <= limit("agents") for v in res.staffing)
+            # Whole staffing stays int, a fractional one (a time-shared agent) float.
+            assert all((isinstance(v, int) or (isinstance(v, float) and v != int(v)))
+                       and 0 <= v <= limit("agents") for v in res.staffing)
         assert 1 <= res.concurrency <= limit("concurrency")
 
 

@@ -44,9 +44,9 @@ def _center(**kw):
     (lambda: Retrial(0.5, EXP, max_attempts=2.5), "'retrial.max_attempts' must be a whole"),
     (lambda: Group("g", ("voice",)), "'groups[g]' needs 'staffing'"),
     (lambda: Group("g", ("voice",), staffing=(3, -1)), "'groups[g].staffing[1]' must be >= 0"),
-    (lambda: Group("g", ("voice",), staffing=(3, 1.5)),
-     "'groups[g].staffing[1]' must be a whole number of agents (fractional staffing is not "
-     "supported: round it first): 1.5"),
+    # Fractional staffing is accepted (time-shared agents: tests/simulate/test_fractional.py).
+    (lambda: Group("g", ("voice",), staffing=(3, float("nan"))),
+     "'groups[g].staffing[1]' must not be NaN: nan"),
     (lambda: Group("g", ("voice", "voice"), staffing=(1,)), "must not repeat a queue"),
     (lambda: Group("g", ("voice",), staffing=(1,), concurrency=0),
      "'groups[g].concurrency' must be >= 1: 0"),
