@@ -15,17 +15,23 @@ Inputs of a prediction, per pool:
 * **arrival rate**: the cell's offered contacts over its open time;
 * **AHT** and the handle-time distribution: the cell's answered contacts
   (their distribution, scaled to the cell's mean, for the simulation);
-* **agents**: available agents.  ``agents="availability"`` (the default):
-  the agents the log shows at work in the interval (``agents_headcount``:
-  distinct agents serving the pool's contacts) times the pool's
-  availability at that hour of the day (``agents_effective /
-  agents_headcount`` over the seconds when someone waited), estimated
-  without the held-out days.  ``agents="effective"``: the interval's own
-  ``agents_effective`` (the agents busy while someone waited: with a queue,
-  every available agent is busy), falling back to the availability estimate
-  in intervals in which nobody waited.  Measured agents are averages: they
-  are fractional, and the formulas take them as they are (the continuous
-  extension of :mod:`erlang`);
+* **agents**: available agents.  ``agents="effective"`` (the default): the
+  interval's own ``agents_effective`` (the agents busy while someone
+  waited: with a queue, every available agent is busy); in intervals in
+  which nobody waited, the agents present (from each agent's first to last
+  service of a session, sessions split at :data:`SESSION_GAP`) times the
+  pool's availability at that hour of the day (effective over present
+  agents while someone waited), estimated without the held-out days.
+  ``agents="presence"``: that product everywhere; ``agents="availability"``:
+  the distinct agents serving (``agents_headcount``) instead of the present
+  ones.  Measured agents are averages, so fractional: the formulas take
+  them as they are (the continuous extension of :mod:`erlang`) and the
+  simulation interpolates between the whole numbers around them (common
+  random numbers);
+* **agent factor** (``agent_factor="fit"``): one factor per pool on the
+  measured agents, fitted on the held-out days so that Erlang A per
+  interval reproduces their abandoned contacts in total (busy-while-waiting
+  under-counts agents when waits happen because agents stepped away);
 * **patience**: the exponential fit (abandonments over seconds waited,
   what Erlang A takes) and the Kaplan-Meier curve (the simulation's
   empirical patience), from the held-out contacts.
@@ -48,10 +54,9 @@ MAE (pp), overall and by load band (offered load per available agent below
 alone would give (``sqrt(2 / pi)`` times the binomial standard deviation,
 averaged over cells).
 
->>> import io
 >>> from ccwfm.plan.calibrate import HOLDOUTS, MODELS
->>> HOLDOUTS
-('weekday', 'week', 'none')
+>>> HOLDOUTS, MODELS
+(('weekday', 'week', 'none'), ('erlang_a', 'erlang_a_cell', 'simulation'))
 """
 
 import json
@@ -234,7 +239,7 @@ class Calibration:
 
 def _num(x):
     x = float(x)
-    return round(x, 4) if math.isfinite(x) else None
+    return round(x, 4) + 0.0 if math.isfinite(x) else None     # + 0.0: no -0.0
 
 
 # --------------------------------------------------------------------------- inputs
@@ -332,6 +337,30 @@ def calibrate(source, *, format="anonymous_bank", mapping=None, pools=None, inte
     ValueError
         Naming the argument, for bad arguments; from the import for a bad
         log; when no cell has ``min_contacts`` contacts.
+
+    Examples
+    --------
+    Two Tuesdays of a (very small) Anonymous Bank log, PS and PE answered by
+    one pool:
+
+    >>> import io
+    >>> head = ("type date vru_entry vru_exit q_start q_exit q_time outcome ser_start "
+    ...         "ser_exit ser_time server")
+    >>> rows = [
+    ...     "PS 240102 8:00:00 8:00:05 8:00:05 8:00:35 30 AGENT 8:00:35 8:04:35 240 A",
+    ...     "PS 240102 8:01:00 8:01:05 8:01:05 8:02:05 60 HANG 0:00:00 0:00:00 0 NO_SERVER",
+    ...     "PE 240102 8:03:00 8:03:05 8:03:05 8:04:35 90 AGENT 8:04:35 8:08:15 220 A",
+    ...     "PS 240109 8:10:00 8:10:05 8:10:05 8:10:45 40 AGENT 8:10:45 8:13:45 180 B",
+    ...     "PE 240109 8:12:00 8:12:05 8:12:05 8:13:45 100 AGENT 8:13:45 8:15:05 80 B",
+    ...     "PS 240109 8:14:00 8:14:05 8:14:05 8:14:50 45 HANG 0:00:00 0:00:00 0 NO_SERVER"]
+    >>> cal = calibrate(io.StringIO("\\n".join([head, *rows])),
+    ...                 pools={"retail": ["PS", "PE"]}, min_contacts=1, holdout="none",
+    ...                 models=("erlang_a",))
+    >>> cal.cells[["pool", "weekday", "slot", "offered", "abandoned"]].values.tolist()
+    [['retail', 1, '08:00', 6.0, 2.0]]
+    >>> s = cal.summary()
+    >>> s["rows"], s["cells"], s["model"]
+    (6, 1, 'erlang_a')
     """
     v.choice("interval", interval, (15, 30, 60), unit=" minutes", quote=False)
     sub = interval if sub_interval is None else sub_interval
@@ -727,6 +756,11 @@ def _simulate_cells(part, est_con, contacts, target, seed, n_contacts):
         f = c.agents - lo
         kpis = []
         for n in ([lo] if f < 1e-9 else [lo, lo + 1]):
+            if patience[c.pool] is None and n * 3600.0 <= rate * 3600.0 * c.aht:
+                # Nobody abandons and the agents cannot carry the load: the queue
+                # grows without bound, no steady state to simulate.
+                kpis.append(np.array([0.0, np.inf, 0.0]))
+                continue
             # Common random numbers: the same seed for both neighbours.
             res = simulate.stationary(
                 arrival_rate=rate, handle=handle, patience=patience[c.pool], agents=n,
@@ -734,6 +768,7 @@ def _simulate_cells(part, est_con, contacts, target, seed, n_contacts):
             kpis.append(np.array([res.abandon_rate.mean, res.asa.mean,
                                   res.service_level.mean]))
         k = kpis[0] if len(kpis) == 1 else (1 - f) * kpis[0] + f * kpis[1]
+        k[1] = k[1] if np.isfinite(k[1]) else np.nan
         ab.append(k[0])
         asa.append(k[1])
         sl.append(k[2])

@@ -74,7 +74,16 @@ def _read_source(scenario, queue, base_dir):
                                    weeks=scenario.history_weeks, interval=scenario.interval)
     if queue.history:
         return fc_lib.read_intervals(_path(base_dir, queue.history, queue, "history"))
-    log = fc_lib.read_acd(_path(base_dir, queue.acd, queue, "acd"))
+    return fc_lib.read_acd(_path(base_dir, queue.acd, queue, "acd"))
+
+
+def _acd_history(scenario, queue, log):
+    """The queue's history from a call log: its ``acd_queues`` pooled under its name."""
+    if queue.acd_queues:
+        try:
+            log = log.pooled({queue.name: list(queue.acd_queues)})
+        except ValueError as exc:
+            raise ScenarioError(f"'queues[{queue.name}].acd_queues': {exc}") from None
     return log.to_history(interval=scenario.interval, target_time=queue.target.measure_time)
 
 
@@ -126,7 +135,10 @@ def load_histories(scenario, base_dir=".", sources=None):
         key = ("demo",) if q.demo else (q.history or q.acd)
         if key not in cache:
             cache[key] = _read_source(scenario, q, base_dir)
-        out[q.name] = _queue_history(scenario, q, cache[key])
+        source = cache[key]
+        if isinstance(source, fc_lib.AcdLog):
+            source = _acd_history(scenario, q, source)
+        out[q.name] = _queue_history(scenario, q, source)
     return out
 
 

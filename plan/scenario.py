@@ -316,7 +316,10 @@ class QueueConfig:
     :func:`ccwfm.forecast.read_intervals`), ``acd`` (a call-level log, see
     :func:`ccwfm.forecast.read_acd`), ``forecast`` (a given forecast: columns
     queue, start, forecast and optionally aht) or ``demo`` (the embedded demo
-    data of the queue with this name: voice, chat or email).  Multipliers
+    data of the queue with this name: voice, chat or email).  ``acd_queues``
+    pools queues of the call log into this one (one pool of agents answers
+    them, see :meth:`ccwfm.forecast.AcdLog.pooled`); by default the log's
+    queue of this name (or its only queue).  Multipliers
     and times are held to :data:`ccwfm._limits.LIMITS` (``volume_scale``,
     ``aht_scale``, ``aht``, ``patience``, ``concurrency``).
     """
@@ -325,6 +328,7 @@ class QueueConfig:
     channel: str = "voice"
     history: str | None = None
     acd: str | None = None
+    acd_queues: tuple = ()
     forecast: str | None = None
     demo: bool | str = False
     volume_scale: float = 1.0
@@ -347,6 +351,10 @@ class QueueConfig:
             raise v.error("demo", "must be true, false or a demo queue name", self.demo)
         for key in ("history", "acd", "forecast"):
             _optional(self, key, _file_name)
+        _set(self, "acd_queues", _names("acd_queues", self.acd_queues, "queue names of the log"))
+        if self.acd_queues and not self.acd:
+            raise v.error("acd_queues", "needs 'acd' (the call log whose queues it pools)",
+                          list(self.acd_queues))
         sources = [k for k in ("history", "acd", "forecast") if getattr(self, k)] + (
             ["demo"] if self.demo else [])
         if len(sources) != 1:
