@@ -197,7 +197,17 @@ def _target_time(text):
 
 @_arg
 def _agents_arg(text):
-    return v.choice("--agents", text, ("availability", "effective"))
+    return v.choice("--agents", text, ("effective", "presence", "availability"))
+
+
+@_arg
+def _agent_factor(text):
+    return v.choice("--agent-factor", text, ("fit", "none"))
+
+
+@_arg
+def _patience_by(text):
+    return v.choice("--patience-by", text, ("pool", "service"))
 
 
 @_arg
@@ -283,8 +293,14 @@ def _build_parser():
                      help="weekday (default), week or none")
     cal.add_argument("--target-time", type=_target_time, default=20.0, metavar="SECONDS",
                      help="service-level threshold (default 20)")
-    cal.add_argument("--agents", type=_agents_arg, default="availability",
-                     help="available agents: availability (default) or effective")
+    cal.add_argument("--agents", type=_agents_arg, default="effective",
+                     help="available agents: effective (busy while someone waits; default), "
+                          "presence or availability")
+    cal.add_argument("--agent-factor", type=_agent_factor, default="fit",
+                     help="fit (default: one factor per pool on the measured agents, fitted "
+                          "on the held-out days) or none")
+    cal.add_argument("--patience-by", type=_patience_by, default="pool",
+                     help="one patience per pool (default) or per service, mixed")
     cal.add_argument("--min-contacts", type=_min_contacts, default=30, metavar="N",
                      help="leave out cells with fewer offered contacts (default 30)")
     cal.add_argument("--max-excluded", type=_max_excluded, default=None, metavar="SHARE",
@@ -414,6 +430,7 @@ def _run_calibrate(args):
     cal = calibrate(args.log, format=args.format, mapping=args.mapping, pools=pools or None,
                     interval=args.interval, holdout=args.holdout,
                     target_time=args.target_time, agents=args.agents,
+                    agent_factor=args.agent_factor, patience_by=args.patience_by,
                     min_contacts=args.min_contacts, max_excluded=args.max_excluded,
                     models=models, seed=args.seed)
     out = _out(args)

@@ -197,6 +197,9 @@ def test_simulation_model_agrees_with_erlang_a_on_erlang_a_log(erlang_log):
     (dict(models=("erlang_b",)), "models[0]"), (dict(model="simulation",
                                                      models=("erlang_a",)), "model"),
     (dict(agents="heads"), "agents"), (dict(min_contacts=0), "min_contacts"),
+    (dict(agent_factor="yes"), "agent_factor"), (dict(patience_by="hour"), "patience_by"),
+    (dict(pools={"retail": "PS"}), "pools.retail"), (dict(pools=["PS"]), "pools"),
+    (dict(simulation_contacts=10), "simulation_contacts"), (dict(seed=-1), "seed"),
     (dict(target_time=-1), "target_time"), (dict(sub_interval=45), "sub_interval"),
     (dict(interval=30, sub_interval=60), "sub_interval"),
     (dict(pools={"retail": ["PS", "XX"]}), "pools"),
@@ -233,6 +236,7 @@ def test_cli_json(log_path, tmp_path, capsys):
 
 def test_cli_text(log_path, tmp_path, capsys):
     code = main(["calibrate", str(log_path), "--pool", "retail=PS,NE", "--no-simulation",
+                 "--agents", "presence", "--agent-factor", "none", "--patience-by", "service",
                  "--out", str(tmp_path / "cal")])
     out = capsys.readouterr().out
     assert code == 0
@@ -245,7 +249,8 @@ def test_cli_text(log_path, tmp_path, capsys):
     (["--target-time", "abc"], "--target-time"), (["--max-excluded", "2"], "--max-excluded"),
     (["--min-contacts", "0"], "--min-contacts"), (["--pool", "a=PS", "--pool", "a=NE"],
                                                   "--pool"),
-    (["--pool", "a=PS,ZZ"], "pools"),
+    (["--pool", "a=PS,ZZ"], "pools"), (["--agents", "heads"], "--agents"),
+    (["--agent-factor", "x"], "--agent-factor"), (["--patience-by", "hour"], "--patience-by"),
 ])
 def test_cli_bad_arguments(log_path, tmp_path, capsys, args, field):
     code = main(["calibrate", str(log_path), "--no-simulation", "--out",
