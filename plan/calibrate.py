@@ -396,9 +396,13 @@ def calibrate(source, *, format="anonymous_bank", mapping=None, pools=None, inte
         raise ValueError(f"no cell has at least {min_contacts} offered contacts: "
                          "'min_contacts' or 'interval' too large for this log "
                          f"({len(contacts):,} offered contacts)")
+    folds = sorted(rows_df["fold"].unique())
+    if holdout != "none" and len(folds) < 2:
+        raise v.error("holdout", f"needs a log covering at least two {holdout}s to hold one "
+                      "out (use 'none' for an in-sample check)", holdout)
     preds = {m: [] for m in models}
     parts, factors = [], []
-    for k, fold in enumerate(sorted(rows_df["fold"].unique())):
+    for k, fold in enumerate(folds):
         est_rows = rows_df if holdout == "none" else rows_df[rows_df["fold"] != fold]
         est_con = contacts if holdout == "none" else contacts[contacts["fold"] != fold]
         base = "agents_headcount" if agents == "availability" else "agents_present"
@@ -627,7 +631,7 @@ def _fit_factor(rows, target, lo=0.5, hi=2.0, steps=40):
     reproduce the rows' abandoned contacts in total (bisection; the predicted
     abandonments fall as agents rise).  Clipped to [lo, hi]."""
     out = {}
-    for pool, r in rows[rows["volume"] > 0].groupby("pool"):
+    for pool, r in rows[(rows["volume"] > 0) & rows["theta"].notna()].groupby("pool"):
         aht = _row_aht(r, rows)
         rate = r["volume"] / r["seconds"]
         observed = r["abandoned"].sum()
@@ -676,11 +680,14 @@ def _lookup(series, keys, default):
 def _erlang(rate, aht, agents, theta, target):
     """Erlang A metrics for arrays (Erlang C where theta is 0)."""
     rate = np.asarray(rate, float)
-    theta = np.nan_to_num(np.asarray(theta, float), nan=0.0)
+    theta = np.asarray(theta, float)
+    unknown = np.isnan(theta)          # no held-out data for the pool: no prediction
+    theta = np.where(unknown, 0.0, theta)
     patience = np.where(theta > 0, 1.0 / np.where(theta > 0, theta, 1.0), np.inf)
     m = erlang.metrics(np.asarray(agents, float), arrival_rate=rate,
                        aht=np.asarray(aht, float), patience=patience, target_time=target)
-    return np.asarray(m.abandon_rate), np.asarray(m.asa), np.asarray(m.service_level)
+    return tuple(np.where(unknown, np.nan, np.asarray(x, float))
+                 for x in (m.abandon_rate, m.asa, m.service_level))
 
 
 def _erlang_rows(rows, target):
@@ -731,6 +738,9 @@ def _simulate_cells(part, est_con, contacts, target, seed, n_contacts):
     patience = {}
     for pool in part["pool"].unique():
         sel = est_con[est_con["queue"] == pool]
+        if sel.empty:
+            patience[pool] = False          # no held-out data: no prediction
+            continue
         try:
             spec = forecast.estimate_patience(sel).to_spec("empirical", size=500)
             patience[pool] = simulate.Distribution.from_spec(spec)
@@ -742,6 +752,11 @@ def _simulate_cells(part, est_con, contacts, target, seed, n_contacts):
                ans.groupby(["queue", "weekday", "slot"])}
     pool_handles = {k: g["handle"].to_numpy(float) for k, g in ans.groupby("queue")}
     for i, c in enumerate(part.itertuples(index=False)):
+        if patience[c.pool] is False:
+            ab.append(np.nan)
+            asa.append(np.nan)
+            sl.append(np.nan)
+            continue
         h = handles.get((c.pool, c.weekday, c.slot))
         if h is None or h.size < 30:
             h = pool_handles.get(c.pool)
@@ -788,6 +803,7 @@ def _combine(cells, preds, models):
                 out[f"{m}_{k}"] = np.nan
             continue
         p = pd.concat(preds[m], ignore_index=True)
+        p = p[p["ab"].notna()]              # no prediction (no held-out data): left out
         p["_ab"] = p["ab"] * p["w_off"]
         p["_sl"] = p["sl"] * p["w_off"]
         ok = p["asa"].notna()
@@ -823,6 +839,7 @@ def _errors(cells, models):
     for m in models:
         for band in ("all",) + BANDS:
             c = cells if band == "all" else cells[cells["band"] == band]
+            c = c[c[f"{m}_abandon_rate"].notna()]      # cells the model could predict
             pa, pq, ps = (c[f"{m}_{k}"] for k in ("abandon_rate", "asa", "service_level"))
             e_ab = (pa - c["abandon_rate"]) * 100
             ok = pq.notna() & c["asa"].notna()

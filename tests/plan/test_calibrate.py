@@ -209,6 +209,32 @@ def test_bad_arguments(erlang_log, kwargs, field):
         calibrate(erlang_log.file(), **kwargs)
 
 
+def test_holdout_needs_two_folds():
+    log = synthetic_log(seed=2, days=6, rate=60.0, **ERLANG_A)
+    with pytest.raises(ValueError, match="'holdout' needs a log covering at least two weeks"):
+        calibrate(log.file(), holdout="week", models=("erlang_a",))
+    cal = calibrate(log.file(), holdout="none", models=("erlang_a",))
+    assert cal.summary()["cells"] > 0
+
+
+def test_pool_without_held_out_data_is_not_predicted(erlang_log):
+    """A queue open on Mondays only has nothing to estimate its patience from
+    when Mondays are held out: its cells get no prediction, the others do."""
+    log = forecast.read_acd(erlang_log.file())
+    f = log.frame
+    monday = f["queue_start"].dt.day_of_week.eq(0)
+    keep = ~f["queue"].eq("NE") | monday
+    cal = calibrate(forecast.AcdLog(f[keep].reset_index(drop=True), log.report),
+                    models=("erlang_a", "erlang_a_cell", "simulation"))
+    c = cal.cells
+    ne = c["pool"].eq("NE")
+    assert ne.any() and (c.loc[ne, "weekday"] == 0).all()
+    for m in ("erlang_a", "erlang_a_cell", "simulation"):
+        assert c.loc[ne, f"{m}_abandon_rate"].isna().all()
+        assert c.loc[~ne, f"{m}_abandon_rate"].notna().all()
+    assert cal.summary()["cells"] == int((~ne).sum())
+
+
 def test_too_few_contacts(erlang_log):
     with pytest.raises(ValueError, match="min_contacts"):
         calibrate(erlang_log.file(), min_contacts=10 ** 6, models=("erlang_a",))
