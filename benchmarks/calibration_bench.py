@@ -1,8 +1,8 @@
 """Which calibration choices fit a center's own log best?  Measured on logs with known truth.
 
 Runs :func:`ccwfm.plan.calibrate` with each candidate choice (agent definition,
-fitted agent factor, patience per pool or per service mix, 30-minute
-sub-cells, predictor) on synthetic call logs in the public "Anonymous Bank"
+fitted agent factor, patience per pool or per service mix, 15- and
+30-minute sub-cells, predictor) on synthetic call logs in the public "Anonymous Bank"
 format written by an independent event simulation (``tests/_acdlog.py``),
 several seeds each, and reports the held-out errors (weekday held out):
 abandonment MAE and bias (pp), ASA WAPE (%), service-level MAE (pp), and
@@ -63,6 +63,7 @@ CANDIDATES = {
     "agents_presence": {"agents": "presence"},
     "patience_by_service": {"patience_by": "service"},
     "sub_interval_30": {"sub_interval": 30},
+    "sub_interval_15": {"sub_interval": 15},
 }
 KEYS = ("abandon_mae_pp", "abandon_bias_pp", "asa_wape_pct", "sl_mae_pp",
         "noise_abandon_mae_pp")

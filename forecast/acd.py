@@ -613,6 +613,13 @@ class _Report:
                                              f"{action}"))
 
 
+def _percent(share):
+    """A share as a percentage with enough digits to be told from 0 (0.013%)."""
+    digits = 1 if share >= 0.01 or share <= 0 else min(
+        8, max(1, 1 - int(np.floor(np.log10(share * 100)))))
+    return f"{share:.{digits}%}"
+
+
 def _check_excluded(kept, rep, raw, max_excluded):
     """Refuse a log with more than ``max_excluded`` of its rows excluded (PHANTOM aside)."""
     counts = {k: len(v) for k, v in rep.excluded.items() if k != "phantom"}
@@ -629,7 +636,7 @@ def _check_excluded(kept, rep, raw, max_excluded):
         for r in sorted(rep.excluded[kind])[:2]:
             examples.append(f"row {r} ({kind}): {_clip(raw(r))}")
     raise ValueError(
-        f"'source' has {out / total:.1%} of its rows excluded ({out} of {total}, PHANTOM "
+        f"'source' has {_percent(out / total)} of its rows excluded ({out} of {total}, PHANTOM "
         f"calls not counted), more than max_excluded={max_excluded:g}: the history would be "
         f"skewed.  Top reasons: {reasons}.  Examples: {'; '.join(examples)}.  Check the "
         f"log's format and these rows; to accept the log as it is, pass max_excluded=1 "
