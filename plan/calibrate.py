@@ -411,15 +411,11 @@ def calibrate(source, *, format="anonymous_bank", mapping=None, pools=None, inte
         target_rows = rows_df[rows_df["fold"] == fold].copy()
         target_con = contacts if holdout == "none" else contacts[contacts["fold"] == fold]
         theta = _theta(est_con, target_con, patience_by, sub)
-        target_rows["agents"] = _agents(target_rows, avail, avail_all, agents)
-        target_rows["theta"] = _lookup(theta[0], target_rows[["pool", "start"]],
-                                       target_rows["pool"].map(theta[2]))
+        target_rows = _with_inputs(target_rows, est_con, (avail, avail_all), agents,
+                                   patience_by, sub, target_con=target_con, theta=theta)
         if agent_factor == "fit":
-            fit_rows = est_rows.copy()
-            fit_theta = _theta(est_con, est_con, patience_by, sub)
-            fit_rows["agents"] = _agents(fit_rows, avail, avail_all, agents)
-            fit_rows["theta"] = _lookup(fit_theta[0], fit_rows[["pool", "start"]],
-                                        fit_rows["pool"].map(fit_theta[2]))
+            fit_rows = _with_inputs(est_rows, est_con, (avail, avail_all), agents,
+                                    patience_by, sub)
             kappa = _fit_factor(fit_rows, target)
             target_rows["agents"] *= target_rows["pool"].map(kappa).fillna(1.0)
             factors.append(kappa.rename(fold))
@@ -624,6 +620,20 @@ def _theta(est, target, by, sub):
     rows = th.groupby([target["queue"], start]).mean()
     cells = th.groupby([target["queue"], target["weekday"], target["slot"]]).mean()
     return rows, cells, pool
+
+
+def _with_inputs(rows, est_con, avail, agents, patience_by, sub, *, target_con=None,
+                 theta=None):
+    """``rows`` with their available ``agents`` and abandonment rate ``theta``
+    (estimated on ``est_con``; the rows' own contacts ``target_con`` give the
+    service mix, by default ``est_con``: the rows are the estimation data)."""
+    if theta is None:
+        theta = _theta(est_con, est_con if target_con is None else target_con, patience_by,
+                       sub)
+    rows = rows.copy()
+    rows["agents"] = _agents(rows, *avail, agents)
+    rows["theta"] = _lookup(theta[0], rows[["pool", "start"]], rows["pool"].map(theta[2]))
+    return rows
 
 
 def _fit_factor(rows, target, lo=0.5, hi=2.0, steps=40):
