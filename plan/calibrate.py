@@ -24,7 +24,8 @@ Inputs of a prediction, per pool:
   agents while someone waited), estimated without the held-out days.
   ``agents="presence"``: that product everywhere; ``agents="availability"``:
   the distinct agents serving (``agents_headcount``) instead of the present
-  ones.  Measured agents are averages, so fractional: the formulas take
+  ones.  Never fewer than ``agents_busy`` (available agents are at least the
+  busy ones at every instant).  Measured agents are averages, so fractional: the formulas take
   them as they are (the continuous extension of :mod:`erlang`) and the
   simulation interpolates between the whole numbers around them (common
   random numbers);
@@ -591,7 +592,9 @@ def _agents(rows, avail, avail_all, how):
     if how == "effective":
         eff = rows["agents_effective"].where(rows["wait_seconds"] > 0)
         agents = eff.fillna(agents)
-    return agents.astype(float)
+    # Available agents are at least the busy ones at every instant, so on average
+    # at least ``agents_busy`` (which needs no agent names).
+    return agents.clip(lower=rows["agents_busy"].fillna(0.0)).astype(float)
 
 
 def _rate(contacts, keys):

@@ -124,6 +124,25 @@ def test_wrong_patience_is_detected(erlang_log):
     assert (good.factors.empty)
 
 
+def test_generic_log_without_agent_names(erlang_log):
+    """A generic log with no agent column: the agents come from the busy time
+    (anonymous services), still at the noise floor on an Erlang A log."""
+    import io
+
+    import pandas as pd
+    f = forecast.read_acd(erlang_log.file()).frame
+    f = f[f["outcome"].isin(["answered", "abandoned"])]
+    cols = ["queue", "arrival", "queue_start", "queue_exit", "outcome", "handle"]
+    buf = io.StringIO()
+    pd.DataFrame({c: f[c] for c in cols}).to_csv(buf, index=False)
+    buf.seek(0)
+    cal = calibrate(buf, format="generic", mapping={c: c for c in cols},
+                    pools={"retail": ["PS", "NE"]}, models=("erlang_a",))
+    row = cal.errors.set_index(["model", "band"]).loc[("erlang_a", "all")]
+    assert row["abandon_mae_pp"] < 1.35 * row["noise_abandon_mae_pp"] + 0.2, row.to_dict()
+    assert (cal.cells["agents"] > 0).all()
+
+
 def test_bands_partition_cells(erlang_cal):
     e = erlang_cal.errors
     for m in e["model"].unique():
