@@ -60,6 +60,8 @@ averaged over cells).
 (('weekday', 'week', 'none'), ('erlang_a', 'erlang_a_cell', 'simulation'))
 """
 
+import dataclasses
+import io
 import json
 import math
 from dataclasses import dataclass, field
@@ -67,6 +69,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import tomli_w
 
 from ccwfm import _validation as v
 from ccwfm import erlang, forecast, simulate
@@ -150,8 +153,7 @@ class Calibration:
             by_model[m] = {"rows": self.rows, "rows_kept": self.rows_kept,
                            "cells": int(row["cells"]),
                            **{k: _num(row[k]) for k in SUMMARY_KEYS[3:]}}
-        out = dict(by_model.get(self.model, {"rows": self.rows, "rows_kept": self.rows_kept,
-                                             "cells": 0, **{k: None for k in SUMMARY_KEYS[3:]}}))
+        out = dict(by_model[self.model])
         out["model"] = self.model
         out["by_model"] = by_model
         return out
@@ -185,7 +187,6 @@ class Calibration:
         has (by name), and with ``availability=True`` the shrinkage category
         ``unavailable`` added (replacing one of that name).  Other queues are
         left as they are."""
-        import dataclasses
         frag = self.fragment()
         patience = {q["name"]: q["patience"] for q in frag["queues"]}
         queues = tuple(dataclasses.replace(q, patience=patience[q.name])
@@ -213,7 +214,6 @@ class Calibration:
         ``availability.csv``, ``calibration.toml`` (the fragment),
         ``summary.json`` and ``observed_vs_predicted.png`` into ``folder``
         (atomically); returns the paths."""
-        import tomli_w
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         out = []
@@ -245,25 +245,13 @@ def _num(x):
 
 # --------------------------------------------------------------------------- inputs
 
-def _pools_arg(pools, queues):
-    """name -> list of queues; every queue of the log in exactly one pool."""
-    if pools is None:
-        pools = {}
-    if not isinstance(pools, dict):
-        raise v.error("pools", "must map a pool name to a list of queue names", pools)
-    out = {}
-    for k, vals in pools.items():
-        v.text("pools", k)
-        if isinstance(vals, str) or not isinstance(vals, (list, tuple)) or not vals:
-            raise v.error(f"pools.{k}", "must list the pool's queue names", vals)
-        for q in vals:
-            v.text(f"pools.{k}", q)
-        out[k] = list(vals)
-    pooled = {q for vals in out.values() for q in vals}
-    for q in queues:
-        if q not in pooled:
-            out[q] = [q]
-    return out
+def _members(log):
+    """Pool -> its queues (``service``), from a pooled log; each queue its own pool
+    when the log is not pooled."""
+    f = log.frame
+    if "service" not in f.columns:
+        return {q: [q] for q in log.queues}
+    return {pool: sorted(g.unique().tolist()) for pool, g in f.groupby("queue")["service"]}
 
 
 def _check_models(models, model):
@@ -380,9 +368,8 @@ def calibrate(source, *, format="anonymous_bank", mapping=None, pools=None, inte
     at_most("simulation_contacts", sim_n, "sim_replication_contacts")
     seed = v.whole("seed", seed, lo=0)
     log, rows = _read(source, format, mapping, clock_tolerance, max_excluded)
-    pools = _pools_arg(pools, log.queues)
-    plog = log.pooled({k: q for k, q in pools.items() if q != [k]}) if any(
-        q != [k] for k, q in pools.items()) else log
+    plog = log if pools is None else log.pooled(pools)     # validates 'pools'
+    pools = _members(plog)
     hist = plog.to_history(interval=sub, target_time=target).frame.copy()
     contacts = plog.frame[plog.frame["outcome"].isin(("answered", "abandoned"))].copy()
     rows_df = _rows(hist, sub, interval, holdout)
@@ -403,12 +390,12 @@ def calibrate(source, *, format="anonymous_bank", mapping=None, pools=None, inte
                       "out (use 'none' for an in-sample check)", holdout)
     preds = {m: [] for m in models}
     parts, factors = [], []
+    base = "agents_headcount" if agents == "availability" else "agents_present"
+    avail_all = _availability(rows_df, base)
     for k, fold in enumerate(folds):
         est_rows = rows_df if holdout == "none" else rows_df[rows_df["fold"] != fold]
         est_con = contacts if holdout == "none" else contacts[contacts["fold"] != fold]
-        base = "agents_headcount" if agents == "availability" else "agents_present"
         avail = _availability(est_rows, base)
-        avail_all = _availability(rows_df, base)
         target_rows = rows_df[rows_df["fold"] == fold].copy()
         target_con = contacts if holdout == "none" else contacts[contacts["fold"] == fold]
         theta = _theta(est_con, target_con, patience_by, sub)
@@ -460,11 +447,9 @@ def _read(source, format, mapping, clock_tolerance, max_excluded):
         if max_excluded is not None:
             kw["max_excluded"] = max_excluded
         log = forecast.read_acd(source, format=format, mapping=mapping, **kw)
-    rows = getattr(log, "rows", None)
-    if rows is None:
-        excluded = {r for issue in log.report if issue.message.endswith("excluded")
-                    or issue.message.endswith("excluded from offered") for r in issue.rows}
-        rows = len(set(log.frame["row"].tolist()) | excluded)
+    excluded = {r for issue in log.report if issue.kind in forecast.acd.EXCLUDING
+                for r in issue.rows}
+    rows = len(set(log.frame["row"].tolist()) | excluded)
     return log, int(rows)
 
 
@@ -567,17 +552,24 @@ def _div(a, b):
     return np.divide(a, b, out=np.full(a.shape, np.nan), where=b > 0)
 
 
+def _availability_sums(rows, base):
+    """Per (pool, hour), over the seconds someone waited: effective agent-seconds
+    (``num``), ``base`` agent-seconds (``den``) and ``wait_seconds``."""
+    r = rows[(rows["wait_seconds"] > 0) & (rows[base] > 0)
+             & rows["agents_effective"].notna()]
+    return pd.DataFrame({"num": r["agents_effective"] * r["wait_seconds"],
+                         "den": r[base] * r["wait_seconds"],
+                         "wait_seconds": r["wait_seconds"]}).groupby(
+        [r["pool"], r["hour"]]).sum()
+
+
 def _availability(rows, base="agents_present"):
     """Availability per (pool, hour) and per pool, over the seconds someone waited:
     effective agents over ``base`` agents."""
-    r = rows[(rows["wait_seconds"] > 0) & (rows[base] > 0)
-             & rows["agents_effective"].notna()]
-    num = (r["agents_effective"] * r["wait_seconds"])
-    den = (r[base] * r["wait_seconds"])
-    by_hour = (num.groupby([r["pool"], r["hour"]]).sum()
-               / den.groupby([r["pool"], r["hour"]]).sum())
-    by_pool = num.groupby(r["pool"]).sum() / den.groupby(r["pool"]).sum()
-    return by_hour.clip(upper=1.0), by_pool.clip(upper=1.0)
+    g = _availability_sums(rows, base)
+    by_pool = g.groupby(level=0).sum()
+    return ((g["num"] / g["den"]).clip(upper=1.0),
+            (by_pool["num"] / by_pool["den"]).clip(upper=1.0))
 
 
 def _agents(rows, avail, avail_all, how):
@@ -748,11 +740,11 @@ def _simulate_cells(part, est_con, contacts, target, seed, n_contacts):
     scaled to its AHT) and Kaplan-Meier patience (held out)."""
     out = part[["pool", "weekday", "slot"]].copy()
     ab, asa, sl = [], [], []
-    patience = {}
+    patience, unknown = {}, set()
     for pool in part["pool"].unique():
         sel = est_con[est_con["queue"] == pool]
         if sel.empty:
-            patience[pool] = False          # no held-out data: no prediction
+            unknown.add(pool)               # no held-out data: no prediction
             continue
         try:
             spec = forecast.estimate_patience(sel).to_spec("empirical", size=500)
@@ -765,7 +757,7 @@ def _simulate_cells(part, est_con, contacts, target, seed, n_contacts):
                ans.groupby(["queue", "weekday", "slot"])}
     pool_handles = {k: g["handle"].to_numpy(float) for k, g in ans.groupby("queue")}
     for i, c in enumerate(part.itertuples(index=False)):
-        if patience[c.pool] is False:
+        if c.pool in unknown:
             ab.append(np.nan)
             asa.append(np.nan)
             sl.append(np.nan)
@@ -883,12 +875,7 @@ def _patience_table(contacts):
 
 
 def _availability_table(rows):
-    r = rows[(rows["wait_seconds"] > 0) & (rows["agents_headcount"] > 0)
-             & rows["agents_effective"].notna()].copy()
-    r["_num"] = r["agents_effective"] * r["wait_seconds"]
-    r["_den"] = r["agents_headcount"] * r["wait_seconds"]
-    g = r.groupby(["pool", "hour"]).agg(num=("_num", "sum"), den=("_den", "sum"),
-                                        wait_seconds=("wait_seconds", "sum")).reset_index()
+    g = _availability_sums(rows, "agents_headcount").reset_index()
     g["availability"] = (g["num"] / g["den"]).clip(upper=1.0)
     return g[["pool", "hour", "availability", "wait_seconds"]]
 
@@ -916,7 +903,6 @@ def _chart(cal):
         ax.set_title(label)
     axes[0].legend(fontsize=8)
     fig.tight_layout()
-    import io
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100)
     return buf.getvalue()
