@@ -77,3 +77,25 @@ def capacity_chart(cap):
         color=alt.Color("series:N", title=None),
         tooltip=["week:T", "series", alt.Tooltip("fte:Q", format=".1f")],
     ).properties(height=260)
+
+
+def attainment_chart(att):
+    """One queue's simulated KPI per period with its 95% interval and the target line."""
+    frames = []
+    for metric, g in att.groupby("metric", sort=False):
+        frames.append(g.assign(metric=metric))
+    d = pd.concat(frames, ignore_index=True)
+    base = alt.Chart(d).encode(x=alt.X("period:T", title=None,
+                                       axis=alt.Axis(format="%a %d %b")))
+    band = base.mark_errorbar().encode(y=alt.Y("low:Q", title=None, scale=alt.Scale(zero=False)),
+                                       y2="high:Q")
+    point = base.mark_point(filled=True).encode(
+        y="simulated:Q", color=alt.Color("met:N", title="met",
+                                         scale=alt.Scale(domain=[True, False],
+                                                         range=["#2ca02c", "#d62728"])),
+        tooltip=[alt.Tooltip("period:T", format="%a %d %b %Y"), "metric",
+                 alt.Tooltip("simulated:Q", format=".3f"),
+                 alt.Tooltip("target:Q", format=".3f")])
+    target = base.mark_rule(color="#444", strokeDash=[4, 3]).encode(y="target:Q")
+    return alt.layer(band, point, target).facet(
+        row=alt.Row("metric:N", title=None)).resolve_scale(y="independent")

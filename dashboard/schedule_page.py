@@ -26,6 +26,18 @@ def render():
     m2.metric("Peak weekly FTE", f"{result.capacity['required_fte'].max():,.1f}"
               if not result.capacity.empty else "-")
     m3.metric(f"Total cost ({cur})", f"{result.total_cost:,.0f}" if result.costs else "-")
+    comp = result.comparison
+    if comp:
+        saving = 1.0 - comp["wages"] / comp["wages_two_step"] if comp["wages_two_step"] else 0
+        c1, c2 = st.columns(2)
+        c1.metric("Paid hours", f"{comp['paid_hours']:,.0f}",
+                  f"{comp['paid_hours'] - comp['paid_hours_two_step']:+,.0f} vs two-step",
+                  delta_color="inverse")
+        c2.metric(f"Wages ({cur})", f"{comp['wages']:,.0f}",
+                  f"{-saving:+.1%} vs two-step", delta_color="inverse")
+        st.caption("Two-step: every interval staffed to the target by formula, then covered "
+                   "by shifts (without its simulation check), on the same forecast. This "
+                   "plan chooses the shifts against each queue's target at its level.")
 
     st.subheader("Agents per shift")
     sh = result.shifts

@@ -468,7 +468,29 @@ def _parse_dt_strings(texts, date_format, dayfirst):
             other = pd.to_datetime(texts, dayfirst=dayfirst, errors="coerce")
             if other.isna().sum() < out.isna().sum():
                 out = other
-    return out
+    return _far_iso(texts, out)
+
+
+def _far_iso(texts, out):
+    """``out`` with ISO dates pandas could not hold read at microsecond resolution.
+
+    pandas 2 reads dates at nanosecond resolution and coerces those outside
+    1677-2262 (year 9999, say) to NaT, as if unreadable; pandas 3 reads
+    them.  Read either way, :func:`to_ns` then names them as out of range.
+    """
+    missing = np.flatnonzero(out.isna().to_numpy())
+    if not missing.size:
+        return out
+    vals = out.to_numpy().astype("datetime64[us]")
+    found = False
+    for i in missing:
+        text = str(texts.iloc[i]).strip().replace(" ", "T", 1)
+        try:
+            vals[i] = np.datetime64(text, "us")
+            found = True
+        except ValueError:
+            continue
+    return pd.Series(vals) if found else out
 
 
 _NS_MIN = np.datetime64("1678-01-01", "us")      # datetime64[ns] holds 1677-09-22 to

@@ -4,8 +4,11 @@ Steps (each a function of its own module, typed in and out):
 
 1. demand: :func:`load_histories`, :func:`forecast_demand` -> :class:`Demand`
 2. requirements: :func:`requirements` (per queue and interval, Erlang A/C)
-3. simulation: :func:`verify` -> :class:`Verification`
-4. schedule: :func:`plan_shifts` -> :class:`ShiftPlan`; :func:`achieved_kpis`
+3. simulation: :func:`verify` -> :class:`Verification` (two-step scheduling)
+4. schedule: :func:`plan_shifts` -> :class:`ShiftPlan`; :func:`achieved_kpis`; or,
+   integrated (the default), :func:`plan_integrated` -> :class:`IntegratedPlan`:
+   shifts chosen against each queue's target at its level
+   (:func:`least_cost_schedule`), checked by simulation, :func:`attainment`
 5. capacity: :func:`plan_capacity` -> :class:`CapacityResult`
 6. costs: :func:`plan_costs` -> :class:`Costs`
 
@@ -19,6 +22,7 @@ output folder, and :mod:`ccwfm.plan.cli` is the ``ccwfm`` command line.
 """
 
 from .achieved import achieved_kpis
+from .attainment import attainment, attainment_summary
 from .calibrate import Calibration, calibrate
 from .capacity import (CapacityInputs, CapacityResult, HiringClass, capacity_plan, hires_needed,
                        plan_capacity)
@@ -32,17 +36,22 @@ from .progress import Progress
 from .report import csv_bytes, excel_bytes, safe_text
 from .report import tables as report_tables
 from .requirements import group_requirements, queue_requirements, requirements
-from .scenario import DEFAULT_TARGET_TIME, Scenario, ScenarioError, Target
+from .integrated import IntegratedPlan, plan_integrated
+from .least_cost import GroupSchedule, QueueDemand, least_cost_schedule
+from .scenario import DEFAULT_TARGET_TIME, LEVELS, SCHEDULING, Scenario, ScenarioError, Target
 from .scenarios import compare
-from .schedule import ScheduleResult, schedule
+from .schedule import Coverage, ScheduleResult, coverage_model, place_breaks, schedule
 from .shift_plan import ShiftPlan, plan_shifts
-from .shifts import ShiftTemplate
+from .shifts import BreakWindow, ShiftTemplate
 from .summary import (plan_summary, quick_summary, scenario_overview, verification_summary,
                       weighted_mean)
 from .verify import Verification, verify
 from .whatif import QuickPlan, quick_plan
 
 __all__ = [
+    "BreakWindow", "Coverage", "GroupSchedule", "IntegratedPlan", "LEVELS", "QueueDemand",
+    "SCHEDULING", "attainment", "attainment_summary", "coverage_model", "least_cost_schedule",
+    "place_breaks", "plan_integrated",
     "Calibration", "CapacityInputs", "CapacityResult", "Costs", "DEFAULT_TARGET_TIME", "Demand",
     "HISTORY_FILE", "HiringClass", "MAX_UPLOAD_MB", "PlanResult", "Progress", "QuickPlan", "STEPS", "Scenario",
     "ScenarioError", "ScheduleResult", "ShiftPlan", "ShiftTemplate", "Target", "Verification",

@@ -20,17 +20,20 @@ line and the dashboard); :mod:`plan.report` writes the result out.
 """
 
 import os
-from dataclasses import dataclass
+import dataclasses
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from ccwfm import _validation as v
+from ccwfm import erlang
 from ccwfm._limits import LIMITS, at_most
 
-from .achieved import achieved_kpis, simulated_summary
+from .achieved import SIMULATED, achieved_kpis, simulated_summary
 from .capacity import plan_capacity
 from .costs import Costs, plan_costs
+from .integrated import plan_integrated
 from .demand import forecast_demand, horizon_grid, load_histories
 from .progress import Reporter
 from .requirements import requirements as staff_requirements
@@ -80,6 +83,19 @@ class PlanResult:
         Per queue: the headline figures (:func:`plan.summary.plan_summary`).
     log : tuple of str
         What the plan did, step by step.
+    attainment : DataFrame
+        Integrated scheduling: per queue, period of its target's level and
+        target, the formula and simulated (fresh random numbers) value with
+        its confidence interval and ``met`` (:func:`plan.attainment.attainment`).
+    breaks : DataFrame
+        Breaks placed by the optimiser in their windows (templates with
+        ``breaks``): group, template, shift start, window, break start,
+        length, paid, agents.
+    comparison : dict
+        Integrated scheduling: ``paid_hours``, ``wages`` of this plan and
+        ``paid_hours_two_step``, ``wages_two_step`` of the two-step plan
+        (the per-interval formula requirement covered by shifts, without its
+        simulation check) on the same forecast.
     """
 
     scenario: object
@@ -95,6 +111,9 @@ class PlanResult:
     costs: Costs | None
     summary: pd.DataFrame
     log: tuple
+    attainment: pd.DataFrame = field(default_factory=pd.DataFrame)
+    comparison: dict = field(default_factory=dict)
+    breaks: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def total_cost(self):
@@ -246,7 +265,10 @@ def run(scenario, *, base_dir=".", steps=STEPS, progress=None, histories=None):
            f"the phones, {req['required'].sum() * w.interval / 60:,.0f} agent-hours")
     staffed = req[["queue", "start", "required"]].rename(columns={"required": "staffed"})
     ver = None
-    if "simulation" in steps and sim.verify:
+    integrated = w.scheduling == "integrated"
+    if integrated and "schedule" in steps:
+        return _run_integrated(scenario, demand, report, req, staffed, steps)
+    if "simulation" in steps and sim.verify and not integrated:
         checked = verify(queues, req, interval=w.interval, settings=sim,
                          progress=report.part("simulation"))
         ver = checked.table
@@ -275,7 +297,7 @@ def run(scenario, *, base_dir=".", steps=STEPS, progress=None, histories=None):
     if "capacity" not in steps:
         return _result(scenario, demand, report, requirements=req, verification=ver,
                       coverage=shifts.coverage, shifts=shifts.shifts, achieved=achieved,
-                      summary=summary)
+                      summary=summary, breaks=_breaks(shifts))
 
     paid = weekly_paid_hours(shifts.shifts, queues, w, start=scenario.start, end=scenario.end)
     cap = plan_capacity(paid, scenario.capacity, hourly_cost=w.hourly_cost)
@@ -290,4 +312,75 @@ def run(scenario, *, base_dir=".", steps=STEPS, progress=None, histories=None):
                        finance=scenario.finance)
     return _result(scenario, demand, report, requirements=req, verification=ver,
                   coverage=shifts.coverage, shifts=shifts.shifts, achieved=achieved,
-                  capacity=cap.table, hires=list(cap.hires), costs=costs, summary=summary)
+                  capacity=cap.table, hires=list(cap.hires), costs=costs, summary=summary,
+                  breaks=_breaks(shifts))
+
+
+def _run_integrated(scenario, demand, report, req, staffed, steps):
+    """The schedule, capacity and cost steps with integrated scheduling."""
+    w, sim, queues = scenario.workforce, scenario.simulation, scenario.queues
+    settings = sim if "simulation" in steps else dataclasses.replace(sim, verify=False)
+    ip = plan_integrated(req, queues, w, start=scenario.start, end=scenario.end,
+                         settings=settings, progress=report.part("schedule"))
+    shifts = ip.shifts
+    two = plan_shifts(staffed, queues, w, start=scenario.start, end=scenario.end)
+    comparison = {"paid_hours": float(sum(shifts.paid_hours.values())), "wages": shifts.wages,
+                  "paid_hours_two_step": float(sum(two.paid_hours.values())),
+                  "wages_two_step": two.wages}
+    saving = 1.0 - comparison["wages"] / comparison["wages_two_step"] \
+        if comparison["wages_two_step"] > 0 else 0.0
+    report("schedule", 1, 1,
+           f"least-cost schedule: {comparison['paid_hours']:,.0f} paid hours against "
+           f"{comparison['paid_hours_two_step']:,.0f} for the two-step plan ({saving:.1%} "
+           f"less in wages); targets at their level "
+           f"{'hold' if ip.holds else 'missed in some periods'} on fresh random numbers")
+    achieved = _achieved(queues, req, ip, w.interval)
+    summary = plan_summary(queues, req, achieved, interval=w.interval)
+    tables = dict(requirements=req, coverage=shifts.coverage, shifts=shifts.shifts,
+                  achieved=achieved, summary=summary, attainment=ip.attainment,
+                  comparison=comparison, breaks=_breaks(shifts))
+    if "capacity" not in steps:
+        return _result(scenario, demand, report, **tables)
+    paid = weekly_paid_hours(shifts.shifts, queues, w, start=scenario.start, end=scenario.end)
+    cap = plan_capacity(paid, scenario.capacity, hourly_cost=w.hourly_cost)
+    report("capacity", 1, 1,
+           f"capacity: {cap.peak_fte:,.1f} FTE at the busiest week, headcount "
+           f"{cap.headcount:,.1f}; {len(cap.hires)} hiring classes proposed "
+           f"({sum(h.size for h in cap.hires):,.0f} hires)")
+    rate_col = "abandon_rate_sim" if "abandon_rate_sim" in achieved.columns else "abandon_rate"
+    rate = req[["queue", "start"]].merge(achieved[["queue", "start", rate_col]],
+                                         on=["queue", "start"], how="left")[rate_col]
+    costs = plan_costs(req, rate, wages=shifts.wages, hiring=cap.hiring_cost,
+                       finance=scenario.finance)
+    return _result(scenario, demand, report, capacity=cap.table, hires=list(cap.hires),
+                   costs=costs, **tables)
+
+
+def _achieved(queues, req, ip, interval):
+    """Per queue and interval: agents on the phones, formula KPIs, simulated KPIs."""
+    frames = []
+    table = ip.simulated
+    for q in queues:
+        r = req[req["queue"] == q.name].sort_values("start").reset_index(drop=True)
+        agents = ip.phones[q.name]
+        t = q.target
+        m = erlang.metrics(agents, r["agent_volume"], r["agent_aht"],
+                           target_time=t.measure_time, interval=interval * 60.0,
+                           patience=q.patience, concurrency=q.concurrency,
+                           concurrency_factor=q.concurrency_factor)
+        sl = m.service_level_answered if t.basis == "answered" else m.service_level
+        df = pd.DataFrame({"queue": q.name, "start": r["start"], "agents": agents,
+                           "service_level": sl, "asa": m.asa,
+                           "abandon_rate": m.abandon_rate, "occupancy": m.occupancy})
+        if table is not None:
+            s = table[table["queue"] == q.name].reset_index(drop=True)
+            for name in SIMULATED:
+                col = ("service_level_answered" if name == "service_level"
+                       and t.basis == "answered" else name)
+                df[f"{name}_sim"] = s[col].to_numpy()
+        frames.append(df)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _breaks(shifts):
+    return shifts.breaks if shifts.breaks is not None else pd.DataFrame()

@@ -46,8 +46,8 @@ __all__ = ["TABLES", "csv_bytes", "dangerous", "excel_bytes", "safe_text",
            "safe_value", "sheet_names", "tables", "write", "write_csv", "write_excel",
            "write_workbook"]
 
-TABLES = ("summary", "costs", "forecast", "models", "requirements", "verification", "coverage",
-          "shifts", "achieved", "capacity", "hires")
+TABLES = ("summary", "costs", "attainment", "forecast", "models", "requirements",
+          "verification", "coverage", "shifts", "breaks", "achieved", "capacity", "hires")
 _DANGER = frozenset("=+-@|%")
 _SKIP = frozenset(("Cc", "Cf", "Zs", "Zl", "Zp"))     # blanks and controls before a formula
 _NUMBER = (bool, int, float, np.bool_, np.integer, np.floating, decimal.Decimal)
@@ -216,7 +216,8 @@ def tables(result):
     hires = pd.DataFrame([{"start": h.start, "size": h.size, "training_weeks": h.training_weeks,
                            "ramp": ",".join(f"{r:g}" for r in h.ramp),
                            "cost_per_hire": h.cost_per_hire} for h in result.hires])
-    out = {name: getattr(result, name) for name in TABLES if name not in ("hires", "costs")}
+    out = {name: getattr(result, name, None) for name in TABLES
+           if name not in ("hires", "costs")}
     out["costs"] = result.costs.to_frame() if result.costs is not None else pd.DataFrame()
     out["hires"] = hires
     out = {name: out[name] for name in TABLES}

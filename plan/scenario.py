@@ -57,7 +57,8 @@ from ccwfm._limits import at_most
 from .capacity import HiringClass
 from .shifts import WEEKDAYS, ShiftTemplate, default_templates
 
-__all__ = ["DEFAULT_TARGET_TIME", "INTERVALS", "PERCENTILES", "BotConfig", "Capacity",
+__all__ = ["CEILING_FACTOR", "DEFAULT_TARGET_TIME", "DEFERRABLE_CHANNELS", "FLOOR_GAP",
+           "INTERVALS", "LEVELS", "SCHEDULING", "PERCENTILES", "BotConfig", "Capacity",
            "Finance", "GroupConfig", "QueueConfig", "Scenario", "ScenarioError", "Simulation",
            "Target", "Variant", "WEEKDAYS", "Workforce"]
 
@@ -65,6 +66,29 @@ DEFAULT_TARGET_TIME = 20.0
 """Seconds within which an answer counts for the service level when a queue
 sets none (its targets are ASA or abandonment only): what the simulated and
 measured service level of such a queue are reported against."""
+
+LEVELS = ("interval", "day", "week")
+"""Where a queue's targets must hold (``target.level``).  The default is
+"day": the level most centers report and contract on, and one that lets the
+schedule follow a peaky day with whole shifts (a quiet hour may run above the
+target and a peak hour below it, within the interval floor) while no day may
+pay for another, which a weekly target would allow (a poor Monday hidden by a
+good Sunday)."""
+
+FLOOR_GAP = 0.20
+"""Default interval floor: the service-level target less 20 points (80% ->
+60%) when the target holds at the day or week level."""
+
+CEILING_FACTOR = 2.0
+"""Default interval ceiling of abandonment and ASA: twice the target."""
+
+SCHEDULING = ("integrated", "two_step")
+"""How shifts are chosen (``workforce.scheduling``): "integrated" chooses
+them against each queue's target at its level (:mod:`plan.least_cost`);
+"two_step" covers the per-interval requirement (:mod:`plan.schedule`)."""
+
+DEFERRABLE_CHANNELS = ("email", "back_office", "backoffice", "case", "cases", "task")
+"""Channels whose queues are deferrable unless ``deferrable = false``."""
 
 INTERVALS = (15, 30, 60)
 """Interval lengths a plan may use, minutes."""
@@ -222,6 +246,20 @@ class Target:
     ``basis`` "offered" or "answered"), ``asa`` seconds, ``abandon_rate``
     share, ``occupancy`` cap.  A queue without a ``target`` table gets
     80% within 20 seconds.
+
+    ``level`` is where the service level, ASA and abandonment targets must
+    hold: ``"interval"`` (every interval on its own), ``"day"`` (over each
+    calendar day, contacts weighted: the default, see :data:`LEVELS`) or
+    ``"week"`` (over each week, Monday to Sunday).  Above the interval level
+    every interval keeps a floor: ``interval_service_level`` (default the
+    target less :data:`FLOOR_GAP`), ``interval_abandon_rate`` and
+    ``interval_asa`` (default :data:`CEILING_FACTOR` times the target).
+
+    Deferrable work (a queue with ``deferrable``, e-mail by default) may
+    set ``window`` (seconds, or ``"next_day"``: by the end of the next
+    business day) and ``within`` (share handled within it, default 1), with
+    ``window_basis`` "calendar" or "business" (only the queue's open hours
+    count).
     """
 
     service_level: float | None = None
@@ -230,6 +268,13 @@ class Target:
     abandon_rate: float | None = None
     occupancy: float | None = None
     basis: str = "offered"
+    level: str = "day"
+    interval_service_level: float | None = None
+    interval_abandon_rate: float | None = None
+    interval_asa: float | None = None
+    window: float | str | None = None
+    within: float | None = None
+    window_basis: str = "calendar"
 
     def __post_init__(self):
         _optional(self, "service_level", v.number, lo=0, hi=1, lo_open=True, hi_open=True)
@@ -240,10 +285,48 @@ class Target:
         _optional(self, "abandon_rate", v.number, lo=0, hi=1, lo_open=True, hi_open=True)
         _optional(self, "occupancy", v.number, lo=0, hi=1, lo_open=True, hi_open=True)
         v.choice("basis", self.basis, ("offered", "answered"))
+        v.choice("level", self.level, LEVELS)
+        _optional(self, "interval_service_level", v.number, lo=0, hi=1, hi_open=True)
+        if self.interval_service_level is not None:
+            if self.service_level is None:
+                raise v.error("interval_service_level", "needs a service_level target",
+                              self.interval_service_level)
+            if self.interval_service_level > self.service_level:
+                raise v.error("interval_service_level",
+                              f"must be <= service_level ({self.service_level:g})",
+                              self.interval_service_level)
+        _optional(self, "interval_abandon_rate", v.number, lo=0, hi=1, lo_open=True)
+        if self.interval_abandon_rate is not None:
+            if self.abandon_rate is None:
+                raise v.error("interval_abandon_rate", "needs an abandon_rate target",
+                              self.interval_abandon_rate)
+            if self.interval_abandon_rate < self.abandon_rate:
+                raise v.error("interval_abandon_rate",
+                              f"must be >= abandon_rate ({self.abandon_rate:g})",
+                              self.interval_abandon_rate)
+        _limited(self, "interval_asa", "target_time", optional=True, lo=0, lo_open=True)
+        if self.interval_asa is not None:
+            if self.asa is None:
+                raise v.error("interval_asa", "needs an asa target", self.interval_asa)
+            if self.interval_asa < self.asa:
+                raise v.error("interval_asa", f"must be >= asa ({self.asa:g})",
+                              self.interval_asa)
+        if self.window is not None:
+            if isinstance(self.window, str):
+                v.choice("window", self.window, ("next_day",))
+            else:
+                _limited(self, "window", "target_time", lo=0, lo_open=True)
+            if self.within is None:
+                _set(self, "within", 1.0)
+        if self.within is not None:
+            if self.window is None:
+                raise v.error("within", "needs a 'window'", self.within)
+            _set(self, "within", v.number("within", self.within, lo=0, hi=1, lo_open=True))
+        v.choice("window_basis", self.window_basis, ("calendar", "business"))
         if all(x is None for x in (self.service_level, self.asa, self.abandon_rate,
-                                   self.occupancy)):
-            raise ValueError("sets no target: give service_level, asa, abandon_rate or "
-                             "occupancy")
+                                   self.occupancy, self.window)):
+            raise ValueError("sets no target: give service_level, asa, abandon_rate, "
+                             "occupancy or window")
 
     @classmethod
     def default(cls):
@@ -257,10 +340,48 @@ class Target:
             return cls(**d)
 
     @property
+    def floor_service_level(self):
+        """Service level no interval may fall below (None without a service-level
+        target): the target itself at the interval level, else
+        ``interval_service_level`` or the target less :data:`FLOOR_GAP`."""
+        if self.service_level is None:
+            return None
+        if self.level == "interval":
+            return self.service_level
+        if self.interval_service_level is not None:
+            return self.interval_service_level
+        return max(self.service_level - FLOOR_GAP, 0.0)
+
+    @property
+    def ceiling_abandon_rate(self):
+        """Abandonment no interval may exceed (None without that target)."""
+        if self.abandon_rate is None:
+            return None
+        if self.level == "interval":
+            return self.abandon_rate
+        if self.interval_abandon_rate is not None:
+            return self.interval_abandon_rate
+        return min(CEILING_FACTOR * self.abandon_rate, 1.0)
+
+    @property
+    def ceiling_asa(self):
+        """ASA no interval may exceed, seconds (None without an ASA target)."""
+        if self.asa is None:
+            return None
+        if self.level == "interval":
+            return self.asa
+        return self.interval_asa if self.interval_asa is not None else CEILING_FACTOR * self.asa
+
+    @property
     def measure_time(self):
-        """Seconds the service level is measured at: ``target_time``, or
-        :data:`DEFAULT_TARGET_TIME` when the queue sets none."""
-        return self.target_time if self.target_time is not None else DEFAULT_TARGET_TIME
+        """Seconds the service level is measured at: ``target_time``, a calendar
+        ``window`` (deferrable work), or :data:`DEFAULT_TARGET_TIME`."""
+        if self.target_time is not None:
+            return self.target_time
+        if (self.window is not None and not isinstance(self.window, str)
+                and self.window_basis == "calendar"):
+            return float(self.window)
+        return DEFAULT_TARGET_TIME
 
     def describe(self):
         """The targets in words: ``80% in 20 s, abandon <= 5%``.
@@ -341,6 +462,9 @@ class QueueConfig:
     bot: BotConfig | None = None
     target: Target = field(default_factory=Target.default)
     group: str | None = None
+    deferrable: bool | None = None
+    open_hours: tuple = ()
+    open_days: tuple = WEEKDAYS
 
     def __post_init__(self):
         v.text("name", self.name)
@@ -373,6 +497,50 @@ class QueueConfig:
         if not isinstance(self.target, Target):
             raise v.error("target", "must be a Target", self.target)
         _optional(self, "group", lambda name, x: v.text(name, x))
+        if self.deferrable is not None:
+            _set(self, "deferrable", v.boolean("deferrable", self.deferrable))
+        hours = tuple(v.sequence("open_hours", self.open_hours, '"HH:MM" times', empty=True))
+        if hours:
+            if len(hours) != 2:
+                raise v.error("open_hours", 'must be two times, ["open", "close"]', list(hours))
+            a = v.clock("open_hours[0]", hours[0])
+            b = (v.DAY_MINUTES if hours[1] == "24:00"
+                 else v.clock("open_hours[1]", hours[1]))
+            if b <= a:
+                raise v.error("open_hours[1]", f"must be after the opening ({hours[0]})",
+                              hours[1])
+        _set(self, "open_hours", hours)
+        days = v.sequence("open_days", self.open_days, "weekday names")
+        for i, d in enumerate(days):
+            v.choice(f"open_days[{i}]", d, WEEKDAYS)
+        _set(self, "open_days", _names("open_days", days, "weekday names"))
+        t = self.target
+        if not self.is_deferrable:
+            if t.window is not None:
+                raise v.error("target.window", "needs a deferrable queue (deferrable = true, "
+                              "or an e-mail or back-office channel)", t.window)
+        elif t.abandon_rate is not None:
+            raise v.error("target.abandon_rate", "is not a target of deferrable work (it "
+                          "waits in a backlog, it does not hang up)", t.abandon_rate)
+
+    @property
+    def is_deferrable(self):
+        """Whether the queue's work may wait in a backlog (``deferrable``, or by
+        default a channel of :data:`DEFERRABLE_CHANNELS`)."""
+        if self.deferrable is not None:
+            return self.deferrable
+        return self.channel.lower() in DEFERRABLE_CHANNELS
+
+    def open_minutes(self):
+        """``(open, close, weekdays)``: the queue's business hours in minutes from
+        midnight and weekday numbers (0 = Monday); every minute by default."""
+        if self.open_hours:
+            a = v.clock("open_hours[0]", self.open_hours[0])
+            b = (v.DAY_MINUTES if self.open_hours[1] == "24:00"
+                 else v.clock("open_hours[1]", self.open_hours[1]))
+        else:
+            a, b = 0, v.DAY_MINUTES
+        return a, b, tuple(WEEKDAYS.index(d) for d in self.open_days)
 
     @classmethod
     def from_dict(cls, d, path="queue"):
@@ -437,7 +605,8 @@ class GroupConfig:
 @dataclass(frozen=True)
 class Workforce:
     """Interval length (minutes), shrinkage by category (shares of paid time,
-    summed), agent groups, shift templates, pay, bounds on agents on duty."""
+    summed), agent groups, shift templates, pay, bounds on agents on duty,
+    and how shifts are chosen (``scheduling``, :data:`SCHEDULING`)."""
 
     hourly_cost: float = 25.0
     interval: int = 15
@@ -446,9 +615,11 @@ class Workforce:
     shifts: tuple = ()
     min_agents: int = 0
     max_agents: int | None = None
+    scheduling: str = "integrated"
 
     def __post_init__(self):
         _limited(self, "hourly_cost", "money", lo=0)
+        v.choice("scheduling", self.scheduling, SCHEDULING)
         if isinstance(self.interval, bool):
             raise v.error("interval", "must be a number of minutes", self.interval)
         _set(self, "interval", int(v.choice("interval", self.interval, INTERVALS,

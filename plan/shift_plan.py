@@ -41,6 +41,10 @@ class ShiftPlan:
         Group -> agent-hours the schedule leaves short.
     optimal : dict
         Group -> whether HiGHS proved its schedule optimal.
+    breaks : pandas.DataFrame or None
+        Breaks the optimiser placed in their windows: ``group``,
+        ``template``, ``start`` (the shift's), ``break`` (window index),
+        ``break_start``, ``length`` (minutes), ``paid``, ``agents``.
     """
 
     coverage: pd.DataFrame
@@ -49,6 +53,7 @@ class ShiftPlan:
     paid_hours: dict
     shortfall: dict
     optimal: dict
+    breaks: pd.DataFrame | None = None
 
     def on_duty(self, group):
         """Agents of ``group`` on duty per interval start (a Series)."""
@@ -102,6 +107,7 @@ def plan_shifts(staffed, queues, workforce, *, start, end, progress=None):
     need = need.groupby(["group", "start"], sort=True)["staffed"].sum().reset_index()
     start, end = pd.Timestamp(start), pd.Timestamp(end)
     coverage, shifts, wages, paid, short, optimal = [], [], 0.0, {}, {}, {}
+    breaks = []
     for i, (name, cfg) in enumerate(groups.items()):
         g_need = need[need["group"] == name].set_index("start")["staffed"]
         floor = (cfg.min_agents if cfg else 0) or workforce.min_agents
@@ -113,6 +119,9 @@ def plan_shifts(staffed, queues, workforce, *, start, end, progress=None):
         cov = res.coverage.assign(group=name)
         coverage.append(cov[(cov["start"] >= start) & (cov["start"] < end)])
         shifts.append(res.starts.assign(group=name))
+        brk = getattr(res, "breaks", None)
+        if brk is not None and len(brk):
+            breaks.append(brk.assign(group=name))
         wages += res.cost if cost > 0 else 0.0
         paid[name], short[name], optimal[name] = res.paid_hours, res.shortfall, res.optimal
         if progress is not None:
@@ -125,7 +134,10 @@ def plan_shifts(staffed, queues, workforce, *, start, end, progress=None):
     shifts = pd.concat(shifts, ignore_index=True)
     if not shifts.empty:
         shifts = shifts[["group", "template", "start", "agents"]]
-    return ShiftPlan(coverage, shifts, float(wages), paid, short, optimal)
+    breaks = pd.concat(breaks, ignore_index=True) if breaks else pd.DataFrame()
+    if not breaks.empty:
+        breaks = breaks[["group"] + [c for c in breaks.columns if c != "group"]]
+    return ShiftPlan(coverage, shifts, float(wages), paid, short, optimal, breaks)
 
 
 def weekly_paid_hours(shifts, queues, workforce, *, start, end):

@@ -6,6 +6,11 @@ starts from ``first`` to ``last`` every ``step`` minutes, ``days`` as
 ``"mon"``...``"sun"``) and by the solver (:func:`plan.schedule.schedule`),
 which asks each template where its breaks fall on the interval grid.
 
+A template's breaks are either fixed (``unpaid_break``, ``paid_breaks`` and
+their offsets, the older form) or :class:`BreakWindow` s that the optimiser
+places (``breaks``): each window gives a break's length and the earliest and
+latest offset of its start from the shift start, and whether it is paid.
+
 Examples
 --------
 >>> t = ShiftTemplate.from_dict({"name": "early", "length": 8.5, "first": "07:00",
@@ -14,12 +19,19 @@ Examples
 ((420, 450, 480), 510, 8.0, (0, 1, 2, 3, 4))
 >>> t.to_dict()["last"]
 '08:00'
+>>> w = ShiftTemplate.from_dict({"name": "flex", "length": 8.5, "first": "07:00",
+...                              "breaks": [{"length": 15, "earliest": 90, "latest": 150,
+...                                          "paid": True},
+...                                         {"length": 30, "earliest": 210, "latest": 300}]})
+>>> w.paid_hours, w.breaks[1]
+(8.0, BreakWindow(length=30, earliest=210, latest=300, paid=False, step=None))
 """
 
 from dataclasses import dataclass
 
 from ccwfm._limits import at_most
 from ccwfm._validation import DAY_MINUTES as DAY
+from ccwfm._validation import boolean as _boolean
 from ccwfm._validation import clock as _clock
 from ccwfm._validation import error as _err
 from ccwfm._validation import known_keys
@@ -27,18 +39,123 @@ from ccwfm._validation import number as _number
 from ccwfm._validation import sequence
 from ccwfm._validation import whole as _whole
 
-__all__ = ["WEEKDAYS", "ShiftTemplate", "default_templates"]
+__all__ = ["WEEKDAYS", "BreakWindow", "ShiftTemplate", "default_templates"]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Keys of a shift in a scenario file, with their defaults (length in hours,
 # breaks and step in minutes).
 TOML_DEFAULTS = {"length": 8.0, "first": "08:00", "last": "10:00", "step": 30,
                  "days": WEEKDAYS[:5], "unpaid_break": 30, "paid_breaks": (),
-                 "paid_break_offsets": None, "cost_factor": 1.0}
+                 "paid_break_offsets": None, "cost_factor": 1.0, "breaks": ()}
+# Keys of a break window in a scenario file (minutes; paid true or false).
+BREAK_KEYS = ("length", "earliest", "latest", "paid", "step")
 
 
 def _hhmm(minutes):
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _window_fields(path, length, earliest, latest, paid, step):
+    """The checked fields of a break window; errors name ``path.field``."""
+    length = _whole(f"{path}.length", length, lo=0, lo_open=True)
+    if length > DAY:
+        raise _err(f"{path}.length", f"must be <= {DAY} (a day)", length)
+    earliest = _whole(f"{path}.earliest", earliest, lo=0, hi=DAY)
+    latest = _whole(f"{path}.latest", latest, lo=0, hi=DAY)
+    if latest < earliest:
+        raise _err(f"{path}.latest", f"must be >= earliest ({earliest})", latest)
+    paid = _boolean(f"{path}.paid", paid)
+    if step is not None:
+        step = _whole(f"{path}.step", step, lo=0, lo_open=True, hi=DAY)
+    return length, earliest, latest, paid, step
+
+
+@dataclass(frozen=True)
+class BreakWindow:
+    """A break the optimiser places inside a window of the shift.
+
+    Attributes
+    ----------
+    length : int
+        Minutes of the break (> 0).
+    earliest, latest : int
+        Earliest and latest offset of the break's *start*, in minutes from
+        the shift start (``earliest <= latest``); ``earliest == latest``
+        fixes the break.
+    paid : bool
+        A paid break is off the phones but paid; an unpaid one is neither
+        (it lowers the template's paid hours).
+    step : int or None
+        Minutes between two allowed offsets: the break may start at
+        ``earliest``, ``earliest + step``, ... up to ``latest`` (included
+        only if it falls on that progression).  ``None`` uses the plan's
+        interval length.
+
+    Examples
+    --------
+    >>> lunch = BreakWindow(30, earliest=180, latest=300)
+    >>> lunch.offsets(60)
+    (180, 240, 300)
+    >>> BreakWindow(15, 90, 150, paid=True, step=20).offsets(15)
+    (90, 110, 130, 150)
+    >>> BreakWindow(0, 90, 150)
+    Traceback (most recent call last):
+    ...
+    ValueError: 'break.length' must be > 0: 0
+    """
+
+    length: int
+    earliest: int
+    latest: int
+    paid: bool = False
+    step: int | None = None
+
+    def __post_init__(self):
+        values = _window_fields("break", self.length, self.earliest, self.latest, self.paid,
+                                self.step)
+        for field, value in zip(BREAK_KEYS, values):
+            object.__setattr__(self, field, value)
+
+    def offsets(self, interval):
+        """Allowed offsets of the break's start (minutes from the shift start).
+
+        Parameters
+        ----------
+        interval : int
+            The plan's interval length in minutes, the step when ``step`` is
+            ``None``.
+
+        Returns
+        -------
+        tuple of int
+        """
+        return tuple(range(self.earliest, self.latest + 1, self.step or interval))
+
+    @classmethod
+    def from_dict(cls, d, path="break"):
+        """A window from its scenario-file form ``{length, earliest, latest, paid, step}``
+        (minutes; ``paid`` defaults to false, ``step`` to the plan interval).
+
+        Examples
+        --------
+        >>> BreakWindow.from_dict({"length": 15, "earliest": 60, "latest": 120, "paid": True})
+        BreakWindow(length=15, earliest=60, latest=120, paid=True, step=None)
+        """
+        known_keys(path, d, BREAK_KEYS)
+        for key in ("length", "earliest", "latest"):
+            if key not in d:
+                raise ValueError(f"'{path}.{key}' is required")
+        values = _window_fields(path, d["length"], d["earliest"], d["latest"],
+                                d.get("paid", False), d.get("step"))
+        return cls(*values)
+
+    def to_dict(self):
+        """The scenario-file form :meth:`from_dict` reads back into an equal window."""
+        out = {"length": self.length, "earliest": self.earliest, "latest": self.latest,
+               "paid": self.paid}
+        if self.step is not None:
+            out["step"] = self.step
+        return out
 
 
 @dataclass(frozen=True)
@@ -75,9 +192,18 @@ class ShiftTemplate:
         interval boundary nearest ``(i + 1) / (n + 1)`` of the shift, moved
         past the unpaid break if they would overlap; placed by
         :func:`schedule`, which refuses breaks that do not fit.
+    breaks : tuple of BreakWindow
+        Breaks the optimiser places, each inside its window (a
+        :class:`BreakWindow`, or a dict of its fields).  Windows are given in
+        order and can never overlap: the latest end of one (``latest +
+        length``) is at most the earliest start of the next, so every
+        combination of positions is a valid day; each ends by the end of
+        the shift.  A template with windows has no fixed breaks
+        (``unpaid_break`` 0, no ``paid_breaks``): mixing the two forms is
+        refused; a window with ``earliest == latest`` is a fixed break.
     paid_hours : float or None
-        Hours paid per shift; ``None`` for ``(length - unpaid_break) / 60``
-        (the stored value is the computed one).
+        Hours paid per shift; ``None`` for ``(length - unpaid_break - unpaid
+        windows' lengths) / 60`` (the stored value is the computed one).
     cost_factor : float
         Multiplier of the hourly cost (a night or weekend premium).
     min_agents, max_agents : int, int or None
@@ -92,6 +218,11 @@ class ShiftTemplate:
     ((420, 480, 540), 8.0)
     >>> ShiftTemplate("night", 600, starts=("22:00",), cost_factor=1.25).starts
     (1320,)
+    >>> flex = ShiftTemplate("flex", 510, starts=("08:00",),
+    ...                      breaks=(BreakWindow(15, 90, 150, paid=True),
+    ...                              {"length": 30, "earliest": 210, "latest": 300}))
+    >>> flex.paid_hours, flex.breaks[1].offsets(30)
+    (8.0, (210, 240, 270, 300))
     """
 
     name: str
@@ -106,6 +237,7 @@ class ShiftTemplate:
     cost_factor: float = 1.0
     min_agents: int = 0
     max_agents: int | None = None
+    breaks: tuple = ()
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name.strip():
@@ -153,8 +285,14 @@ class ShiftTemplate:
             if spans and spans[-1][0] + spans[-1][1] > length:
                 raise _err(f"{p}.paid_break_offsets", f"must end breaks by the end of the "
                            f"shift ({length})", list(pofs))
+        windows = self._windows(p, length)
+        if windows and (brk or pbs):
+            raise _err(f"{p}.breaks", "must not be combined with unpaid_break or paid_breaks "
+                       "(give every break as a window; earliest = latest fixes one)",
+                       [w.to_dict() for w in windows])
+        unpaid_windows = sum(w.length for w in windows if not w.paid)
         paid = self.paid_hours
-        paid = ((length - brk) / 60.0 if paid is None
+        paid = ((length - brk - unpaid_windows) / 60.0 if paid is None
                 else _number(f"{p}.paid_hours", paid, lo=0, lo_open=True))
         factor = _number(f"{p}.cost_factor", self.cost_factor, lo=0, lo_open=True)
         lo = _whole(f"{p}.min_agents", self.min_agents, lo=0)
@@ -169,8 +307,36 @@ class ShiftTemplate:
                              ("unpaid_break", brk), ("break_offset", offset),
                              ("paid_breaks", pbs), ("paid_break_offsets", pofs),
                              ("paid_hours", paid), ("cost_factor", factor),
-                             ("min_agents", lo), ("max_agents", hi)):
+                             ("min_agents", lo), ("max_agents", hi), ("breaks", windows)):
             object.__setattr__(self, field, value)
+
+    def _windows(self, p, length):
+        """The break windows, checked against the shift and each other."""
+        if isinstance(self.breaks, BreakWindow):
+            raise _err(f"{p}.breaks", "must be a sequence of break windows", self.breaks)
+        items = sequence(f"{p}.breaks", self.breaks, "break windows", empty=True)
+        windows = []
+        for i, w in enumerate(items):
+            q = f"{p}.breaks[{i}]"
+            if isinstance(w, dict):
+                w = BreakWindow.from_dict(w, q)
+            elif not isinstance(w, BreakWindow):
+                raise _err(q, "must be a BreakWindow or a table of its fields", w)
+            if w.latest + w.length > length:
+                raise _err(f"{q}.latest", f"must be <= length - breaks[{i}].length "
+                           f"({length - w.length}): the break must end by the end of the "
+                           f"shift", w.latest)
+            if windows:
+                before = windows[-1]
+                end = before.latest + before.length
+                if w.earliest < end:
+                    raise _err(f"{q}.earliest", f"must be >= the latest end of breaks[{i - 1}] "
+                               f"({end}): windows in order, never overlapping", w.earliest)
+            windows.append(w)
+        if windows and sum(w.length for w in windows) >= length:
+            raise _err(f"{p}.breaks", f"must add up to < length ({length})",
+                       [w.length for w in windows])
+        return tuple(windows)
 
     @classmethod
     def every(cls, name, length, first="07:00", last="11:00", step=30, **kwargs):
@@ -215,13 +381,17 @@ class ShiftTemplate:
         d : dict
             ``name``, ``length`` (hours on site), ``first``, ``last`` ("HH:MM"),
             ``step`` (minutes), ``days`` (``"mon"`` ... ``"sun"``),
-            ``unpaid_break`` (minutes, default 30), ``paid_breaks`` (minutes
-            each), ``paid_break_offsets`` (minutes from the start),
-            ``cost_factor``.
+            ``unpaid_break`` (minutes, default 30, or 0 when ``breaks`` is
+            given), ``paid_breaks`` (minutes each), ``paid_break_offsets``
+            (minutes from the start), ``cost_factor``, ``breaks`` (a list of
+            tables ``{length, earliest, latest, paid, step}``, minutes, see
+            :class:`BreakWindow`).
         path : str
             Where the shift is in the file, for error messages.
         """
         known_keys(path, d, ["name"] + list(TOML_DEFAULTS))
+        if d.get("breaks"):         # windows replace the default fixed unpaid break
+            d = {"unpaid_break": 0, **d}
         d = {**TOML_DEFAULTS, **d}
         name = d.get("name")
         if not isinstance(name, str) or not name.strip():
@@ -249,12 +419,14 @@ class ShiftTemplate:
             for i, o in enumerate(offsets):
                 _whole(f"{path}.paid_break_offsets[{i}]", o, lo=0)
         factor = _number(f"{path}.cost_factor", d["cost_factor"], lo=0, lo_open=True)
+        windows = tuple(BreakWindow.from_dict(w, f"{path}.breaks[{i}]") for i, w in enumerate(
+            sequence(f"{path}.breaks", d["breaks"], "break windows", empty=True)))
         try:
             return cls(name, int(round(hours * 60)), tuple(range(first, last + 1, step)),
                        days=tuple(WEEKDAYS.index(x) for x in days), unpaid_break=unpaid,
                        paid_breaks=tuple(paid),
                        paid_break_offsets=None if offsets is None else tuple(offsets),
-                       cost_factor=factor)
+                       cost_factor=factor, breaks=windows)
         except ValueError as exc:           # the breaks must fit the shift
             msg, own = str(exc), f"'shifts[{name}]"
             if msg.startswith(own):         # named as the file names the shift
@@ -275,8 +447,12 @@ class ShiftTemplate:
                              f"written to a scenario file: {list(self.starts)!r}")
         if gaps:
             out["step"] = gaps.pop()
-        out.update({"days": [WEEKDAYS[i] for i in self.days], "unpaid_break": self.unpaid_break,
-                    "paid_breaks": list(self.paid_breaks), "cost_factor": self.cost_factor})
+        out["days"] = [WEEKDAYS[i] for i in self.days]
+        if self.breaks:
+            out["breaks"] = [w.to_dict() for w in self.breaks]
+        else:
+            out.update({"unpaid_break": self.unpaid_break, "paid_breaks": list(self.paid_breaks)})
+        out["cost_factor"] = self.cost_factor
         if self.paid_break_offsets is not None:
             out["paid_break_offsets"] = list(self.paid_break_offsets)
         return out

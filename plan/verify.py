@@ -112,6 +112,12 @@ class Verification:
     confirm: int = 0
 
 
+def _agents(v):
+    """Whole agents as int; fractional ones (time-shared, see ccwfm.simulate.Group) as float."""
+    v = float(v)
+    return int(v) if v == int(v) else v
+
+
 def build_center(queues, requirements, staffing, *, interval):
     """A :class:`ccwfm.simulate.Center` of the queues with the given staffing.
 
@@ -126,7 +132,8 @@ def build_center(queues, requirements, staffing, *, interval):
     requirements : pandas.DataFrame
         The requirements step's table (``queue``, ``start``, ``volume``, ``aht``).
     staffing : dict
-        Queue name -> agents on the phones per interval.
+        Queue name -> agents on the phones per interval (fractional agents
+        are time-shared, see :class:`ccwfm.simulate.Group`).
     interval : int
         Interval length in minutes.
     """
@@ -149,7 +156,7 @@ def build_center(queues, requirements, staffing, *, interval):
             bot=bot, target_time=q.target.measure_time, channel=q.channel,
             handle_scale=tuple(np.where(aht > 0, aht / mean_aht, 1.0))))
         groups.append(simulate.Group(q.name, (q.name,), staffing=tuple(
-            int(v) for v in staffing[q.name]), concurrency=q.concurrency,
+            _agents(v) for v in staffing[q.name]), concurrency=q.concurrency,
             concurrency_factor=q.concurrency_factor))
     return simulate.Center(tuple(sim_queues), tuple(groups), interval=seconds)
 

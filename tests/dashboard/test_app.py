@@ -116,8 +116,10 @@ def test_schedule_page_builds_plan_and_downloads_list_its_tables():
     assert metric(at, "Peak weekly FTE") > 0
     assert at.get("vega_lite_chart")              # coverage and capacity charts
     goto(at, "Staffing")
-    table = at.dataframe[-1].value                       # formula vs simulation
-    assert {"service_level_formula", "service_level_sim"} <= set(table.columns)
+    # Integrated scheduling: each target at its level, simulated on fresh numbers.
+    table = at.dataframe[-1].value
+    assert {"queue", "metric", "target", "simulated", "mean surplus"} <= set(table.columns)
+    assert metric(at, "Periods meeting their target") > 0
     goto(at, "Downloads")
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels[0] == "All tables (Excel)"

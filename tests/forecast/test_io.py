@@ -707,8 +707,8 @@ def test_dates_out_of_range_and_spans_beyond_the_limit(monkeypatch):
         text = f"queue,start,volume\nq,2024-03-04 08:00,3\nq,{day} 08:30,4\n"
         assert refused(io.StringIO(text)) == (
             f"'start' must be a date from 1678 to 2261: '{day} 08:30' (row 2)")
-    frame = pd.DataFrame({"queue": "q", "start": pd.to_datetime(["2024-03-04 08:00",
-                          "9999-03-04 08:30"]).as_unit("us"), "volume": [1, 2]})
+    frame = pd.DataFrame({"queue": "q", "start": np.array(["2024-03-04T08:00",
+                          "9999-03-04T08:30"], dtype="datetime64[us]"), "volume": [1, 2]})
     assert refused(frame) == "'start' must be a date from 1678 to 2261: " \
                              "'9999-03-04 08:30:00' (row 2)"
     text = "queue,start,volume\nq,1900-03-04 08:00,3\nq,2200-03-04 08:30,4\n"

@@ -63,11 +63,12 @@ def test_capacity_command_runs_the_whole_pipeline(scenario, tmp_path, capsys):
     out = tmp_path / "all"
     assert cli.main(["capacity", str(scenario), "--out", str(out), "--quiet"]) == 0
     names = set(os.listdir(out))
-    assert {"requirements.csv", "verification.csv", "coverage.csv", "shifts.csv",
+    assert {"requirements.csv", "attainment.csv", "coverage.csv", "shifts.csv",
             "achieved.csv", "capacity.csv", "costs.csv", "heatmap.png", "kpis.png",
             "capacity.png"} <= names
-    cov = pd.read_csv(out / "coverage.csv")
-    assert (cov["under"] <= 1e-9).all()
+    att = pd.read_csv(out / "attainment.csv")
+    assert set(att["level"]) == {"day"} and att["met"].all()
+    assert (att["low"] >= att["target"]).all()
     costs = pd.read_csv(out / "costs.csv").set_index("item")["cost"]
     assert costs["total"] == pytest.approx(costs.drop("total").sum())
     page = (out / "summary.html").read_text()

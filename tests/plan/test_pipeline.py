@@ -52,7 +52,39 @@ def test_capacity_weeks_cover_every_shift_of_a_midweek_horizon(result):
     assert cap["headcount_start"].iloc[0] == np.ceil(cap["required_fte"].iloc[0])
 
 
-def test_schedule_covers_the_requirement_grossed_up(result):
+@pytest.fixture()
+def two_step(tmp_path):
+    grid = pd.date_range("2024-03-07", periods=7 * 48, freq="30min")
+    hour = grid.hour + grid.minute / 60
+    vol = np.where((hour >= 8) & (hour < 18) & (grid.day_of_week < 5), 40.0, 0.0)
+    pd.DataFrame({"queue": "voice", "start": grid, "forecast": vol, "aht": 240.0}).to_csv(
+        tmp_path / "fc.csv", index=False)
+    toml = TOML.replace("[workforce]\n", '[workforce]\nscheduling = "two_step"\n')
+    return run(Scenario.from_toml(toml), base_dir=tmp_path)
+
+
+def test_integrated_meets_the_day_target_for_less_than_two_step(result):
+    """Default integrated scheduling: every day meets 80% in 20 s by formula with
+    the agents on the phones, and pays less than covering every interval."""
+    from ccwfm import erlang
+    req = result.requirements
+    a = result.achieved.set_index("start")
+    m = erlang.metrics(a["agents"].to_numpy(), req["agent_volume"].to_numpy(),
+                       req["agent_aht"].to_numpy(), target_time=20, interval=1800.0)
+    day = req["start"].dt.normalize().to_numpy()
+    vol = req["agent_volume"].to_numpy()
+    for d in np.unique(day[vol > 0]):
+        sel = (day == d) & (vol > 0)
+        assert float(m.service_level[sel] @ vol[sel]) >= 0.8 * vol[sel].sum() - 1e-6
+        assert (m.service_level[sel] >= 0.6 - 1e-6).all()            # the interval floor
+    comp = result.comparison
+    assert comp["paid_hours"] < comp["paid_hours_two_step"]
+    assert result.costs.wages == pytest.approx(comp["wages"])
+    assert result.attainment.empty                # verify = false: nothing simulated
+
+
+def test_schedule_covers_the_requirement_grossed_up(two_step):
+    result = two_step
     cov = result.coverage
     req = result.requirements.set_index("start")["required"]
     need = np.ceil(req / 0.9 - 1e-9)
@@ -80,6 +112,7 @@ unpaid_break = 30
 paid_breaks = [30]
 paid_break_offsets = [120]
 """
+    toml = toml.replace("[workforce]\n", '[workforce]\nscheduling = "two_step"\n')
     res = run(Scenario.from_toml(toml), base_dir=tmp_path)
     assert set(res.shifts["template"]) == {"day"}
     paid = 8.0 * res.shifts["agents"].sum()

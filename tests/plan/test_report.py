@@ -96,7 +96,9 @@ def test_hostile_names_stay_text_in_csv(names, data):
     frame = frame.astype(object)
     frame["agents"] = [numbers[0], -abs(numbers[1]) - 1.5]        # a negative number
     for raw in (report.csv_bytes(frame), _written(frame)):
-        back = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False)
+        # The Python engine: pandas 2's C reader cuts a text at a NUL character.
+        back = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False,
+                           engine="python")
         assert len(back.columns) == len(names) + 1 and back.columns[-1] == "agents"
         written = list(back.columns[:-1]) + list(back.iloc[0, :-1])
         for original, text in zip(names + cells, written, strict=True):

@@ -1,0 +1,207 @@
+"""Attainment of each queue's targets at their level (day, week, horizon), from a simulation.
+
+A target at the day level holds when, over each day, the contacts answered
+within the target time make at least the target share of the contacts it is
+measured on (resolved contacts for the "offered" basis, answered ones for the
+"answered" basis), contacts weighted, not intervals averaged.  The same for
+abandonment (abandoned over resolved) and ASA (total wait of answered
+contacts over answered).  Each replication gives one value per period; the
+table gives their mean and Student-t confidence interval, and ``met`` when
+the whole interval is on the right side of the target (its lower end for a
+service level, its upper end for abandonment and ASA).
+"""
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ccwfm.simulate import QUEUE_METRICS
+
+from .least_cost import period_index
+
+__all__ = ["ATTAINMENT_COLUMNS", "attainment", "attainment_summary", "period_starts",
+           "queue_periods"]
+
+ATTAINMENT_COLUMNS = ("queue", "level", "period", "metric", "target", "formula", "simulated",
+                      "low", "high", "met", "contacts")
+
+_M = {m: i for i, m in enumerate(QUEUE_METRICS)}
+
+
+def queue_periods(queue, starts):
+    """Period index of each interval start for the queue's target level ("interval"
+    level: the day, for reporting)."""
+    starts = pd.DatetimeIndex(starts)
+    day0 = starts[0].normalize()
+    interval = int((starts[1] - starts[0]) / pd.Timedelta(minutes=1)) if len(starts) > 1 else 15
+    per_day = 1440 // interval
+    level = "week" if queue.target.level == "week" else "day"
+    return period_index(len(starts), per_day, day0.weekday(), level)
+
+
+def period_starts(starts, periods):
+    """The first interval start (normalised to midnight) of each period."""
+    starts = pd.DatetimeIndex(starts)
+    first = pd.Series(starts).groupby(periods).min()
+    return first.dt.normalize()
+
+
+def _per_rep(stats_q, kind, basis):
+    """``(numerator, denominator)`` per [replication, interval] of a KPI."""
+    s = np.nan_to_num(stats_q, nan=0.0)
+    answered, abandoned = s[..., _M["answered"]], s[..., _M["abandoned"]]
+    resolved = answered + abandoned
+    if kind == "service_level":
+        if basis == "answered":
+            return s[..., _M["service_level_answered"]] * answered, answered
+        return s[..., _M["service_level"]] * resolved, resolved
+    if kind == "abandon_rate":
+        return abandoned, resolved
+    return s[..., _M["asa"]] * answered, answered
+
+
+def _kinds(queue):
+    t = queue.target
+    out = []
+    if t.service_level is not None:
+        out.append(("service_level", t.service_level))
+    elif (t.window is not None and not isinstance(t.window, str)
+          and t.window_basis == "calendar"):
+        # Deferrable work within a calendar window: the simulation measures the
+        # service level at the window (Target.measure_time).
+        out.append(("service_level", t.within))
+    if t.abandon_rate is not None and queue.patience is not None:
+        out.append(("abandon_rate", t.abandon_rate))
+    if t.asa is not None:
+        out.append(("asa", t.asa))
+    return out
+
+
+def attainment(queues, result, starts, *, formula=None, level=0.95):
+    """Each queue's targets per period of its level, simulated (and by formula).
+
+    Parameters
+    ----------
+    queues : sequence of plan.scenario.QueueConfig
+        In the order of the simulated center's queues.
+    result : ccwfm.simulate.SimulationResult
+        The simulation of the schedule (two or more replications for an
+        interval; one gives a zero-width interval).
+    starts : pandas.DatetimeIndex
+        Interval starts of the horizon.
+    formula : dict, optional
+        Queue name -> ``erlang.Metrics`` of the schedule per interval with
+        ``agent_volume`` (for the ``formula`` column): pass
+        ``{name: (metrics, volume)}``.
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`ATTAINMENT_COLUMNS`: one row per queue, period and target.
+    """
+    qs = result.queue_stats                    # [rep, queue, interval (+1), metric]
+    horizon = result.center.horizon
+    reps = qs.shape[0]
+    tq = float(stats.t.ppf(0.5 + level / 2, reps - 1)) if reps > 1 else 0.0
+    rows = []
+    for qi, q in enumerate(queues):
+        periods = queue_periods(q, starts)
+        firsts = period_starts(starts, periods)
+        n_p = int(periods.max()) + 1
+        for kind, target in _kinds(q):
+            num, den = _per_rep(qs[:, qi, :horizon, :], kind, q.target.basis)
+            pn = np.stack([np.bincount(periods, num[r], n_p) for r in range(reps)])
+            pd_ = np.stack([np.bincount(periods, den[r], n_p) for r in range(reps)])
+            with np.errstate(invalid="ignore", divide="ignore"):
+                val = pn / pd_
+            ok = np.isfinite(val)
+            k = ok.sum(axis=0)
+            v0 = np.where(ok, val, 0.0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                mean = np.where(k > 0, v0.sum(axis=0) / np.maximum(k, 1), np.nan)
+                dev = np.where(ok, val - mean[None, :], 0.0)
+                sd = np.where(k > 1, np.sqrt((dev ** 2).sum(axis=0) / np.maximum(k - 1, 1)),
+                              0.0)
+            half = tq * sd / np.sqrt(max(reps, 1))
+            f_val = np.full(n_p, np.nan)
+            if formula is not None and q.name in formula:
+                m, vol = formula[q.name]
+                f_num, f_den = _formula_parts(m, vol, kind, q.target.basis)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    f_val = (np.bincount(periods, f_num, n_p)
+                             / np.bincount(periods, f_den, n_p))
+            contacts = np.bincount(periods, den.mean(axis=0), n_p)
+            for p in range(n_p):
+                if not contacts[p] > 0:
+                    continue
+                lo, hi = mean[p] - half[p], mean[p] + half[p]
+                met = lo >= target - 1e-12 if kind == "service_level" else hi <= target + 1e-12
+                rows.append((q.name, q.target.level, firsts.iloc[p], kind, target, f_val[p],
+                             mean[p], lo, hi, bool(met), contacts[p]))
+    return pd.DataFrame(rows, columns=list(ATTAINMENT_COLUMNS))
+
+
+def _formula_parts(m, volume, kind, basis):
+    vol = np.asarray(volume, float)
+    answered = vol * (1.0 - np.nan_to_num(m.abandon_rate))
+    if kind == "service_level":
+        if basis == "answered":
+            return np.nan_to_num(m.service_level_answered) * answered, answered
+        return np.nan_to_num(m.service_level) * vol, vol
+    if kind == "abandon_rate":
+        return np.nan_to_num(m.abandon_rate) * vol, vol
+    return np.nan_to_num(m.asa, posinf=0.0) * answered, answered
+
+
+def attainment_summary(table):
+    """Per queue and target: how the plan meets it at its level, and where the surplus sits.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`attainment`'s table (``PlanResult.attainment``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``queue``, ``metric``, ``level``, ``target``, ``periods``, ``met``
+        (periods met on the safe end of the confidence interval),
+        ``simulated`` (the contact-weighted value over the horizon),
+        ``worst`` and ``best`` period, ``worst_period`` (its start),
+        ``surplus`` (mean over the periods of simulated minus target: points
+        of service level or abandonment, seconds of ASA; positive is better
+        than the target for a service level, worse for the others).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"queue": "v", "level": "day", "metric": "service_level",
+    ...                   "target": 0.8, "formula": 0.82, "simulated": [0.83, 0.81],
+    ...                   "low": [0.82, 0.80], "high": [0.84, 0.82], "met": True,
+    ...                   "contacts": [100.0, 300.0],
+    ...                   "period": pd.to_datetime(["2025-09-01", "2025-09-02"])})
+    >>> s = attainment_summary(t).iloc[0]
+    >>> int(s["periods"]), int(s["met"]), float(s["simulated"]), round(float(s["surplus"]), 4)
+    (2, 2, 0.815, 0.02)
+    """
+    cols = ["queue", "metric", "level", "target", "periods", "met", "simulated", "worst",
+            "best", "worst_period", "surplus"]
+    if table is None or len(table) == 0:
+        return pd.DataFrame(columns=cols)
+    rows = []
+    for (queue, metric), g in table.groupby(["queue", "metric"], sort=False):
+        up = metric == "service_level"
+        worst = g["simulated"].idxmin() if up else g["simulated"].idxmax()
+        w = g["contacts"].to_numpy(float)
+        rows.append({"queue": queue, "metric": metric, "level": g["level"].iloc[0],
+                     "target": float(g["target"].iloc[0]), "periods": int(len(g)),
+                     "met": int(g["met"].sum()),
+                     "simulated": float(np.average(g["simulated"], weights=w))
+                     if w.sum() > 0 else float("nan"),
+                     "worst": float(g.loc[worst, "simulated"]),
+                     "best": float(g["simulated"].max() if up else g["simulated"].min()),
+                     "worst_period": g.loc[worst, "period"],
+                     "surplus": float((g["simulated"] - g["target"]).mean())})
+    return pd.DataFrame(rows, columns=cols)

@@ -1,0 +1,412 @@
+"""Steps 3-4, integrated: shifts chosen against the targets at their level, checked by simulation.
+
+:func:`plan_integrated` schedules every agent group with
+:func:`plan.least_cost.least_cost_schedule`, then simulates the schedule
+(time-varying arrivals, backlogs carried from one interval to the next,
+fractional agents time-shared) and adds cuts where the simulation misses a
+target at its level (Atlason, Epelman and Henderson 2004): a period whose
+simulated service level falls short of the target plus a margin gets its
+formula target raised by the shortfall, one whose abandonment or ASA is above
+gets it lowered, and the groups concerned are scheduled again, with common
+random numbers from round to round.  A period served well above its target
+gives half of the excess back.  The final schedule is then simulated on
+fresh random numbers the tuning never saw (seed ``[seed, 1]``): that is the
+attainment reported.
+"""
+
+import multiprocessing as mp
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ccwfm import erlang, simulate
+
+from .attainment import attainment, queue_periods
+from .least_cost import QueueDemand, least_cost_schedule
+from .shift_plan import ShiftPlan, agent_groups
+from .verify import CONFIRM_STREAM, build_center
+
+__all__ = ["IntegratedPlan", "TUNE_REPLICATIONS", "CONFIRM_RUNS", "plan_integrated"]
+
+TUNE_REPLICATIONS = 24
+"""Fewest replications of each tuning simulation."""
+
+CONFIRM_RUNS = 100
+"""Fewest replications of the confirmation on fresh random numbers."""
+
+_MAX_WORKERS = 2     # processes scheduling groups at once (the CI machine has 2 cores)
+
+_GIVE_BACK_ROUNDS = 3   # rounds in which over-served periods give some service back
+_SAFETY = 3.0        # standard errors of the tuning's estimate a period must clear
+
+TUNE_STREAM = 2
+"""Tuning simulations use seed ``[seed, TUNE_STREAM, queue]``; the confirmation
+``[seed, CONFIRM_STREAM]``: independent streams."""
+
+_CONTACTS_BUDGET = 4e7        # contacts simulated per run, at most (both stages)
+_OVER = {"sl": 0.01, "ab": 0.003, "wait": 0.1}   # excess given back (points; ASA: share)
+_LOWEST = {"sl": -0.1, "ab": -0.05, "wait": -1.0}  # margins never below these (formula
+                                                  # more pessimistic than simulation)
+
+
+@dataclass(frozen=True)
+class IntegratedPlan:
+    """What :func:`plan_integrated` returns.
+
+    Attributes
+    ----------
+    shifts : ShiftPlan
+        The schedule of every group.
+    phones : dict
+        Queue name -> agents on the phones per interval (fractional).
+    attainment : pandas.DataFrame
+        Per queue, period of its level and target: formula and simulated
+        value on fresh random numbers, confidence interval, ``met``
+        (:func:`plan.attainment.attainment`).
+    simulated : pandas.DataFrame or None
+        The confirmation's mean KPIs per queue and interval (the
+        :attr:`ccwfm.simulate.SimulationResult.intervals` table).
+    rounds : int
+        Scheduling rounds (1 + the rounds of cuts).
+    holds : bool
+        Every target met at its level in the confirmation.
+    margins : dict
+        Queue name -> {(kind, period): value} of the cuts added (see
+        :class:`plan.least_cost.QueueDemand`).
+    confirm : int
+        Replications of the confirmation (each queue on its own fresh
+        stream ``[seed, CONFIRM_STREAM, queue]``).
+    tuning : pandas.DataFrame or None
+        The last tuning simulation's attainment (the schedule as last
+        simulated while tuning; the final one may differ where the last
+        round's cuts changed it).
+    """
+
+    shifts: ShiftPlan
+    phones: dict
+    attainment: pd.DataFrame
+    simulated: pd.DataFrame | None
+    rounds: int
+    holds: bool
+    margins: dict
+    confirm: int = 0
+    tuning: pd.DataFrame | None = None
+
+
+def _workers(jobs):
+    """Processes to schedule ``jobs`` groups with: up to the cores (2 on CI)."""
+    if jobs < 2 or "fork" not in mp.get_all_start_methods():
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:          # pragma: no cover - not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, jobs, _MAX_WORKERS))
+
+
+def _solve(kwargs):
+    return least_cost_schedule(**kwargs)
+
+
+def _group_schedules(groups, owner, queues, req, workforce, margins, start, end, todo, done):
+    """Schedule the groups in ``todo`` (others are taken from ``done``): a dict
+    group -> days to schedule again, or None for all.  Groups are independent:
+    they are scheduled in parallel processes when there are cores for it."""
+    day0 = pd.Timestamp(start)
+    ndays = (pd.Timestamp(end) - day0).days
+    jobs = {}
+    for name, redo in todo.items():
+        cfg = groups[name]
+        served = [q for q in queues if owner[q.name] == name]
+        demands = []
+        for q in served:
+            r = req[req["queue"] == q.name]
+            demands.append(QueueDemand(q, r["agent_volume"].to_numpy(float),
+                                       r["agent_aht"].to_numpy(float), margins[q.name]))
+        cost = cfg.hourly_cost if cfg and cfg.hourly_cost is not None else workforce.hourly_cost
+        cap = (cfg.max_agents if cfg and cfg.max_agents else None) or workforce.max_agents
+        floor = (cfg.min_agents if cfg else 0) or workforce.min_agents
+        jobs[name] = (dict(
+            demands=demands, templates=workforce.templates(cfg), day0=day0, ndays=ndays,
+            interval=workforce.interval, shrinkage=workforce.total_shrinkage,
+            hourly_cost=max(cost, 1e-6), max_on_duty=cap, min_agents=floor,
+            previous=done[name][0] if redo is not None else None, redo=redo or ()), cost)
+    # The biggest jobs first, so that the processes finish together.
+    order = sorted(jobs, key=lambda g: -len(jobs[g][0]["redo"]) if todo[g] is not None
+                   else -float(sum(d.volume.sum() for d in jobs[g][0]["demands"])) - 1e12)
+    workers = _workers(len(order))
+    if workers == 1:
+        results = [_solve(jobs[g][0]) for g in order]
+    else:
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+            results = list(pool.map(_solve, [jobs[g][0] for g in order]))
+    for g, res in zip(order, results):
+        done[g] = (res, jobs[g][1])
+    return done
+
+
+def _phones(queues, owner, done, shrink):
+    """Queue -> agents on the phones per interval: the group's agents less shrinkage,
+    shared as the optimiser shared them."""
+    out = {}
+    for q in queues:
+        g = done[owner[q.name]][0]
+        total = sum(g.phones.values())
+        share = np.where(total > 1e-9, g.phones[q.name] / np.where(total > 1e-9, total, 1), 0.0)
+        if len(g.phones) == 1:
+            share = np.ones_like(share)
+        out[q.name] = np.maximum((1.0 - shrink) * g.duty * share, 0.0)
+    return out
+
+
+def _simulate(queues, req, phones, interval, reps, seed):
+    center = build_center(queues, req, phones, interval=interval)
+    reps = max(min(reps, simulate.max_replications(center)), 2)
+    return simulate.simulate(center, replications=reps, seed=seed, progress=False)
+
+
+def _simulate_one(job):
+    """One queue simulated alone: its attainment table and mean KPIs per interval."""
+    q, req, staffing, interval, reps, seed, starts, formula = job
+    res = _simulate([q], req, {q.name: staffing}, interval, reps, seed)
+    table = attainment([q], res, starts, formula=formula)
+    return table, res.intervals, res.replications
+
+
+def _simulate_queues(jobs):
+    """:func:`_simulate_one` of each job, in parallel processes when there are cores."""
+    workers = _workers(len(jobs))
+    if workers == 1:
+        return [_simulate_one(j) for j in jobs]
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+        return list(pool.map(_simulate_one, jobs))
+
+
+def plan_integrated(requirements, queues, workforce, *, start, end, settings, progress=None):
+    """Least-cost shifts meeting each queue's target at its level, checked by simulation.
+
+    Parameters
+    ----------
+    requirements : pandas.DataFrame
+        The requirements step's table (``agent_volume`` and ``agent_aht`` per
+        queue and interval; ``required`` for the coverage report).
+    queues : sequence of plan.scenario.QueueConfig
+    workforce : plan.scenario.Workforce
+    start, end : date-like
+        The horizon (``end`` excluded).
+    settings : plan.scenario.Simulation
+        ``verify`` (simulate at all), ``correct`` and ``max_rounds`` (rounds
+        of cuts), ``replications`` and ``seed``.
+    progress : callable, optional
+        ``progress(done, total, message)``.
+
+    Returns
+    -------
+    IntegratedPlan
+    """
+    groups, owner = agent_groups(queues, workforce)
+    shrink = workforce.total_shrinkage
+    interval = workforce.interval
+    req = requirements.sort_values(["queue", "start"])
+    starts = pd.DatetimeIndex(req[req["queue"] == queues[0].name]["start"])
+    margins = {q.name: {} for q in queues}
+    rounds_max = settings.max_rounds if (settings.verify and settings.correct) else 0
+    total = rounds_max + 2
+    say = progress or (lambda *a: None)
+    done = _group_schedules(groups, owner, queues, req, workforce, margins, start, end,
+                            dict.fromkeys(groups), {})
+    rounds = 1
+    say(1, total, "least-cost schedule: " + ", ".join(
+        f"{g} {_paid(done[g][0], workforce, groups[g]):,.0f} paid hours" for g in groups))
+    per_run = max(float(req["volume"].sum()), 1.0)
+    tune = max(settings.replications, min(TUNE_REPLICATIONS, int(_CONTACTS_BUDGET // per_run)), 2)
+    confirm = max(2 * tune, min(CONFIRM_RUNS, int(_CONTACTS_BUDGET // per_run)), 2)
+    sim = None
+    missed = set()
+    tables = {}
+    if settings.verify:
+        dirty = {q.name for q in queues}
+        for r in range(rounds_max):
+            phones = _phones(queues, owner, done, shrink)
+            # Each queue on its own stream (common random numbers from round to
+            # round); only the queues whose group was scheduled again are simulated.
+            jobs = [(q, req[req["queue"] == q.name], phones[q.name], interval, tune,
+                     [int(settings.seed), TUNE_STREAM, qi], starts, None)
+                    for qi, q in enumerate(queues) if q.name in dirty]
+            for job, (t, _, _) in zip(jobs, _simulate_queues(jobs)):
+                tables[job[0].name] = t
+            table = pd.concat(list(tables.values()), ignore_index=True)
+            changed = _cuts(queues, table, margins, starts, missed,
+                            give_back=r < min(_GIVE_BACK_ROUNDS, rounds_max - 1),
+                            reps=(tune, confirm))
+            if not changed:
+                break
+            todo = {}
+            for q in queues:
+                if q.name in changed:
+                    days = todo.setdefault(owner[q.name], set())
+                    per_day = 1440 // interval
+                    periods = queue_periods(q, starts)
+                    for _, p in changed[q.name]:
+                        days.update(np.unique(np.flatnonzero(periods == p) // per_day).tolist())
+            done = _group_schedules(groups, owner, queues, req, workforce, margins, start, end,
+                                    todo, done)
+            dirty = {q.name for q in queues if owner[q.name] in todo}
+            rounds += 1
+            say(1 + rounds, total, f"simulation round {r + 1}: cuts on "
+                f"{sum(len(v) for v in changed.values())} period targets of "
+                f"{', '.join(sorted(changed))}; {sum(len(d) for d in todo.values())} "
+                "days scheduled again")
+    phones = _phones(queues, owner, done, shrink)
+    formula = {}
+    for q in queues:
+        r = req[req["queue"] == q.name]
+        vol = r["agent_volume"].to_numpy(float)
+        m = erlang.metrics(phones[q.name], vol, r["agent_aht"].to_numpy(float),
+                           target_time=q.target.measure_time, interval=interval * 60.0,
+                           patience=q.patience, concurrency=q.concurrency,
+                           concurrency_factor=q.concurrency_factor)
+        formula[q.name] = (m, vol)
+    if settings.verify:
+        jobs = [(q, req[req["queue"] == q.name], phones[q.name], interval, confirm,
+                 [int(settings.seed), CONFIRM_STREAM, qi], starts, {q.name: formula[q.name]})
+                for qi, q in enumerate(queues)]
+        out = _simulate_queues(jobs)
+        table = pd.concat([o[0] for o in out], ignore_index=True)
+        sim = pd.concat([o[1] for o in out], ignore_index=True)
+        confirm = min(o[2] for o in out)
+    else:
+        table = pd.DataFrame()
+    say(total, total, "confirmation on fresh random numbers: " + (
+        f"{int(table['met'].sum())} of {len(table)} period targets met" if len(table)
+        else "not simulated"))
+    plan = _shift_plan(groups, done, req, owner, workforce, start, end)
+    holds = bool(table["met"].all()) if len(table) else False
+    return IntegratedPlan(plan, phones, table, sim, rounds, holds, margins,
+                          confirm if settings.verify else 0,
+                          pd.concat(list(tables.values()), ignore_index=True)
+                          if settings.verify and tables else None)
+
+
+def _margin(half, tune, confirm):
+    """How far a tuned period must clear its target (in the KPI's units): the
+    confirmation's expected half-width and :data:`_SAFETY` standard errors of the tuning's
+    own estimate, from the tuning's half-width ``half`` with ``tune``
+    replications and ``confirm`` of the confirmation."""
+    t_t = stats.t.ppf(0.975, tune - 1)
+    t_c = stats.t.ppf(0.975, confirm - 1)
+    sd = half * np.sqrt(tune) / t_t
+    return sd * (t_c / np.sqrt(confirm) + _SAFETY / np.sqrt(tune))
+
+
+def _cuts(queues, table, margins, starts, missed, give_back, reps):
+    """Update the margins from a tuning simulation; queue -> the (kind, period) changed.
+
+    Every period that misses its target plus margin gets its margin raised
+    by the shortfall.  With ``give_back``, a period served above it by more
+    than :data:`_OVER` gives half the excess back, unless it has missed
+    before (``missed``, updated here), so that the rounds settle.
+    """
+    changed = {}
+    moves = []
+
+    def margin(half):
+        return _margin(half, *reps)
+
+    for q in queues:
+        rows = table[table["queue"] == q.name]
+        if q.target.level == "interval" or rows.empty:
+            continue
+        periods = queue_periods(q, starts)
+        first = pd.Series(pd.DatetimeIndex(starts)).groupby(periods).min().dt.normalize()
+        index = {t: p for p, t in first.items()}
+        mg = margins[q.name]
+        for row in rows.itertuples():
+            p = index.get(row.period)
+            if p is None:
+                continue
+            half = (row.high - row.low) / 2
+            if row.metric == "service_level":
+                kind, gap = "sl", row.target + margin(half) - row.simulated
+            elif row.metric == "abandon_rate":
+                kind, gap = "ab", row.simulated - (row.target - margin(half))
+            else:
+                kind = "wait"
+                gap = row.simulated / row.target - (1.0 - margin(half / row.target))
+            if not np.isfinite(gap):
+                continue
+            moves.append((q.name, mg, (kind, p), gap))
+    misses = [m for m in moves if m[3] > 0]
+    for name, mg, key, gap in misses:
+        mg[key] = mg.get(key, 0.0) + gap
+        missed.add((name, key))
+        changed.setdefault(name, set()).add(key)
+    if not give_back:
+        return changed
+    for name, mg, key, gap in moves:
+        old = mg.get(key, 0.0)
+        if gap < -_OVER[key[0]] and old > _LOWEST[key[0]] and (name, key) not in missed:
+            mg[key] = max(old + gap / 2, _LOWEST[key[0]])
+            changed.setdefault(name, set()).add(key)
+    return changed
+
+
+def _paid(g, workforce, cfg):
+    templates = workforce.templates(cfg)
+    return float(sum(templates[m[0]].paid_hours * x for m, x in zip(g.meta, g.x)))
+
+
+def _shift_plan(groups, done, req, owner, workforce, start, end):
+    """The :class:`ShiftPlan` of the groups' schedules."""
+    day0 = pd.Timestamp(start)
+    interval = workforce.interval
+    shrink = workforce.total_shrinkage
+    coverage, shifts, breaks = [], [], []
+    wages, paid, short, optimal = 0.0, {}, {}, {}
+    need = req.assign(group=req["queue"].map(owner))
+    need = need.groupby(["group", "start"], sort=True)["required"].sum()
+    for name, cfg in groups.items():
+        g, cost = done[name]
+        templates = workforce.templates(cfg)
+        grid = day0 + pd.to_timedelta(np.arange(g.duty.size) * interval, unit="min")
+        required = need.loc[name].reindex(grid, fill_value=0.0).to_numpy() / (1.0 - shrink)
+        over = np.maximum(g.duty - required, 0.0)
+        under = np.maximum(required - g.duty, 0.0)
+        coverage.append(pd.DataFrame({"group": name, "start": grid, "required": required,
+                                      "scheduled": g.duty, "over": over, "under": under}))
+        used = g.x > 0
+        st = day0 + pd.to_timedelta(g.meta[used, 1] * 1440 + g.meta[used, 2], unit="min")
+        shifts.append(pd.DataFrame({"group": name,
+                                    "template": [templates[i].name for i in g.meta[used, 0]],
+                                    "start": st, "agents": g.x[used]}))
+        if len(g.breaks):
+            col = g.breaks[:, 0]
+            bst = day0 + pd.to_timedelta(g.meta[col, 1] * 1440 + g.meta[col, 2], unit="min")
+            breaks.append(pd.DataFrame({
+                "group": name, "template": [templates[i].name for i in g.meta[col, 0]],
+                "start": bst, "break": g.breaks[:, 1],
+                "break_start": bst + pd.to_timedelta(g.breaks[:, 2], unit="min"),
+                "length": [templates[g.meta[c, 0]].breaks[k].length
+                           for c, k in zip(col, g.breaks[:, 1])],
+                "paid": [templates[g.meta[c, 0]].breaks[k].paid
+                         for c, k in zip(col, g.breaks[:, 1])],
+                "agents": g.breaks[:, 3]}))
+        hours = np.array([templates[m[0]].paid_hours for m in g.meta])
+        factor = np.array([templates[m[0]].cost_factor for m in g.meta])
+        wages += float((hours * factor * cost) @ g.x) if cost > 0 else 0.0
+        paid[name] = float(hours @ g.x)
+        short[name] = g.shortfall
+        optimal[name] = g.optimal
+    coverage = pd.concat(coverage, ignore_index=True)
+    end = pd.Timestamp(end)
+    coverage = coverage[coverage["start"] < end].reset_index(drop=True)
+    shifts = pd.concat(shifts, ignore_index=True).sort_values(
+        ["group", "start", "template"], ignore_index=True)
+    brk = (pd.concat(breaks, ignore_index=True) if breaks else
+           pd.DataFrame(columns=["group", "template", "start", "break", "break_start",
+                                 "length", "paid", "agents"]))
+    return ShiftPlan(coverage, shifts, wages, paid, short, optimal, breaks=brk)

@@ -1,0 +1,77 @@
+"""plan.attainment: KPIs at the target's level, against the contact records."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ccwfm import simulate
+from ccwfm.plan.attainment import ATTAINMENT_COLUMNS, attainment
+from ccwfm.plan.scenario import QueueConfig, Target
+
+
+def _center(days, interval=60):
+    rng = np.random.default_rng(4)
+    per_day = 1440 // interval
+    vol = np.zeros(days * per_day)
+    for d in range(days):
+        vol[d * per_day + 8:d * per_day + 18] = rng.uniform(5, 25, 10)
+    agents = np.where(vol > 0, np.ceil(vol * 200 / 3600) + 1, 0).astype(int)
+    c = simulate.Center.single_queue(vol.tolist(), aht=200, agents=agents.tolist(),
+                                     patience=150, interval=interval * 60.0, target_time=20.0)
+    starts = pd.date_range("2025-09-01", periods=vol.size, freq=f"{interval}min")
+    return c, starts
+
+
+@pytest.mark.parametrize("level", ["day", "week"])
+def test_attainment_matches_records(level):
+    c, starts = _center(9)
+    res = simulate.simulate(c, replications=4, seed=3, records=True)
+    q = QueueConfig("voice", demo=True, patience=150.0,
+                    target=Target(service_level=0.8, target_time=20, abandon_rate=0.05,
+                                  level=level))
+    table = attainment([q], res, starts)
+    assert list(table.columns) == list(ATTAINMENT_COLUMNS)
+    rec = res.records
+    day = pd.to_datetime(starts[0]) + pd.to_timedelta(rec["arrival"], unit="s")
+    key = day.dt.normalize() if level == "day" else (
+        day.dt.normalize() - pd.to_timedelta(day.dt.day_of_week, unit="D"))
+    answered = rec["outcome"] == "answered"
+    abandoned = rec["outcome"] == "abandoned"
+    within = answered & (rec["wait"] <= 20.0)
+    frame = pd.DataFrame({"rep": rec["replication"], "key": key, "within": within,
+                          "resolved": answered | abandoned, "abandoned": abandoned})
+    per = frame.groupby(["key", "rep"]).sum()
+    sl = (per["within"] / per["resolved"]).groupby(level=0).mean()
+    ab = (per["abandoned"] / per["resolved"]).groupby(level=0).mean()
+    got = table[table["metric"] == "service_level"].set_index("period")["simulated"]
+    np.testing.assert_allclose(got.to_numpy(), sl.reindex(got.index.normalize()).to_numpy(),
+                               rtol=1e-12)
+    got = table[table["metric"] == "abandon_rate"].set_index("period")["simulated"]
+    np.testing.assert_allclose(got.to_numpy(), ab.reindex(got.index.normalize()).to_numpy(),
+                               rtol=1e-12)
+    # met: the whole interval on the right side of the target.
+    s = table[table["metric"] == "service_level"]
+    assert (s["met"] == (s["low"] >= 0.8)).all()
+    a = table[table["metric"] == "abandon_rate"]
+    assert (a["met"] == (a["high"] <= 0.05)).all()
+
+
+def test_interval_is_student_t():
+    c, starts = _center(2)
+    res = simulate.simulate(c, replications=6, seed=9, records=True)
+    q = QueueConfig("voice", demo=True, patience=150.0,
+                    target=Target(service_level=0.8, target_time=20))
+    table = attainment([q], res, starts)
+    rec = res.records
+    first_day = rec["arrival"] < 86400
+    answered = rec["outcome"] == "answered"
+    resolved = answered | (rec["outcome"] == "abandoned")
+    within = answered & (rec["wait"] <= 20.0)
+    df = pd.DataFrame({"rep": rec["replication"], "w": within & first_day,
+                       "r": resolved & first_day}).groupby("rep").sum()
+    vals = df["w"] / df["r"]
+    from scipy import stats
+    half = stats.t.ppf(0.975, 5) * vals.std(ddof=1) / np.sqrt(6)
+    row = table.iloc[0]
+    assert row["simulated"] == pytest.approx(vals.mean())
+    assert row["high"] - row["simulated"] == pytest.approx(half)
