@@ -22,7 +22,7 @@ output folder, and :mod:`ccwfm.plan.cli` is the ``ccwfm`` command line.
 """
 
 from .achieved import achieved_kpis
-from .attainment import attainment, attainment_summary
+from .attainment import attainment, attainment_summary, floor_summary
 from .calibrate import Calibration, calibrate
 from .capacity import (CapacityInputs, CapacityResult, HiringClass, capacity_plan, hires_needed,
                        plan_capacity)
@@ -50,7 +50,7 @@ from .whatif import QuickPlan, quick_plan
 
 __all__ = [
     "BreakWindow", "Coverage", "GroupSchedule", "IntegratedPlan", "LEVELS", "QueueDemand",
-    "SCHEDULING", "attainment", "attainment_summary", "coverage_model", "least_cost_schedule",
+    "SCHEDULING", "attainment", "attainment_summary", "floor_summary", "coverage_model", "least_cost_schedule",
     "place_breaks", "plan_integrated",
     "Calibration", "CapacityInputs", "CapacityResult", "Costs", "DEFAULT_TARGET_TIME", "Demand",
     "HISTORY_FILE", "HiringClass", "MAX_UPLOAD_MB", "PlanResult", "Progress", "QuickPlan", "STEPS", "Scenario",

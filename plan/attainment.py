@@ -19,8 +19,8 @@ from ccwfm.simulate import QUEUE_METRICS
 
 from .least_cost import period_index
 
-__all__ = ["ATTAINMENT_COLUMNS", "attainment", "attainment_summary", "period_starts",
-           "queue_periods"]
+__all__ = ["ATTAINMENT_COLUMNS", "attainment", "attainment_summary", "floor_summary",
+           "period_starts", "queue_periods"]
 
 ATTAINMENT_COLUMNS = ("queue", "level", "period", "metric", "target", "formula", "simulated",
                       "low", "high", "met", "contacts")
@@ -205,3 +205,35 @@ def attainment_summary(table):
                      "worst_period": g.loc[worst, "period"],
                      "surplus": float((g["simulated"] - g["target"]).mean())})
     return pd.DataFrame(rows, columns=cols)
+
+
+def floor_summary(queues, achieved):
+    """Per queue with a service-level target: its interval floor and how often the
+    simulated intervals (mean over the replications) are at or above it.
+
+    Parameters
+    ----------
+    queues : sequence of plan.scenario.QueueConfig
+    achieved : pandas.DataFrame
+        ``PlanResult.achieved`` (``queue``, ``service_level_sim`` per interval).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``queue``, ``floor``, ``intervals`` (with contacts), ``at_or_above``
+        (their share at or above the floor), ``lowest`` (simulated service
+        level of the worst interval).
+    """
+    rows = []
+    for q in queues:
+        floor = q.target.floor_service_level
+        if floor is None or achieved is None or "service_level_sim" not in achieved:
+            continue
+        sl = achieved.loc[achieved["queue"] == q.name, "service_level_sim"].to_numpy(float)
+        sl = sl[np.isfinite(sl)]
+        if not sl.size:
+            continue
+        rows.append({"queue": q.name, "floor": floor, "intervals": int(sl.size),
+                     "at_or_above": float((sl >= floor - 1e-12).mean()),
+                     "lowest": float(sl.min())})
+    return pd.DataFrame(rows, columns=["queue", "floor", "intervals", "at_or_above", "lowest"])

@@ -94,6 +94,7 @@ currency = "EUR"
 verify = true
 replications = 5
 seed = 0
+max_rounds = 6
 
 [[variants]]
 name = "bot 40%"

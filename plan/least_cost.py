@@ -56,7 +56,8 @@ __all__ = ["GroupSchedule", "QueueDemand", "least_cost_schedule"]
 WIDTH_MAX = 400
 """Most agent counts per interval the cuts look at (above, the KPI is taken flat)."""
 
-_MIP_TIME = 1.0        # seconds HiGHS may spend on one window's rounding
+_MIP_TIME = 30.0       # seconds HiGHS may spend on one window's rounding, at most
+_MIP_NODES = 50        # branch-and-bound nodes of one window's rounding
 _MIP_GAP = 2e-2
 _ROUNDING = "greedy"
 _EPS = 1e-9
@@ -350,6 +351,10 @@ class _Window:
         # Floors with a penalised slack per interval.
         for m in models:
             lo = m.lo[lo_i:hi_i]
+            if relax and m.deferrable:
+                # Without its backlog target, deferrable work keeps up with what
+                # arrives (no backlog is left to grow from day to day).
+                lo = m.lam[lo_i:hi_i] * m.aht[lo_i:hi_i] / (m.interval * 60.0)
             need = np.flatnonzero(lo > 0)
             if need.size:
                 off = add(f"u:{m.name}", need.size)
@@ -490,7 +495,10 @@ class _Window:
         integrality[nx:nxw] = self.meta[self.w_col, 1] == 0
         lb[:nx] = np.where(integrality[:nx] > 0, lb[:nx], self.lb[:nx])
         ub[:nx] = np.where(integrality[:nx] > 0, ub[:nx], self.ub[:nx])
-        opts = {"time_limit": _MIP_TIME, "mip_rel_gap": _MIP_GAP, "presolve": True}
+        # A node limit, not a time limit: the same inputs give the same schedule
+        # however busy the machine (the time limit only guards against a stall).
+        opts = {"time_limit": _MIP_TIME, "node_limit": _MIP_NODES, "mip_rel_gap": _MIP_GAP,
+                "presolve": True}
         res = milp(self.c, integrality=integrality, bounds=Bounds(lb, ub), constraints=con,
                    options=opts)
         proven = res.x is not None and res.status == 0
@@ -499,8 +507,9 @@ class _Window:
             # breaks placed by the program.
             first = integrality[:nx] > 0
             lb[:nx][first] = ub[:nx][first] = np.ceil(x[first] - 1e-6)
+            integrality[:nx] = 0
             res = milp(self.c, integrality=integrality, bounds=Bounds(lb, ub), constraints=con,
-                       options=opts)
+                       options={**opts, "time_limit": max(_MIP_TIME, 5.0)})
             if res.x is None:
                 raise RuntimeError("the least-cost schedule found no whole schedule: "
                                    f"{res.message}")
@@ -512,13 +521,14 @@ class _Window:
     def _round(self, sol, max_moves=2000):
         """Whole agents on the first day's shifts by local search from the LP.
 
-        Starts from the LP's shifts rounded down and applies the single move
-        (one agent more or fewer on one shift) that lowers the window's
-        objective most (wages, plus the penalties of unmet floors and of the
-        day's unmet targets, the LP's own), until none does.  Only the first
-        day's rows are judged: the rest of the window is chosen again at the
-        next step.  The queues share the group's agents in the proportions
-        the LP gave them.
+        Starts from the LP's shifts rounded down and applies the move (one
+        agent more or fewer on one shift, or moved from one shift to
+        another) that lowers the window's objective most (wages, plus the
+        penalties of unmet floors and of the day's unmet targets, the LP's
+        own), until none does (:func:`plan._search.local_search`, Numba).
+        The queues share the group's agents in the proportions the LP gave
+        them.  (A group with deferrable work is rounded by HiGHS instead: its
+        backlog constraints are not judged move by move.)
         """
         per_day = self.L
         first = np.flatnonzero(self.meta[:, 1] == 0)

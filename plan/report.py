@@ -483,6 +483,23 @@ def _html(result, charts):
                        if not result.capacity.empty else "") + "</p>")
     body = ["<h2>Queues</h2>", _table_html(summary), "<h2>Cost</h2>",
             _table_html(costs.to_frame() if costs is not None else None)]
+    att = getattr(result, "attainment", None)
+    if att is not None and not att.empty:
+        from .attainment import attainment_summary, floor_summary
+        body += ["<h2>Targets at their level (simulated on fresh random numbers)</h2>",
+                 _table_html(attainment_summary(att)),
+                 "<p>met: periods whose whole 95% confidence interval is on the right side "
+                 "of the target; surplus: simulated minus target, mean over the periods "
+                 "(where the plan serves above its target).</p>",
+                 "<h3>Interval floors</h3>", _table_html(floor_summary(sc.queues,
+                                                                       result.achieved))]
+    comp = getattr(result, "comparison", None)
+    if comp:
+        saving = 1.0 - comp["wages"] / comp["wages_two_step"] if comp["wages_two_step"] else 0
+        body.append(f"<p>Against the two-step plan (every interval to its target, then "
+                    f"shifts; without its simulation check): {comp['paid_hours']:,.0f} paid "
+                    f"hours against {comp['paid_hours_two_step']:,.0f}, wages "
+                    f"{saving:.1%} lower.</p>")
     if result.hires:
         body += ["<h2>Hiring classes proposed</h2>", _table_html(tables(result)["hires"])]
     body += ["<h2>What the pipeline did</h2><ul>"]

@@ -350,7 +350,7 @@ class Target:
             return self.service_level
         if self.interval_service_level is not None:
             return self.interval_service_level
-        return max(self.service_level - FLOOR_GAP, 0.0)
+        return max(round(self.service_level - FLOOR_GAP, 12), 0.0)
 
     @property
     def ceiling_abandon_rate(self):

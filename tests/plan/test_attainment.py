@@ -75,3 +75,12 @@ def test_interval_is_student_t():
     row = table.iloc[0]
     assert row["simulated"] == pytest.approx(vals.mean())
     assert row["high"] - row["simulated"] == pytest.approx(half)
+
+
+def test_floor_summary_counts_intervals_at_or_above():
+    from ccwfm.plan.attainment import floor_summary
+    q = QueueConfig("voice", demo=True, target=Target(service_level=0.8, target_time=20))
+    ach = pd.DataFrame({"queue": "voice", "service_level_sim": [0.9, 0.55, np.nan, 0.6, 0.7]})
+    row = floor_summary([q], ach).iloc[0]
+    assert row["floor"] == pytest.approx(0.6) and row["intervals"] == 4
+    assert row["at_or_above"] == pytest.approx(0.75) and row["lowest"] == pytest.approx(0.55)

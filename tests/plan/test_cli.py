@@ -73,6 +73,8 @@ def test_capacity_command_runs_the_whole_pipeline(scenario, tmp_path, capsys):
     assert costs["total"] == pytest.approx(costs.drop("total").sum())
     page = (out / "summary.html").read_text()
     assert "small: staffing plan" in page and "data:image/png;base64" in page
+    assert "Targets at their level" in page and "Against the two-step plan" in page
+    assert "Interval floors" in page
 
 
 def test_scenarios_command_compares_variants(scenario, tmp_path, capsys):

@@ -88,4 +88,7 @@ def test_held_across_seeds(seed):
     res = simulate.simulate(center, replications=400, seed=[seed, 99], progress=False)
     check = attainment([q], res, pd.DatetimeIndex(req["start"]))
     assert (check["low"] >= 0.8 - 0.01).all()
-    assert (check["simulated"] <= 0.8 + 0.05).all()
+    # Not far above either: the margins cost a few points, whole shifts a few more
+    # on a small day.
+    assert check["simulated"].mean() <= 0.8 + 0.04
+    assert (check["simulated"] <= 0.8 + 0.08).all()
