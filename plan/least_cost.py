@@ -41,12 +41,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import Bounds, LinearConstraint
 
 from ccwfm import erlang
 from ccwfm._validation import DAY_MINUTES as DAY
 
 from ._curves import hull_cuts, kpi_grid
+from ._highs import milp
 from ._search import local_search
 from .backlog import backlog_lp, deadlines, fluid_backlog
 from .schedule import coverage_model

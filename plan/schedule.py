@@ -80,7 +80,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import Bounds, LinearConstraint
 
 from ccwfm._validation import DAY_MINUTES as DAY
 from ccwfm._validation import as_array as _as_array
@@ -91,6 +91,7 @@ from ccwfm._validation import number as _number
 from ccwfm._validation import sequence as _sequence
 from ccwfm._validation import whole as _whole
 
+from ._highs import milp
 from .shifts import BreakWindow, ShiftTemplate
 
 __all__ = ["BreakWindow", "Coverage", "ScheduleResult", "ShiftTemplate", "coverage_model",
