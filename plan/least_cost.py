@@ -208,7 +208,6 @@ class _QueueModel:
         m, _ = kpi_grid(lam[idx], aht[idx], k0, width, queue=q, interval=interval)
         lam2 = lam[idx][:, None]
         answered = lam2 * (1.0 - m.abandon_rate)
-        self.idx = idx
         self.kinds = ()
         if t.service_level is not None:
             if t.basis == "answered":
@@ -330,7 +329,7 @@ class _Window:
         # On duty in the window's rows: a x - a_w w (breaks placed by the optimiser).
         acoo = sp.hstack([a[:L], -a_w[:L]], format="coo")
         n_off = {}
-        lo_bounds, hi_bounds, costs = [], [], []
+        var_bounds = []      # (offset, upper, lower) of the KPI variables
         for m in models:
             n_off[m.name] = add(f"n:{m.name}", L)
         # Duty: sum_q n_qi - keep * (a x)_i <= keep * fixed_i
@@ -392,7 +391,7 @@ class _Window:
                 # Intervals without cuts (no demand): y fixed at 0 by bounds below.
                 lives = np.zeros(L, bool)
                 lives[own] = True
-                hi_bounds.append((off, np.where(lives, np.inf, 0.0),
+                var_bounds.append((off, np.where(lives, np.inf, 0.0),
                                   np.where(lives, -np.inf, 0.0)))
                 # Period targets inside the window (with a penalised slack).
                 for sel, target in targets.get((m.name, kind), ()):
@@ -448,7 +447,7 @@ class _Window:
             c[np.concatenate(slack_cols)] = np.concatenate(slack_cost)
         lb = np.zeros(nvar)
         ub = np.full(nvar, np.inf)
-        for off, upper_b, lower_b in hi_bounds:
+        for off, upper_b, lower_b in var_bounds:
             ub[off:off + L] = upper_b
             lb[off:off + L] = lower_b
         for off, a_lb, a_ub in aux_bounds:

@@ -293,27 +293,7 @@ def run(scenario, *, base_dir=".", steps=STEPS, progress=None, histories=None):
         for q in queues:
             report("schedule", 1, 1, f"schedule of {q.name} simulated: "
                    f"{simulated_summary(q, simulated)} over the horizon")
-    summary = plan_summary(queues, req, achieved, interval=w.interval)
-    if "capacity" not in steps:
-        return _result(scenario, demand, report, requirements=req, verification=ver,
-                      coverage=shifts.coverage, shifts=shifts.shifts, achieved=achieved,
-                      summary=summary, breaks=_breaks(shifts))
-
-    paid = weekly_paid_hours(shifts.shifts, queues, w, start=scenario.start, end=scenario.end)
-    cap = plan_capacity(paid, scenario.capacity, hourly_cost=w.hourly_cost)
-    report("capacity", 1, 1,
-           f"capacity: {cap.peak_fte:,.1f} FTE at the busiest week, headcount "
-           f"{cap.headcount:,.1f}; {len(cap.hires)} hiring classes proposed "
-           f"({sum(h.size for h in cap.hires):,.0f} hires)")
-    rate_col = "abandon_rate_sim" if "abandon_rate_sim" in achieved.columns else "abandon_rate"
-    rate = req[["queue", "start"]].merge(achieved[["queue", "start", rate_col]],
-                                         on=["queue", "start"], how="left")[rate_col]
-    costs = plan_costs(req, rate, wages=shifts.wages, hiring=cap.hiring_cost,
-                       finance=scenario.finance)
-    return _result(scenario, demand, report, requirements=req, verification=ver,
-                  coverage=shifts.coverage, shifts=shifts.shifts, achieved=achieved,
-                  capacity=cap.table, hires=list(cap.hires), costs=costs, summary=summary,
-                  breaks=_breaks(shifts))
+    return _finish(scenario, demand, report, req, shifts, achieved, steps, verification=ver)
 
 
 def _run_integrated(scenario, demand, report, req, staffed, steps):
@@ -335,10 +315,17 @@ def _run_integrated(scenario, demand, report, req, staffed, steps):
            f"less in wages); targets at their level "
            f"{'hold' if ip.holds else 'missed in some periods'} on fresh random numbers")
     achieved = _achieved(queues, req, ip, w.interval)
-    summary = plan_summary(queues, req, achieved, interval=w.interval)
-    tables = dict(requirements=req, coverage=shifts.coverage, shifts=shifts.shifts,
-                  achieved=achieved, summary=summary, attainment=ip.attainment,
-                  comparison=comparison, breaks=_breaks(shifts))
+    return _finish(scenario, demand, report, req, shifts, achieved, steps,
+                   attainment=ip.attainment, comparison=comparison)
+
+
+def _finish(scenario, demand, report, req, shifts, achieved, steps, **tables):
+    """The summary, then the capacity and cost steps (if asked), of a schedule
+    made either way; ``tables`` are the method's own (verification, attainment...)."""
+    w, queues = scenario.workforce, scenario.queues
+    tables.update(requirements=req, coverage=shifts.coverage, shifts=shifts.shifts,
+                  achieved=achieved, breaks=_breaks(shifts),
+                  summary=plan_summary(queues, req, achieved, interval=w.interval))
     if "capacity" not in steps:
         return _result(scenario, demand, report, **tables)
     paid = weekly_paid_hours(shifts.shifts, queues, w, start=scenario.start, end=scenario.end)

@@ -26,6 +26,8 @@ from ccwfm.plan.schedule import (BreakWindow, Coverage, ShiftTemplate, coverage_
                                  place_breaks, schedule)
 from ccwfm.plan.scenario import Scenario, ScenarioError
 
+from .test_schedule_bruteforce import on_minutes
+
 DAY = 1440
 MONDAY = pd.Timestamp("2024-01-01")
 
@@ -186,22 +188,6 @@ def offsets_of(win, interval):
     return out
 
 
-def fixed_on(t, start, interval):
-    """Minutes of the shift on duty, fixed breaks removed (window breaks not)."""
-    on = np.ones(t.length, bool)
-    if t.unpaid_break:
-        off = t.break_offset
-        if off is None:  # boundary nearest the middle, ties to the earlier one
-            mid = start + t.length / 2
-            lower = math.floor(mid / interval) * interval
-            off = (lower if mid - lower <= lower + interval - mid else lower + interval) - start
-            off = min(max(off, 0), t.length - t.unpaid_break)
-        on[off:off + t.unpaid_break] = False
-    for off, span in zip(t.paid_break_offsets or (), t.paid_breaks):
-        on[off:off + span] = False
-    return on
-
-
 def profile(ndays, interval, at, minutes):
     """Per-interval average of a 0/1 minute mask placed at minute ``at`` of the horizon."""
     h = np.zeros((ndays + 2) * DAY)
@@ -218,7 +204,7 @@ def slow_model(templates, day0, ndays, interval):
                 continue
             for s in t.starts:
                 cols.append((ti, d, s))
-                a.append(profile(ndays, interval, d * DAY + s, fixed_on(t, s, interval)))
+                a.append(profile(ndays, interval, d * DAY + s, on_minutes(t, s, interval)))
                 for k, win in enumerate(t.breaks):
                     for o in offsets_of(win, interval):
                         wvars.append((ti, d, s, k, o))
@@ -300,7 +286,7 @@ def test_coverage_model_matches_minute_by_minute_construction(seed):
     # One agent per column with random break positions: a - a_w is his profile.
     for j, (ti, d, s) in enumerate(m.meta.tolist()):
         t = templates[ti]
-        on = fixed_on(t, s, interval).astype(float)
+        on = on_minutes(t, s, interval).astype(float)
         chosen = []
         for k, win in enumerate(t.breaks):
             o = int(rng.choice(offsets_of(win, interval)))
@@ -443,7 +429,7 @@ def compositions(total, parts):
 
 def column_configs(t, d, s, interval, bound):
     """Per column: coverage, x and break spread of every config with x <= bound."""
-    on = profile(1, interval, d * DAY + s, fixed_on(t, s, interval))
+    on = profile(1, interval, d * DAY + s, on_minutes(t, s, interval))
     brk = [[profile(1, interval, d * DAY + s + o, np.ones(win.length))
             for o in offsets_of(win, interval)] for win in t.breaks]
     covs, xs, spreads = [], [], []

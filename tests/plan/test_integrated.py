@@ -1,7 +1,5 @@
 """plan.integrated: least-cost shifts checked by simulation on fresh random numbers."""
 
-import dataclasses
-
 import numpy as np
 import pandas as pd
 import pytest

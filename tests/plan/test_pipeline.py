@@ -30,13 +30,18 @@ verify = false
 """
 
 
-@pytest.fixture()
-def result(tmp_path):
+def _weekday_forecast(folder):
+    """fc.csv: 40 contacts per half hour, 08:00-18:00 on weekdays, a week from Thursday."""
     grid = pd.date_range("2024-03-07", periods=7 * 48, freq="30min")
     hour = grid.hour + grid.minute / 60
     vol = np.where((hour >= 8) & (hour < 18) & (grid.day_of_week < 5), 40.0, 0.0)
     pd.DataFrame({"queue": "voice", "start": grid, "forecast": vol, "aht": 240.0}).to_csv(
-        tmp_path / "fc.csv", index=False)
+        folder / "fc.csv", index=False)
+
+
+@pytest.fixture()
+def result(tmp_path):
+    _weekday_forecast(tmp_path)
     return run(Scenario.from_toml(TOML), base_dir=tmp_path)
 
 
@@ -54,11 +59,7 @@ def test_capacity_weeks_cover_every_shift_of_a_midweek_horizon(result):
 
 @pytest.fixture()
 def two_step(tmp_path):
-    grid = pd.date_range("2024-03-07", periods=7 * 48, freq="30min")
-    hour = grid.hour + grid.minute / 60
-    vol = np.where((hour >= 8) & (hour < 18) & (grid.day_of_week < 5), 40.0, 0.0)
-    pd.DataFrame({"queue": "voice", "start": grid, "forecast": vol, "aht": 240.0}).to_csv(
-        tmp_path / "fc.csv", index=False)
+    _weekday_forecast(tmp_path)
     toml = TOML.replace("[workforce]\n", '[workforce]\nscheduling = "two_step"\n')
     return run(Scenario.from_toml(toml), base_dir=tmp_path)
 
