@@ -149,3 +149,128 @@ def local_search(x0, a0, fixed, cost, keep, share, lo, floor_pen, c_model, c_upp
                 duty[r] += a0[r, bk]
         _state(duty, keep, share, lo, floor_pen, c_model, c_upper, ptr, slope, icpt, fl, fv, Y)
     return x
+
+
+@njit(cache=True)
+def backlog_state(phones, lam, aht, dt, carry_in, notdue, count):
+    """Work-conserving fluid FIFO over the rows: ``(wait, late, backlog at the end)``.
+
+    ``wait`` is the area under the backlog (contact-seconds), ``late`` the
+    overdue backlog ``max(b_r - notdue[r], 0)`` summed over the rows where
+    ``count[r]`` (the LP's late bound of :func:`plan.backlog.backlog_lp` with
+    its default weights).
+    """
+    b = carry_in
+    wait = 0.0
+    late = 0.0
+    for r in range(lam.shape[0]):
+        cap = phones[r] * dt / aht[r]
+        start = b + lam[r]
+        s = start if start <= cap else cap
+        nb = start - s
+        if cap > 0.0 and start <= cap:
+            wait += start * start * dt / (2.0 * cap)
+        else:
+            wait += 0.5 * dt * (start + nb)
+        if count[r]:
+            late += max(nb - notdue[r], 0.0)
+        b = nb
+    return wait, late, b
+
+
+@njit(cache=True)
+def _backlog_objective(duty, dd, keep, lam, aht, dt, carry_in, notdue, count, wait_max,
+                       late_max, end_max, wait_scale, pen, phones):
+    """Penalty of the agents on duty ``duty + dd``."""
+    for r in range(duty.shape[0]):
+        phones[r] = keep * (duty[r] + dd[r])
+    wait, late, end = backlog_state(phones, lam, aht, dt, carry_in, notdue, count)
+    return pen * (max(wait - wait_max, 0.0) * wait_scale + max(late - late_max, 0.0)
+                  + max(end - end_max, 0.0))
+
+
+@njit(cache=True)
+def backlog_search(x0, a0, fixed, cost, keep, lam, aht, dt, carry_in, notdue, count, wait_max,
+                   late_max, end_max, wait_scale, pen, max_moves):
+    """Whole shifts for deferrable work: best-improvement search from ``x0``.
+
+    Moves: one agent more or fewer on a shift; if none helps, one agent moved
+    from a shift to another; if none helps, two agents replaced by one (a
+    long shift for two short ones).  Judged by the wages ``cost @ x`` plus the
+    fluid backlog of the rows: no more wait than ``wait_max``, late contacts
+    than ``late_max``, backlog left at the end than ``end_max``, each excess
+    costing ``pen`` per contact (the wait's through ``wait_scale``).  Returns ``x``.
+    """
+    R, F = a0.shape
+    x = x0.copy()
+    phones = np.empty(R)
+    dd = np.zeros(R)
+    duty = fixed.copy()
+    for r in range(R):
+        for j in range(F):
+            duty[r] += a0[r, j] * x[j]
+    scale = 1.0
+    for j in range(F):
+        scale = max(scale, abs(cost[j]))
+    tol = 1e-9 * scale
+    args = (keep, lam, aht, dt, carry_in, notdue, count, wait_max, late_max, end_max,
+            wait_scale, pen, phones)
+    cur = _backlog_objective(duty, dd, *args)
+    for _ in range(max_moves):
+        best, bj, bk, bl = -tol, -1, -1, -1
+        for j in range(F):
+            for sign in (-1.0, 1.0):
+                if sign < 0 and x[j] < 1:
+                    continue
+                for r in range(R):
+                    dd[r] = sign * a0[r, j]
+                v = sign * cost[j] + _backlog_objective(duty, dd, *args) - cur
+                if v < best:
+                    best = v
+                    bj, bk = (j, -1) if sign < 0 else (-1, j)
+        if bj < 0 and bk < 0:
+            for j in range(F):
+                if x[j] < 1:
+                    continue
+                for k in range(F):
+                    if k == j:
+                        continue
+                    for r in range(R):
+                        dd[r] = a0[r, k] - a0[r, j]
+                    v = cost[k] - cost[j] + _backlog_objective(duty, dd, *args) - cur
+                    if v < best:
+                        best, bj, bk = v, j, k
+        if bj < 0 and bk < 0:
+            for j in range(F):
+                if x[j] < 1:
+                    continue
+                for l in range(j, F):
+                    if x[l] < (2 if l == j else 1):
+                        continue
+                    for k in range(F):
+                        if k == j or k == l:
+                            continue
+                        for r in range(R):
+                            dd[r] = a0[r, k] - a0[r, j] - a0[r, l]
+                        v = (cost[k] - cost[j] - cost[l] + _backlog_objective(duty, dd, *args)
+                             - cur)
+                        if v < best:
+                            best, bj, bk, bl = v, j, k, l
+        if bj < 0 and bk < 0:
+            break
+        for r in range(R):
+            if bj >= 0:
+                duty[r] -= a0[r, bj]
+            if bl >= 0:
+                duty[r] -= a0[r, bl]
+            if bk >= 0:
+                duty[r] += a0[r, bk]
+            dd[r] = 0.0
+        if bj >= 0:
+            x[bj] -= 1.0
+        if bl >= 0:
+            x[bl] -= 1.0
+        if bk >= 0:
+            x[bk] += 1.0
+        cur = _backlog_objective(duty, dd, *args)
+    return x

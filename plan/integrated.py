@@ -29,11 +29,11 @@ from ccwfm import erlang, simulate
 
 from .attainment import attainment, queue_periods
 from .least_cost import QueueDemand, least_cost_schedule
-from .shift_plan import ShiftPlan, agent_groups
+from .shift_plan import ShiftPlan, agent_groups, plan_shifts
 from .verify import CONFIRM_STREAM, build_center
 
-__all__ = ["CONFIRM_RUNS", "IntegratedPlan", "REPAIR_STREAM", "TUNE_REPLICATIONS", "TUNE_STREAM",
-           "plan_integrated"]
+__all__ = ["CONFIRM_RUNS", "FULL_WEEKS", "IntegratedPlan", "REPAIR_STREAM",
+           "TUNE_REPLICATIONS", "TUNE_STREAM", "TUNE_WEEKS", "plan_integrated", "two_step_cost"]
 
 TUNE_REPLICATIONS = 24
 """Fewest replications of each tuning simulation."""
@@ -54,6 +54,15 @@ REPAIR_STREAM = 3
 """A queue whose confirmation misses is repaired and simulated again on
 ``[seed, REPAIR_STREAM, queue]``."""
 
+FULL_WEEKS = 8
+"""Horizons of up to this many weeks are tuned by simulation on every period."""
+
+TUNE_WEEKS = 4
+"""Longer horizons are tuned on their first weeks (this many, to a Monday) and
+the rest of the horizon takes the margins tuned there (:func:`_transfer`)."""
+
+_TRANSFER_SPREAD = 2.0     # standard deviations of the tuned margins added when transferred
+_LONG_CONFIRM = 10         # fewest replications of a long horizon's confirmation
 _CONTACTS_BUDGET = 4e7        # contacts simulated per run, at most (both stages)
 _OVER = {"sl": 0.01, "ab": 0.003, "wait": 0.1}   # excess given back (points; ASA: share)
 _LOWEST = {"sl": -0.1, "ab": -0.05, "wait": -1.0}  # margins never below these (formula
@@ -193,6 +202,16 @@ def _simulate_queues(jobs):
         return list(pool.map(_simulate_one, jobs))
 
 
+def _tuning_days(start, end, weekday0):
+    """Days of the horizon tuned by simulation: all of a horizon of up to
+    :data:`FULL_WEEKS` weeks; else the first :data:`TUNE_WEEKS` weeks, ending on a
+    Monday (so that a week-level period is tuned whole)."""
+    ndays = (pd.Timestamp(end) - pd.Timestamp(start)).days
+    if ndays <= 7 * FULL_WEEKS:
+        return ndays
+    return min(ndays, 7 * TUNE_WEEKS + (7 - weekday0) % 7)
+
+
 def plan_integrated(requirements, queues, workforce, *, start, end, settings, progress=None):
     """Least-cost shifts meeting each queue's target at its level, checked by simulation.
 
@@ -214,6 +233,14 @@ def plan_integrated(requirements, queues, workforce, *, start, end, settings, pr
     Returns
     -------
     IntegratedPlan
+
+    Notes
+    -----
+    A horizon longer than :data:`FULL_WEEKS` weeks is tuned on its first
+    :data:`TUNE_WEEKS` weeks only; the later periods get the margins tuned
+    there (per weekday: their mean plus twice their spread, pooled over the
+    weekdays, see :func:`_transfer`), are scheduled once, and are checked with
+    the rest by the confirmation (and its repair) on fresh random numbers.
     """
     groups, owner = agent_groups(queues, workforce)
     shrink = workforce.total_shrinkage
@@ -224,15 +251,26 @@ def plan_integrated(requirements, queues, workforce, *, start, end, settings, pr
     rounds_max = settings.max_rounds if (settings.verify and settings.correct) else 0
     total = rounds_max + 3
     say = progress or (lambda *a: None)
-    done = _group_schedules(groups, owner, queues, req, workforce, margins, start, end,
+    day0 = pd.Timestamp(start)
+    ndays = (pd.Timestamp(end) - day0).days
+    tuned = _tuning_days(start, end, day0.weekday()) if rounds_max else ndays
+    t_end = day0 + pd.Timedelta(days=tuned)
+    t_req = req[req["start"] < t_end] if tuned < ndays else req
+    t_starts = starts[starts < t_end]
+    done = _group_schedules(groups, owner, queues, t_req, workforce, margins, start, t_end,
                             dict.fromkeys(groups), {})
     rounds = 1
-    say(1, total, "least-cost schedule: " + ", ".join(
+    say(1, total, "least-cost schedule" + (f" of the first {tuned} days (tuned by simulation)"
+                                           if tuned < ndays else "") + ": " + ", ".join(
         f"{g} {_paid(done[g][0], workforce, groups[g]):,.0f} paid hours" for g in groups))
-    per_run = max(float(req["volume"].sum()), 1.0)
+    per_run = max(float(t_req["volume"].sum()), 1.0)
     tune = max(settings.replications, min(TUNE_REPLICATIONS, int(_CONTACTS_BUDGET // per_run)), 2)
     confirm = max(2 * tune, min(CONFIRM_RUNS, int(_CONTACTS_BUDGET // per_run)), 2)
-    sim = None
+    if tuned < ndays:
+        # The whole horizon is confirmed once: as many replications as the budget allows.
+        full_run = max(float(req["volume"].sum()), 1.0)
+        confirm = max(min(confirm, int(_CONTACTS_BUDGET // full_run)), settings.replications,
+                      _LONG_CONFIRM)
     missed = set()
     tables = {}
     if settings.verify:
@@ -243,26 +281,35 @@ def plan_integrated(requirements, queues, workforce, *, start, end, settings, pr
             phones = _phones(queues, owner, done, shrink)
             # Each queue on its own stream (common random numbers from round to
             # round); only the queues whose group was scheduled again are simulated.
-            jobs = [(q, req[req["queue"] == q.name], phones[q.name], interval, tune,
-                     [int(settings.seed), TUNE_STREAM, qi], starts, None)
+            jobs = [(q, t_req[t_req["queue"] == q.name], phones[q.name], interval, tune,
+                     [int(settings.seed), TUNE_STREAM, qi], t_starts, None)
                     for qi, q in enumerate(queues) if q.name in dirty]
             for job, (t, _, _) in zip(jobs, _simulate_queues(jobs)):
                 tables[job[0].name] = t
             table = pd.concat(list(tables.values()), ignore_index=True)
-            changed = _cuts(queues, table, margins, starts, missed,
+            changed = _cuts(queues, table, margins, t_starts, missed,
                             give_back=r < min(_GIVE_BACK_ROUNDS, rounds_max - 1),
                             reps=(tune, confirm), last=r >= rounds_max - 1)
             if not changed:
                 break
-            todo = _redo_days(queues, changed, owner, starts, interval)
-            done = _group_schedules(groups, owner, queues, req, workforce, margins, start, end,
-                                    todo, done)
+            todo = _redo_days(queues, changed, owner, t_starts, interval)
+            done = _group_schedules(groups, owner, queues, t_req, workforce, margins, start,
+                                    t_end, todo, done)
             dirty = {q.name for q in queues if owner[q.name] in todo}
             rounds += 1
             say(min(1 + rounds, total), total, f"simulation round {r + 1}: cuts on "
                 f"{sum(len(v) for v in changed.values())} period targets of "
                 f"{', '.join(sorted(changed))}; {sum(len(d) for d in todo.values())} "
                 "days scheduled again")
+    if tuned < ndays:
+        # The rest of the horizon, scheduled once with the margins tuned on its start
+        # (the last tuned day again: its night shifts now see the next morning).
+        _transfer(queues, margins, starts, tuned, 1440 // interval)
+        rest = set(range(tuned - 1, ndays))
+        done = _group_schedules(groups, owner, queues, req, workforce, margins, start, end,
+                                dict.fromkeys(groups, rest), done)
+        say(min(2 + rounds, total), total, f"days {tuned + 1} to {ndays} scheduled with the "
+            "tuned margins")
     phones = _phones(queues, owner, done, shrink)
     if settings.verify:
         table, sim, confirm = _confirm(queues, req, phones, interval, confirm, starts,
@@ -289,7 +336,7 @@ def plan_integrated(requirements, queues, workforce, *, start, end, settings, pr
                                       ignore_index=True)
             rounds += 1
     else:
-        table = pd.DataFrame()
+        table, sim = pd.DataFrame(), None
     say(total, total, "confirmation on fresh random numbers: " + (
         f"{int(table['met'].sum())} of {len(table)} period targets met" if len(table)
         else "not simulated"))
@@ -299,6 +346,79 @@ def plan_integrated(requirements, queues, workforce, *, start, end, settings, pr
                           confirm if settings.verify else 0,
                           pd.concat(list(tables.values()), ignore_index=True)
                           if settings.verify and tables else None)
+
+
+def _transfer(queues, margins, starts, tuned, per_day):
+    """Margins of the periods after the first ``tuned`` days, from the tuned ones.
+
+    Per queue and kind of target: the mean of the tuned periods' margins
+    (0 where no cut was needed) of the same weekday (day-level targets; all
+    periods for week-level ones), plus :data:`_TRANSFER_SPREAD` times their
+    standard deviation around those means, pooled: what a period the
+    simulation never saw needs to meet its target as often as the tuned ones.
+    """
+    starts = pd.DatetimeIndex(starts)
+    weekday0 = starts[0].normalize().weekday()
+    day = np.arange(len(starts)) // per_day
+    for q in queues:
+        mg = margins[q.name]
+        if q.target.level == "interval" or not mg:
+            continue
+        days = pd.Series(day).groupby(queue_periods(q, starts))
+        first, last = days.min(), days.max()
+        inside = [int(p) for p, d in last.items() if d < tuned]
+        later = [int(p) for p, d in first.items() if d >= tuned]
+        week = q.target.level == "week"
+
+        def klass(p):
+            return 0 if week else (weekday0 + p) % 7
+
+        for kind in sorted({k for k, _ in mg}):
+            values = {}
+            for p in inside:
+                values.setdefault(klass(p), []).append(float(mg.get((kind, p), 0.0)))
+            if not values:
+                continue
+            means = {k: float(np.mean(v)) for k, v in values.items()}
+            dev = np.concatenate([np.asarray(v) - means[k] for k, v in values.items()])
+            dof = max(dev.size - len(values), 1)
+            spread = float(np.sqrt((dev ** 2).sum() / dof)) if dev.size > len(values) else 0.0
+            overall = float(np.mean(np.concatenate([np.asarray(v) for v in values.values()])))
+            for p in later:
+                mg[(kind, p)] = means.get(klass(p), overall) + _TRANSFER_SPREAD * spread
+
+
+def _two_step_block(job):
+    staffed, queues, workforce, b0, b1 = job
+    plan = plan_shifts(staffed, queues, workforce, start=b0, end=b1)
+    return float(sum(plan.paid_hours.values())), float(plan.wages)
+
+
+def two_step_cost(staffed, queues, workforce, *, start, end):
+    """``(paid_hours, wages)`` of the two-step plan (:func:`plan.shift_plan.plan_shifts`
+    of the per-interval requirement ``staffed``), for comparison.
+
+    A horizon of more than :data:`FULL_WEEKS` weeks is scheduled in blocks of
+    that many weeks, in parallel processes: each block's first night is covered
+    by its own shifts, not by those starting the evening before, which costs
+    the two-step plan at most a few night shifts per block (under 0.1% of a
+    year's paid hours on the demo) and keeps a year's comparison to seconds.
+    """
+    day0, end = pd.Timestamp(start), pd.Timestamp(end)
+    edges = list(pd.date_range(day0, end, freq=f"{7 * FULL_WEEKS}D"))
+    if edges[-1] < end:
+        edges.append(end)
+    jobs = []
+    for b0, b1 in zip(edges[:-1], edges[1:]):
+        part = staffed[(staffed["start"] >= b0) & (staffed["start"] < b1)]
+        jobs.append((part, queues, workforce, b0, b1))
+    workers = _workers(len(jobs))
+    if workers == 1:
+        out = [_two_step_block(j) for j in jobs]
+    else:
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+            out = list(pool.map(_two_step_block, jobs))
+    return sum(o[0] for o in out), sum(o[1] for o in out)
 
 
 def _formula(q, req, staffing, interval):

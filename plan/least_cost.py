@@ -48,7 +48,7 @@ from ccwfm._validation import DAY_MINUTES as DAY
 
 from ._curves import hull_cuts, kpi_grid
 from ._highs import milp
-from ._search import local_search
+from ._search import backlog_search, backlog_state, local_search
 from .backlog import backlog_lp, deadlines, fluid_backlog
 from .schedule import coverage_model
 
@@ -408,6 +408,7 @@ class _Window:
                     slack_cols.append(np.array([so]))
         # Deferrable work: the backlog model's constraints on the queue's agents.
         aux_bounds = []
+        self.backlog = None
         for m in models:
             if not m.deferrable or m.name not in carries:
                 continue
@@ -421,6 +422,7 @@ class _Window:
                              carry_in_deadline=None if carry_due is None
                              else min(carry_due, int(due[0])),
                              open_mask=m.open[lo_i:hi_i])
+            self.backlog = (m, due, carry_in, carry_due, within, asa)
             off = add(f"bl:{m.name}", blp.a_aux.shape[1])
             an, ax = blp.a_agents.tocoo(), blp.a_aux.tocoo()
             rows(np.concatenate([an.row, ax.row]),
@@ -437,8 +439,10 @@ class _Window:
         self.floor_pen = penalty
         self.keep = keep
         self.models = models
-        self.simple = (nw == 0 and cap is None and floor_duty is None and not bounds_rows
-                       and not any(m.deferrable for m in models))
+        plain = nw == 0 and cap is None and floor_duty is None and not bounds_rows
+        self.simple = plain and not any(m.deferrable for m in models)
+        # One deferrable queue alone: rounded by the fluid backlog's search.
+        self.backlog_only = plain and len(models) == 1 and self.backlog is not None
         nvar = var[0]
         self.nx, self.nw, self.nvar, self.n_off, self.L = nx, nw, nvar, n_off, L
         c = np.zeros(nvar)
@@ -474,6 +478,8 @@ class _Window:
         x = lp.x[:nx]
         if self.simple and _ROUNDING == "greedy":
             return self._round(lp.x), True
+        if self.backlog_only and _ROUNDING == "greedy":
+            return self._round_backlog(lp.x), True
         if _ROUNDING == "mip":
             integrality = np.zeros(self.nvar)
             integrality[:nxw] = 1
@@ -517,6 +523,51 @@ class _Window:
         sol[:nxw] = np.round(sol[:nxw])
         return sol, proven
 
+
+    def _round_backlog(self, sol, max_moves=2000):
+        """Whole agents on the first day's shifts of a deferrable queue alone.
+
+        Starts from the LP's shifts rounded up and applies the move that lowers
+        the wages most (:func:`plan._search.backlog_search`) while the fluid
+        backlog of the window (the day and the next morning, which the next
+        day's shifts cover as the LP has them) stays within what the LP's own
+        agents give: the wait (ASA target), the late contacts (share within
+        the window) and the backlog left at the window's end.
+        """
+        first = self.meta[:, 1] == 0
+        out = sol.copy()
+        if not first.any():
+            return out
+        L = self.L
+        m, due, carry_in, carry_due, within, asa = self.backlog
+        rows = slice(self.lo_i, self.lo_i + L)
+        lam, aht = m.lam[rows], m.aht[rows]
+        due = np.asarray(due, np.int64)
+        arrived = carry_in + np.cumsum(lam)
+        due_by = np.cumsum(np.bincount(np.minimum(due, L), weights=lam, minlength=L + 1)[:L])
+        if carry_in > 0 and carry_due is not None:
+            due_by = due_by + np.where(np.arange(L) >= min(carry_due, int(due[0])),
+                                       carry_in, 0.0)
+        notdue = arrived - due_by
+        count = np.ones(L, np.bool_)
+        count[:-1] = m.open[rows][1:]
+        dt = m.interval * 60.0
+        lp_n = np.asarray(sol[self.n_off[m.name]:self.n_off[m.name] + L], float)
+        wait, late, end = backlog_state(lp_n, lam, aht, dt, float(carry_in), notdue, count)
+        tol = 1e-6 * max(carry_in + float(lam.sum()), 1.0)
+        wait_max = wait + tol * dt if asa is not None else np.inf
+        late_max = late + tol if within is not None else np.inf
+        a = self.a_full[:L]
+        later = np.flatnonzero(~first)
+        fixed = np.asarray(self.fixed[:L], float) + a[:, later] @ sol[later]
+        cols = np.flatnonzero(first)
+        x = backlog_search(np.ceil(sol[cols] - 1e-6), np.ascontiguousarray(a[:, cols].toarray()),
+                           fixed, np.asarray(self.c[cols], float), float(self.keep), lam, aht,
+                           dt, float(carry_in), notdue, count, float(wait_max), float(late_max),
+                           float(end + tol), 1.0 / max(asa or 1.0, 1.0), 4.0 * self.floor_pen,
+                           max_moves)
+        out[cols] = x
+        return out
 
     def _round(self, sol, max_moves=2000):
         """Whole agents on the first day's shifts by local search from the LP.

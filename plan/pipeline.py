@@ -33,7 +33,7 @@ from ccwfm._limits import LIMITS, at_most
 from .achieved import SIMULATED, achieved_kpis, simulated_summary
 from .capacity import plan_capacity
 from .costs import Costs, plan_costs
-from .integrated import plan_integrated
+from .integrated import plan_integrated, two_step_cost
 from .demand import forecast_demand, horizon_grid, load_histories
 from .progress import Reporter
 from .requirements import requirements as staff_requirements
@@ -303,10 +303,10 @@ def _run_integrated(scenario, demand, report, req, staffed, steps):
     ip = plan_integrated(req, queues, w, start=scenario.start, end=scenario.end,
                          settings=settings, progress=report.part("schedule"))
     shifts = ip.shifts
-    two = plan_shifts(staffed, queues, w, start=scenario.start, end=scenario.end)
+    two_paid, two_wages = two_step_cost(staffed, queues, w, start=scenario.start,
+                                        end=scenario.end)
     comparison = {"paid_hours": float(sum(shifts.paid_hours.values())), "wages": shifts.wages,
-                  "paid_hours_two_step": float(sum(two.paid_hours.values())),
-                  "wages_two_step": two.wages}
+                  "paid_hours_two_step": two_paid, "wages_two_step": two_wages}
     saving = 1.0 - comparison["wages"] / comparison["wages_two_step"] \
         if comparison["wages_two_step"] > 0 else 0.0
     report("schedule", 1, 1,

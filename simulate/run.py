@@ -320,7 +320,9 @@ class SimulationResult:
             mean = np.nansum(values, axis=0) / n
             dev = np.where(np.isnan(values), 0.0, values - mean)
             sd = np.sqrt((dev ** 2).sum(axis=0) / (n - 1))
-            tq = _st.t.ppf(0.5 + self.level / 2.0, np.maximum(n - 1, 1))
+            # One quantile per distinct count (scipy's ppf is slow cell by cell).
+            dfs, where = np.unique(np.maximum(n - 1, 1), return_inverse=True)
+            tq = _st.t.ppf(0.5 + self.level / 2.0, dfs)[where.reshape(n.shape)]
             half = np.where(n >= 2, tq * sd / np.sqrt(n), np.inf)
         mean = np.where(n > 0, mean, np.nan)
         half = np.where(n > 0, half, np.nan)

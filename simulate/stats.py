@@ -115,6 +115,45 @@ def _spread(starts, ends, groups, n_groups, interval, horizon, out):
             i += 1
 
 
+@njit(cache=True)
+def _cell_sums(cell, outcome, attempt, enter, start, leave, target, n_cells):
+    """One pass over the records: per cell the counts and wait sums that
+    :func:`replication_stats` needs, and the wait of each record (0 if not
+    resolved).  Columns: offered, retrials, contained, abandoned_bot, entered,
+    answered, abandoned, in_system, within, waited, wait of answered, wait of
+    resolved."""
+    out = np.zeros((n_cells, 12))
+    wait = np.zeros(cell.shape[0])
+    for k in range(cell.shape[0]):
+        c = cell[k]
+        o = outcome[k]
+        out[c, 0] += 1.0
+        if attempt[k] > 0:
+            out[c, 1] += 1.0
+        if o == CONTAINED:
+            out[c, 2] += 1.0
+        elif o == ABANDONED_BOT:
+            out[c, 3] += 1.0
+        elif o == IN_BOT or o == IN_QUEUE:
+            out[c, 7] += 1.0
+        if not np.isnan(enter[k]):
+            out[c, 4] += 1.0
+        if o == ANSWERED or o == ABANDONED:
+            w = (start[k] if o == ANSWERED else leave[k]) - enter[k]
+            wait[k] = w
+            if w > 0.0:
+                out[c, 9] += 1.0
+            out[c, 11] += w
+            if o == ANSWERED:
+                out[c, 5] += 1.0
+                out[c, 10] += w
+                if w <= target[k]:
+                    out[c, 8] += 1.0
+            else:
+                out[c, 6] += 1.0
+    return out, wait
+
+
 def replication_stats(center, records, overtime, max_queue, agents=None):
     """Queue and group metrics of one replication.
 
@@ -135,37 +174,19 @@ def replication_stats(center, records, overtime, max_queue, agents=None):
                                     horizon - 1)
     n_cells = n_q * horizon
 
-    def count(mask):
-        per_cell = np.bincount(cell[mask], minlength=n_cells).reshape(n_q, horizon)
-        return np.concatenate([per_cell, per_cell.sum(axis=1, keepdims=True)], axis=1)
-
-    def total(weights, mask):
-        per_cell = np.bincount(cell[mask], weights=weights[mask],
-                               minlength=n_cells).reshape(n_q, horizon)
-        return np.concatenate([per_cell, per_cell.sum(axis=1, keepdims=True)], axis=1)
-
     answered = outcome == ANSWERED
-    abandoned = outcome == ABANDONED
-    resolved = answered | abandoned
-    wait = np.where(answered, records["start"] - records["enter"],
-                    np.where(abandoned, records["leave"] - records["enter"], 0.0))
-    target = np.array([qu.target_time for qu in center.queues])[q]
+    target = np.array([qu.target_time for qu in center.queues], float)[q]
+    sums, wait = _cell_sums(cell, outcome, records["attempt"], records["enter"],
+                            records["start"], records["leave"], target, n_cells)
+
+    def column(k):
+        per_cell = sums[:, k].reshape(n_q, horizon)
+        return np.concatenate([per_cell, per_cell.sum(axis=1, keepdims=True)], axis=1)
+
     out = np.empty((n_q, horizon + 1, len(QUEUE_METRICS)))
-    c = {
-        "offered": count(np.ones(outcome.shape[0], bool)),
-        "retrials": count(records["attempt"] > 0),
-        "contained": count(outcome == CONTAINED),
-        "abandoned_bot": count(outcome == ABANDONED_BOT),
-        "entered": count(~np.isnan(records["enter"])),
-        "answered": count(answered),
-        "abandoned": count(abandoned),
-        "in_system": count((outcome == IN_BOT) | (outcome == IN_QUEUE)),
-    }
+    c = {name: column(k) for k, name in enumerate(COUNTS)}
     n_resolved = c["answered"] + c["abandoned"]
-    within = count(answered & (wait <= target))
-    waited = count(resolved & (wait > 0.0))
-    wait_answered = total(wait, answered)
-    wait_resolved = total(wait, resolved)
+    within, waited, wait_answered, wait_resolved = (column(k) for k in range(8, 12))
     with np.errstate(invalid="ignore", divide="ignore"):
         m = dict(c)
         m["service_level"] = within / n_resolved

@@ -90,3 +90,63 @@ def test_held_across_seeds(seed):
     # on a small day.
     assert check["simulated"].mean() <= 0.8 + 0.04
     assert (check["simulated"] <= 0.8 + 0.08).all()
+
+
+def test_transfer_by_weekday_mean_and_pooled_spread():
+    """Later periods get their weekday's mean tuned margin plus twice the pooled
+    standard deviation (computed here by hand)."""
+    from ccwfm.plan import integrated as it
+
+    q = QueueConfig("voice", demo=True, target=Target(service_level=0.8, target_time=20))
+    starts = pd.date_range(START, periods=21 * 24, freq="60min")      # 3 weeks from a Monday
+    rng = np.random.default_rng(1)
+    tuned = 14
+    mg = {("sl", d): 0.01 * (d % 7) + rng.normal(0, 0.005) for d in range(tuned)
+          if d % 7 != 3}                            # Thursdays never cut: margin 0
+    margins = {"voice": dict(mg)}
+    it._transfer([q], margins, starts, tuned, 24)
+    values = {wd: [mg.get(("sl", d), 0.0) for d in range(tuned) if d % 7 == wd]
+              for wd in range(7)}
+    dev = [v - np.mean(vs) for vs in values.values() for v in vs]
+    sd = np.sqrt(np.sum(np.square(dev)) / (tuned - 7))
+    for d in range(tuned, 21):
+        assert margins["voice"][("sl", d)] == pytest.approx(np.mean(values[d % 7]) + 2 * sd)
+    # Tuned periods are left as they were.
+    assert all(margins["voice"][k] == v for k, v in mg.items())
+
+
+def test_long_horizon_tuned_on_its_first_weeks(monkeypatch):
+    """Beyond FULL_WEEKS, only the first TUNE_WEEKS are simulated while tuning; the
+    rest is scheduled with transferred margins and confirmed with the rest."""
+    from ccwfm.plan import integrated as it
+
+    monkeypatch.setattr(it, "FULL_WEEKS", 1)
+    monkeypatch.setattr(it, "TUNE_WEEKS", 1)
+    q, req, w, end = _case(days=10)
+    messages = []
+    ip = plan_integrated(req, [q], w, start=START, end=end,
+                         settings=Simulation(replications=6, seed=2, max_rounds=2),
+                         progress=lambda d, t, m: messages.append(m))
+    assert set(ip.tuning["period"].dt.normalize()) == set(pd.date_range(START, periods=7))
+    assert len(ip.attainment) == 10
+    assert any("days 8 to 10 scheduled with the tuned margins" in m for m in messages)
+    # Every later day has a margin (the transfer) and shifts.
+    assert all(("sl", d) in ip.margins["voice"] for d in range(7, 10))
+    days = ip.shifts.shifts["start"].dt.normalize()
+    assert set(days) == set(pd.date_range(START, periods=10))
+
+
+def test_two_step_cost_by_blocks(monkeypatch):
+    """Day shifts only: blocks of weeks cost what the whole horizon costs."""
+    from ccwfm.plan import integrated as it
+    from ccwfm.plan.shift_plan import plan_shifts
+
+    q, req, w, end = _case(days=10)
+    staffed = req[["queue", "start", "required"]].rename(columns={"required": "staffed"})
+    whole = plan_shifts(staffed, [q], w, start=START, end=end)
+    paid, wages = it.two_step_cost(staffed, [q], w, start=START, end=end)
+    assert paid == pytest.approx(sum(whole.paid_hours.values()))
+    monkeypatch.setattr(it, "FULL_WEEKS", 1)
+    paid, wages = it.two_step_cost(staffed, [q], w, start=START, end=end)
+    assert paid == pytest.approx(sum(whole.paid_hours.values()), rel=2e-3)
+    assert wages == pytest.approx(whole.wages, rel=2e-3)
