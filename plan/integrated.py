@@ -148,9 +148,10 @@ def _group_schedules(groups, owner, queues, req, workforce, margins, start, end,
         floor = (cfg.min_agents if cfg else 0) or workforce.min_agents
         jobs[name] = (dict(
             demands=demands, templates=workforce.templates(cfg), day0=day0, ndays=ndays,
-            interval=workforce.interval, shrinkage=workforce.total_shrinkage,
+            interval=workforce.interval, shrinkage=workforce.grossed_shrinkage,
             hourly_cost=max(cost, 1e-6), max_on_duty=cap, min_agents=floor,
-            previous=done[name][0] if redo is not None else None, redo=redo or ()), cost)
+            previous=done[name][0] if redo is not None else None, redo=redo or (),
+            activity=workforce.activity_share), cost)
     # The biggest jobs first, so that the processes finish together.
     order = sorted(jobs, key=lambda g: -len(jobs[g][0]["redo"]) if todo[g] is not None
                    else -float(sum(d.volume.sum() for d in jobs[g][0]["demands"])) - 1e12)
@@ -166,8 +167,8 @@ def _group_schedules(groups, owner, queues, req, workforce, margins, start, end,
 
 
 def _phones(queues, owner, done, shrink):
-    """Queue -> agents on the phones per interval: the group's agents less shrinkage,
-    shared as the optimiser shared them."""
+    """Queue -> agents on the phones per interval: the group's agents on duty less
+    their scheduled activities and shrinkage, shared as the optimiser shared them."""
     out = {}
     for q in queues:
         g = done[owner[q.name]][0]
@@ -175,7 +176,8 @@ def _phones(queues, owner, done, shrink):
         share = np.where(total > 1e-9, g.phones[q.name] / np.where(total > 1e-9, total, 1), 0.0)
         if len(g.phones) == 1:
             share = np.ones_like(share)
-        out[q.name] = np.maximum((1.0 - shrink) * g.duty * share, 0.0)
+        duty = g.duty - (g.activity if g.activity is not None else 0.0)
+        out[q.name] = np.maximum((1.0 - shrink) * duty * share, 0.0)
     return out
 
 
@@ -243,7 +245,7 @@ def plan_integrated(requirements, queues, workforce, *, start, end, settings, pr
     the rest by the confirmation (and its repair) on fresh random numbers.
     """
     groups, owner = agent_groups(queues, workforce)
-    shrink = workforce.total_shrinkage
+    shrink = workforce.grossed_shrinkage
     interval = workforce.interval
     req = requirements.sort_values(["queue", "start"])
     starts = pd.DatetimeIndex(req[req["queue"] == queues[0].name]["start"])
@@ -534,7 +536,7 @@ def _shift_plan(groups, done, req, owner, workforce, start, end):
     """The :class:`ShiftPlan` of the groups' schedules."""
     day0 = pd.Timestamp(start)
     interval = workforce.interval
-    shrink = workforce.total_shrinkage
+    shrink = workforce.grossed_shrinkage
     coverage, shifts, breaks = [], [], []
     wages, paid, short, optimal = 0.0, {}, {}, {}
     need = req.assign(group=req["queue"].map(owner))
@@ -544,10 +546,15 @@ def _shift_plan(groups, done, req, owner, workforce, start, end):
         templates = workforce.templates(cfg)
         grid = day0 + pd.to_timedelta(np.arange(g.duty.size) * interval, unit="min")
         required = need.loc[name].reindex(grid, fill_value=0.0).to_numpy() / (1.0 - shrink)
+        act = g.activity if g.activity is not None else np.zeros(g.duty.size)
+        required = required + act           # activities placed where the plan put them
         over = np.maximum(g.duty - required, 0.0)
         under = np.maximum(required - g.duty, 0.0)
-        coverage.append(pd.DataFrame({"group": name, "start": grid, "required": required,
-                                      "scheduled": g.duty, "over": over, "under": under}))
+        frame = pd.DataFrame({"group": name, "start": grid, "required": required,
+                              "scheduled": g.duty, "over": over, "under": under})
+        if workforce.activity_share > 0:
+            frame["activities"] = act
+        coverage.append(frame)
         used = g.x > 0
         st = day0 + pd.to_timedelta(g.meta[used, 1] * 1440 + g.meta[used, 2], unit="min")
         shifts.append(pd.DataFrame({"group": name,

@@ -112,8 +112,13 @@ class GroupSchedule:
     optimal : bool
         Every window's rounding finished within its time limit.
     days : tuple
-        Per day: the shifts and breaks chosen, the shortfall and the phones
-        (to schedule again only some days, see ``previous``).
+        Per day: the shifts and breaks chosen, the shortfall, the phones and
+        the activities (to schedule again only some days, see ``previous``).
+    models : tuple
+        The queues' floors and cuts (reused when scheduling again).
+    activity : ndarray
+        Agents in scheduled activities per interval (``activity`` share),
+        among those on duty.
     """
 
     x: np.ndarray
@@ -125,6 +130,7 @@ class GroupSchedule:
     optimal: bool
     days: tuple = ()
     models: tuple = ()
+    activity: np.ndarray | None = None
 
 
 def period_index(n, per_day, weekday0, level):
@@ -298,7 +304,7 @@ class _Window:
 
     def __init__(self, a, breaks, cost, meta, models, lo_i, hi_i, fixed, shrink, cap,
                  floor_duty, targets, bounds_rows, penalty, cut_len, carries=None,
-                 relax=False):
+                 relax=False, activity=None):
         carries = carries or {}
         nx = a.shape[1]
         a_w, link, link_x = breaks
@@ -306,6 +312,11 @@ class _Window:
         L = hi_i - lo_i
         self.a_full, self.a_w_full, self.meta = a, a_w, meta
         self.fixed, self.lo_i = fixed, lo_i
+        # Scheduled activities: (share of paid time, paid hours per column, hours per
+        # interval, activities already placed in the rows by earlier days).
+        share, paid, hours, fixed_act = activity if activity is not None else (
+            0.0, None, 0.0, np.zeros(L))
+        self.fixed_act = fixed_act
         keep = 1.0 - shrink
         var = [nx + nw]
         blocks = {}
@@ -332,7 +343,9 @@ class _Window:
         var_bounds = []      # (offset, upper, lower) of the KPI variables
         for m in models:
             n_off[m.name] = add(f"n:{m.name}", L)
-        # Duty: sum_q n_qi - keep * (a x)_i <= keep * fixed_i
+        self.act_off = add("act", L) if share > 0 else None
+        # Duty: sum_q n_qi - keep * (a x - v)_i <= keep * (fixed - fixed_act)_i, v the
+        # agents in scheduled activities.
         ri = [acoo.row]
         ci = [acoo.col]
         vi = [-keep * acoo.data]
@@ -340,8 +353,23 @@ class _Window:
             ri.append(np.arange(L))
             ci.append(n_off[m.name] + np.arange(L))
             vi.append(np.ones(L))
+        if self.act_off is not None:
+            ri.append(np.arange(L))
+            ci.append(self.act_off + np.arange(L))
+            vi.append(np.full(L, keep))
         rows(np.concatenate(ri), np.concatenate(ci), np.concatenate(vi),
-             np.full(L, -np.inf), keep * fixed)
+             np.full(L, -np.inf), keep * (fixed - fixed_act))
+        if self.act_off is not None:
+            # Activities only by this day's agents on duty: v - (a x - a_w w) <= 0 ...
+            rows(np.concatenate([acoo.row, np.arange(L)]),
+                 np.concatenate([acoo.col, self.act_off + np.arange(L)]),
+                 np.concatenate([-acoo.data, np.ones(L)]), np.full(L, -np.inf), np.zeros(L))
+            # ... and as many hours as their share of the day's paid hours:
+            # hours * sum_i v_i - share * sum_j paid_j x_j = 0.
+            rows(np.zeros(nx + L, np.int64), np.concatenate([np.arange(nx),
+                                                              self.act_off + np.arange(L)]),
+                 np.concatenate([-share * paid, np.full(L, hours)]), np.zeros(1), np.zeros(1))
+        self.act_share, self.act_paid = share, paid
         # Cap and floor on agents on duty.
         if cap is not None or floor_duty is not None:
             lb = np.full(L, -np.inf) if floor_duty is None else floor_duty - fixed
@@ -477,9 +505,9 @@ class _Window:
         nx, nxw = self.nx, self.nx + self.nw
         x = lp.x[:nx]
         if self.simple and _ROUNDING == "greedy":
-            return self._round(lp.x), True
+            return self._placed(self._round(lp.x), con), True
         if self.backlog_only and _ROUNDING == "greedy":
-            return self._round_backlog(lp.x), True
+            return self._placed(self._round_backlog(lp.x), con), True
         if _ROUNDING == "mip":
             integrality = np.zeros(self.nvar)
             integrality[:nxw] = 1
@@ -524,6 +552,26 @@ class _Window:
         return sol, proven
 
 
+    def _placed(self, sol, con):
+        """With scheduled activities: ``sol``'s whole shifts kept, the activities (and the
+        agents on the phones) placed again for them by the LP (the searches keep the
+        LP's activities while they move shifts)."""
+        if self.act_off is None:
+            return sol
+        nxw = self.nx + self.nw
+        lb, ub = self.lb.copy(), self.ub.copy()
+        lb[:nxw] = ub[:nxw] = np.round(sol[:nxw])
+        res = milp(self.c, bounds=Bounds(lb, ub), constraints=con)
+        return res.x if res.x is not None else sol
+
+    def _phones_fixed(self, sol, rows):
+        """Agents on duty fixed in the first ``rows`` rows for the phones: earlier days'
+        shifts less their activities and this window's activities in ``sol``."""
+        out = np.asarray(self.fixed[:rows], float) - self.fixed_act[:rows]
+        if self.act_off is not None:
+            out = out - sol[self.act_off:self.act_off + rows]
+        return out
+
     def _round_backlog(self, sol, max_moves=2000):
         """Whole agents on the first day's shifts of a deferrable queue alone.
 
@@ -559,7 +607,7 @@ class _Window:
         late_max = late + tol if within is not None else np.inf
         a = self.a_full[:L]
         later = np.flatnonzero(~first)
-        fixed = np.asarray(self.fixed[:L], float) + a[:, later] @ sol[later]
+        fixed = self._phones_fixed(sol, L) + a[:, later] @ sol[later]
         cols = np.flatnonzero(first)
         x = backlog_search(np.ceil(sol[cols] - 1e-6), np.ascontiguousarray(a[:, cols].toarray()),
                            fixed, np.asarray(self.c[cols], float), float(self.keep), lam, aht,
@@ -589,7 +637,7 @@ class _Window:
         a0 = self.a_full[:per_day][:, first].toarray()          # (rows, F)
         cost = self.c[first]
         keep = self.keep
-        fixed = self.fixed[:per_day]
+        fixed = self._phones_fixed(sol, per_day)
         lp_n = {m.name: sol[self.n_off[m.name]:self.n_off[m.name] + per_day]
                 for m in self.models}
         total = sum(lp_n.values())
@@ -651,7 +699,7 @@ def _day_columns(templates, weekday, nd, interval):
 
 
 def least_cost_schedule(demands, templates, *, day0, ndays, interval, shrinkage, hourly_cost,
-                        max_on_duty=None, min_agents=0, previous=None, redo=()):
+                        max_on_duty=None, min_agents=0, previous=None, redo=(), activity=0.0):
     """The least-cost shift starts of one agent group against its queues' targets.
 
     Parameters
@@ -679,6 +727,11 @@ def least_cost_schedule(demands, templates, *, day0, ndays, interval, shrinkage,
         what the days kept cover fixed).
     redo : collection of int
         Days (from ``day0``) to schedule again when ``previous`` is given.
+    activity : float
+        Share of paid time in scheduled activities (training, meetings: not in
+        ``shrinkage``): each day's shifts spend that share of their paid hours
+        off the phones in the intervals the program chooses (where they cost
+        least), within their time on duty.
 
     Returns
     -------
@@ -709,6 +762,7 @@ def least_cost_schedule(demands, templates, *, day0, ndays, interval, shrinkage,
     for m in models:
         demand_any |= m.live
     duty = np.zeros(n + per_day)           # fixed coverage, with one day of spill
+    act = np.zeros(n + per_day)            # agents in scheduled activities, likewise
     xs, metas = [], []
     phones = {m.name: np.zeros(n) for m in models}
     short, optimal = 0.0, True
@@ -727,7 +781,7 @@ def least_cost_schedule(demands, templates, *, day0, ndays, interval, shrinkage,
                 continue
             win = _window(templates, day0, d0, d1, interval, per_day, cost_t, models, duty,
                           shrinkage, max_on_duty, min_agents, demand_any, penalty,
-                          whole_weeks=True)
+                          whole_weeks=True, activity=(activity, act))
             sol, _ = win.solve(integer=False)
             for m in week_models:
                 for kind in m.kinds:
@@ -741,25 +795,27 @@ def least_cost_schedule(demands, templates, *, day0, ndays, interval, shrinkage,
     for d in range(ndays):
         lo_i = d * per_day
         if previous is not None and d not in redo:
-            x, w, short_d, phones_d = previous.days[d]
+            x, w, short_d, phones_d, v = previous.days[d]
             meta, a, (a_w, _, _), w_meta = _day_columns(
                 tuple(templates), (weekday0 + d) % 7, 1, interval)
         else:
             carries = {}
             for m in models:
                 if m.deferrable:
-                    staff = ((1.0 - shrinkage) * duty[:n] if len(models) == 1
+                    staff = ((1.0 - shrinkage) * (duty[:n] - act[:n]) if len(models) == 1
                              else phones[m.name])
                     carries[m.name] = m.carry(staff, lo_i)
             args = (templates, day0, d, d + 1, interval, per_day, cost_t, models, duty,
                     shrinkage, max_on_duty, min_agents, demand_any, penalty)
-            win = _window(*args, split=split, spill=True, carries=carries)
+            win = _window(*args, split=split, spill=True, carries=carries,
+                          activity=(activity, act))
             try:
                 sol, opt = win.solve(integer=True)
             except RuntimeError:
                 # The backlog's target cannot be met (a cap, hours no shift covers):
                 # schedule without it; the simulation check reports the miss.
-                win = _window(*args, split=split, spill=True, carries=carries, relax=True)
+                win = _window(*args, split=split, spill=True, carries=carries, relax=True,
+                              activity=(activity, act))
                 sol, opt = win.solve(integer=True)
                 short += 1.0
             optimal &= opt
@@ -769,7 +825,9 @@ def least_cost_schedule(demands, templates, *, day0, ndays, interval, shrinkage,
             short_d = float(sol[win.slack_cols].sum())
             phones_d = {m.name: sol[win.n_off[m.name]:win.n_off[m.name] + per_day]
                         for m in models}
-        days.append((x, w, short_d, phones_d))
+            v = (np.maximum(sol[win.act_off:win.act_off + win.L], 0.0)
+                 if win.act_off is not None else np.zeros(0))
+        days.append((x, w, short_d, phones_d, v))
         cov = a @ x - a_w @ w
         taken = w > 0.5
         if taken.any():
@@ -779,6 +837,8 @@ def least_cost_schedule(demands, templates, *, day0, ndays, interval, shrinkage,
         n_cols += x.size
         top = min(cov.size, duty.size - lo_i)
         duty[lo_i:lo_i + top] += cov[:top]
+        top = min(v.size, act.size - lo_i)
+        act[lo_i:lo_i + top] += v[:top]
         xs.append(x)
         metas.append(meta + np.array([0, d, 0]))
         for m in models:
@@ -788,12 +848,12 @@ def least_cost_schedule(demands, templates, *, day0, ndays, interval, shrinkage,
     meta = np.concatenate(metas)
     brk = np.concatenate(breaks) if breaks else np.zeros((0, 4), np.int64)
     return GroupSchedule(x, meta, brk, duty[:n], phones, short, optimal, tuple(days),
-                         tuple(models))
+                         tuple(models), act[:n])
 
 
 def _window(templates, day0, d0, d1, interval, per_day, cost_t, models, duty, shrinkage,
             max_on_duty, min_agents, demand_any, penalty, *, split=None, whole_weeks=False,
-            spill=False, carries=None, relax=False):
+            spill=False, carries=None, relax=False, activity=(0.0, None)):
     """The :class:`_Window` of days ``d0 <= d < d1`` with the shifts of earlier days fixed."""
     nd = d1 - d0
     first = pd.Timestamp(day0) + pd.Timedelta(days=d0)
@@ -845,8 +905,13 @@ def _window(templates, day0, d0, d1, interval, per_day, cost_t, models, duty, sh
                     if key in split:
                         out.append((np.arange(dd * per_day, (dd + 1) * per_day), split[key]))
     breaks = tuple(b[:L] if i == 0 else b for i, b in enumerate(breaks))
+    share, placed = activity
+    act = None
+    if share > 0:
+        paid = np.array([templates[t].paid_hours for t in meta[:, 0]])
+        act = (share, paid, interval / 60.0, placed[lo_i:hi_i])
     win = _Window(a, breaks, cost_t[meta[:, 0]], meta, models, lo_i, hi_i, fixed, shrinkage,
-                  cap, floor, targets, bounds_rows, penalty, cut_len, carries, relax)
+                  cap, floor, targets, bounds_rows, penalty, cut_len, carries, relax, act)
     win.w_meta, win.w_col = w_meta, w_meta[:, 0]
     win.per_day = per_day
     return win

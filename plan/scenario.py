@@ -616,6 +616,7 @@ class Workforce:
     min_agents: int = 0
     max_agents: int | None = None
     scheduling: str = "integrated"
+    activities: tuple = ()
 
     def __post_init__(self):
         _limited(self, "hourly_cost", "money", lo=0)
@@ -632,6 +633,14 @@ class Workforce:
                                  for k, x in self.shrinkage.items()})
         if self.total_shrinkage >= 1:
             raise v.error("shrinkage", "must add up to < 1", self.total_shrinkage)
+        _set(self, "activities", tuple(v.sequence("activities", self.activities,
+                                                  "shrinkage categories", empty=True)))
+        for i, a in enumerate(self.activities):
+            v.known_name(f"activities[{i}]", a, list(self.shrinkage), "shrinkage category")
+            if a == "breaks":
+                raise v.error(f"activities[{i}]", "must not be 'breaks' (give the shift "
+                              "templates break windows and leave breaks out of shrinkage)", a)
+        v.unique("activities", list(self.activities))
         _set(self, "groups", tuple(v.sequence("groups", self.groups, "groups", empty=True)))
         _set(self, "shifts", tuple(v.sequence("shifts", self.shifts, "shift templates",
                                               empty=True)))
@@ -665,6 +674,20 @@ class Workforce:
     def total_shrinkage(self):
         """Share of paid time off the phones (the categories added up)."""
         return float(sum(self.shrinkage.values()))
+
+    @property
+    def activity_share(self):
+        """Share of paid time in scheduled activities (the ``activities`` categories):
+        integrated scheduling places them in the intervals where they cost least,
+        instead of grossing every interval up for them."""
+        return float(sum(self.shrinkage[a] for a in self.activities))
+
+    @property
+    def grossed_shrinkage(self):
+        """Share of paid time off the phones grossed up in every interval: the total
+        less the scheduled activities (integrated scheduling)."""
+        return self.total_shrinkage - (self.activity_share if self.scheduling == "integrated"
+                                       else 0.0)
 
     def group(self, name):
         """The :class:`GroupConfig` named ``name``, or ``None`` (a queue's own group)."""

@@ -150,3 +150,30 @@ def test_two_step_cost_by_blocks(monkeypatch):
     paid, wages = it.two_step_cost(staffed, [q], w, start=START, end=end)
     assert paid == pytest.approx(sum(whole.paid_hours.values()), rel=2e-3)
     assert wages == pytest.approx(whole.wages, rel=2e-3)
+
+
+def test_scheduled_activities_off_the_phones():
+    """Training as a scheduled activity: the simulated phones are the agents on duty
+    less their activities, less the rest of shrinkage; targets hold on fresh numbers
+    and an independent 200-replication check; the plan costs less than grossing up."""
+    import dataclasses
+
+    q, req, w, end = _case()
+    w_act = dataclasses.replace(w, shrinkage={"other": 0.1, "training": 0.1},
+                                activities=("training",))
+    sim = Simulation(replications=10, seed=5, max_rounds=6)
+    ip = plan_integrated(req, [q], w_act, start=START, end=end, settings=sim)
+    cov = ip.shifts.coverage
+    assert "activities" in cov.columns
+    paid = sum(ip.shifts.paid_hours.values())
+    assert cov["activities"].sum() * 0.5 == pytest.approx(0.1 * paid, rel=0.02)
+    np.testing.assert_allclose(ip.phones["voice"],
+                               0.9 * (cov["scheduled"] - cov["activities"]).to_numpy(),
+                               atol=1e-9)
+    assert ip.holds
+    center = build_center([q], req, ip.phones, interval=30)
+    res = simulate.simulate(center, replications=200, seed=[321, 7], progress=False)
+    check = attainment([q], res, pd.DatetimeIndex(req["start"]))
+    assert (check["simulated"] >= 0.8 - 0.005).all()
+    gross = plan_integrated(req, [q], w, start=START, end=end, settings=sim)
+    assert paid <= sum(gross.shifts.paid_hours.values())

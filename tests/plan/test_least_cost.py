@@ -267,3 +267,42 @@ def test_deferrable_rounding_meets_backlog_target(seed, monkeypatch):
     # (whole 3- and 5-hour shifts on a day of 30 agent-hours: coarse steps).
     assert got["greedy"] <= 1.03 * got["bounded"]
     assert got["mip"] <= got["greedy"] <= 1.15 * got["mip"]
+
+
+def test_activities_placed_where_they_cost_least(monkeypatch):
+    """A share of each day's paid hours goes to activities, within the agents on
+    duty, in the quiet hours; the target holds on the phones left (exact Erlang) and
+    the exact program costs no more than grossing every interval up for them."""
+    vol = np.zeros(48)
+    vol[8:17] = [10, 30, 40, 40, 35, 12, 8, 25, 30]     # a trough at 13:00-15:00
+    vol[32:41] = vol[8:17]
+    aht = np.full(48, 300.0)
+    q = _queue()
+    monkeypatch.setattr(lc, "_ROUNDING", "mip")
+    paid = {}
+    for shrink, share in ((0.3, 0.0), (0.1, 0.2)):
+        g = lc.least_cost_schedule([lc.QueueDemand(q, vol, aht, {})], _templates(), day0=DAY0,
+                                   ndays=2, interval=60, shrinkage=shrink, hourly_cost=20.0,
+                                   activity=share)
+        hours = np.array([_templates()[m[0]].paid_hours for m in g.meta])
+        paid[share] = float(hours @ g.x)
+        phones = (1 - shrink) * (g.duty - g.activity)
+        live = vol > 0
+        m = erlang.metrics(phones[live], vol[live], 300.0, target_time=20.0, interval=3600.0)
+        for day in (slice(0, 24), slice(24, 48)):
+            d = live[day]
+            sl = erlang.metrics(phones[day][d], vol[day][d], 300.0, target_time=20.0,
+                                interval=3600.0).service_level
+            assert float(sl @ vol[day][d]) >= 0.8 * vol[day].sum() - 1e-6
+        assert (m.service_level >= q.target.floor_service_level - 1e-6).all()
+        assert (g.activity >= -1e-9).all() and (g.activity <= g.duty + 1e-9).all()
+        if share:
+            # Each day's activities are its share of the day's paid hours (shifts start
+            # and end the same day here).
+            for d in (0, 1):
+                day_paid = float(hours[g.meta[:, 1] == d] @ g.x[g.meta[:, 1] == d])
+                assert g.activity[24 * d:24 * d + 24].sum() == pytest.approx(share * day_paid)
+            # More of them in the trough than in the peak hours, per agent on duty.
+            per = g.activity[:24] / np.where(g.duty[:24] > 0, g.duty[:24], 1)
+            assert per[13:15].mean() > per[[9, 10, 11]].mean()
+    assert paid[0.2] <= paid[0.0] + 1e-9

@@ -66,3 +66,26 @@ def test_toml_round_trip_and_paths():
         bad({"queues.voice.target.level": "year"})
     with pytest.raises(ScenarioError, match=r"'overrides.\"workforce.scheduling\"' must be one of"):
         bad({"workforce.scheduling": "magic"})
+
+
+def test_activities_are_shrinkage_categories():
+    from ccwfm.plan.scenario import Workforce
+
+    w = Workforce(shrinkage={"breaks": 0.08, "training": 0.04, "meetings": 0.03},
+                  activities=["training", "meetings"])
+    assert w.activity_share == pytest.approx(0.07)
+    assert w.grossed_shrinkage == pytest.approx(0.08)
+    # The two-step method grosses every category up.
+    two = Workforce(shrinkage=w.shrinkage, activities=["training"], scheduling="two_step")
+    assert two.grossed_shrinkage == pytest.approx(0.15)
+    for bad, message in ((["coffee"], r"'activities\[0\]' names an unknown shrinkage category"),
+                         (["breaks"], r"'activities\[0\]' must not be 'breaks'"),
+                         (["training", "training"], r"'activities' must have unique names"),
+                         ("training", r"'activities' must be a sequence")):
+        with pytest.raises(ValueError, match=message):
+            Workforce(shrinkage=w.shrinkage, activities=bad)
+    sc = demo_scenario().with_overrides({"workforce.activities": ["training", "meetings"]})
+    assert sc.workforce.activities == ("training", "meetings")
+    assert Scenario.from_toml(sc.to_toml()) == sc
+    with pytest.raises(ScenarioError, match=r'"workforce.activities"\[0\]. names an unknown'):
+        demo_scenario().with_overrides({"workforce.activities": ["gym"]})
