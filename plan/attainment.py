@@ -17,10 +17,11 @@ from scipy import stats
 
 from ccwfm.simulate import QUEUE_METRICS
 
-from .least_cost import period_index
+from .backlog import deadline_times
+from .least_cost import open_mask, period_index
 
 __all__ = ["ATTAINMENT_COLUMNS", "attainment", "attainment_summary", "floor_summary",
-           "period_starts", "queue_periods"]
+           "needs_records", "period_starts", "queue_periods", "window_parts"]
 
 ATTAINMENT_COLUMNS = ("queue", "level", "period", "metric", "target", "formula", "simulated",
                       "low", "high", "met", "contacts")
@@ -60,15 +61,59 @@ def _per_rep(stats_q, kind, basis):
     return s[..., _M["asa"]] * answered, answered
 
 
-def _kinds(queue):
+def needs_records(queue):
+    """Deferrable work with a business-hours or "next day" window: its share within
+    the window is counted contact by contact (:func:`window_parts`), not from the
+    simulation's per-interval statistics (which measure a fixed waiting time)."""
+    t = queue.target
+    return (queue.is_deferrable and t.service_level is None and t.window is not None
+            and (isinstance(t.window, str) or t.window_basis == "business"))
+
+
+def window_parts(queue, records, starts, interval):
+    """Per replication and period of ``queue``'s level: contacts handled within their
+    window (exact deadlines, :func:`plan.backlog.deadline_times`) and contacts, from
+    a simulation's ``records`` of the queue alone.
+
+    A contact still waiting at the horizon's end counts as within when its
+    deadline is after the horizon (as in :func:`plan.backlog.fluid_backlog`).
+
+    Returns
+    -------
+    (numerator, denominator) : ndarray (replications, periods)
+    """
+    t = queue.target
+    starts = pd.DatetimeIndex(starts)
+    per_day = 1440 // interval
+    n = len(starts)
+    mask = open_mask(queue, n, per_day, starts[0].normalize().weekday(), interval)
+    periods = queue_periods(queue, starts)
+    n_p = int(periods.max()) + 1
+    reps = int(records["replication"].max()) + 1 if len(records) else 0
+    arrival = records["arrival"].to_numpy(float)
+    due = deadline_times(np.clip(arrival, 0.0, n * interval * 60.0 - 1e-6), mask,
+                         interval=interval, window=t.window, basis=t.window_basis)
+    outcome = records["outcome"].astype(str).to_numpy()
+    start = records["start"].to_numpy(float)
+    within = ((outcome == "answered") & (start <= due + 1e-9)) | (
+        np.isin(outcome, ("in_queue", "in_bot")) & ~np.isfinite(due))
+    cell = np.minimum((arrival // (interval * 60.0)).astype(np.int64), n - 1)
+    key = records["replication"].to_numpy(np.int64) * n_p + periods[cell]
+    num = np.bincount(key, within.astype(float), reps * n_p).reshape(reps, n_p)
+    den = np.bincount(key, None, reps * n_p).reshape(reps, n_p).astype(float)
+    return num, den
+
+
+def _kinds(queue, window=False):
     t = queue.target
     out = []
     if t.service_level is not None:
         out.append(("service_level", t.service_level))
     elif (t.window is not None and not isinstance(t.window, str)
-          and t.window_basis == "calendar"):
+          and t.window_basis == "calendar") or (window and needs_records(queue)):
         # Deferrable work within a calendar window: the simulation measures the
-        # service level at the window (Target.measure_time).
+        # service level at the window (Target.measure_time); within a business or
+        # "next day" window, contact by contact (``windows`` of :func:`attainment`).
         out.append(("service_level", t.within))
     if t.abandon_rate is not None and queue.patience is not None:
         out.append(("abandon_rate", t.abandon_rate))
@@ -77,7 +122,7 @@ def _kinds(queue):
     return out
 
 
-def attainment(queues, result, starts, *, formula=None, level=0.95):
+def attainment(queues, result, starts, *, formula=None, level=0.95, windows=None):
     """Each queue's targets per period of its level, simulated (and by formula).
 
     Parameters
@@ -95,6 +140,11 @@ def attainment(queues, result, starts, *, formula=None, level=0.95):
         ``{name: (metrics, volume)}``.
     level : float
         Confidence level.
+    windows : dict, optional
+        Queue name -> :func:`window_parts` of a deferrable queue with a
+        business-hours or "next day" window (:func:`needs_records`): its
+        share within the window per period (without, such a target is not
+        in the table).
 
     Returns
     -------
@@ -110,10 +160,14 @@ def attainment(queues, result, starts, *, formula=None, level=0.95):
         periods = queue_periods(q, starts)
         firsts = period_starts(starts, periods)
         n_p = int(periods.max()) + 1
-        for kind, target in _kinds(q):
+        win = (windows or {}).get(q.name)
+        for kind, target in _kinds(q, window=win is not None):
             num, den = _per_rep(qs[:, qi, :horizon, :], kind, q.target.basis)
-            pn = np.stack([np.bincount(periods, num[r], n_p) for r in range(reps)])
-            pd_ = np.stack([np.bincount(periods, den[r], n_p) for r in range(reps)])
+            if kind == "service_level" and win is not None:
+                pn, pd_ = win
+            else:
+                pn = np.stack([np.bincount(periods, num[r], n_p) for r in range(reps)])
+                pd_ = np.stack([np.bincount(periods, den[r], n_p) for r in range(reps)])
             with np.errstate(invalid="ignore", divide="ignore"):
                 val = pn / pd_
             ok = np.isfinite(val)
@@ -132,7 +186,8 @@ def attainment(queues, result, starts, *, formula=None, level=0.95):
                 with np.errstate(invalid="ignore", divide="ignore"):
                     f_val = (np.bincount(periods, f_num, n_p)
                              / np.bincount(periods, f_den, n_p))
-            contacts = np.bincount(periods, den.mean(axis=0), n_p)
+            contacts = (pd_.mean(axis=0) if kind == "service_level" and win is not None
+                        else np.bincount(periods, den.mean(axis=0), n_p))
             for p in range(n_p):
                 if not contacts[p] > 0:
                     continue

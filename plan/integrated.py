@@ -27,7 +27,7 @@ from scipy import stats
 
 from ccwfm import erlang, simulate
 
-from .attainment import attainment, queue_periods
+from .attainment import attainment, needs_records, queue_periods, window_parts
 from .least_cost import QueueDemand, least_cost_schedule
 from .shift_plan import ShiftPlan, agent_groups, plan_shifts
 from .verify import CONFIRM_STREAM, build_center
@@ -181,17 +181,22 @@ def _phones(queues, owner, done, shrink):
     return out
 
 
-def _simulate(queues, req, phones, interval, reps, seed):
+def _simulate(queues, req, phones, interval, reps, seed, records=False):
     center = build_center(queues, req, phones, interval=interval)
-    reps = max(min(reps, simulate.max_replications(center)), 2)
-    return simulate.simulate(center, replications=reps, seed=seed, progress=False)
+    reps = max(min(reps, simulate.max_replications(center, records=records)), 2)
+    return simulate.simulate(center, replications=reps, seed=seed, progress=False,
+                             records=records)
 
 
 def _simulate_one(job):
-    """One queue simulated alone: its attainment table and mean KPIs per interval."""
+    """One queue simulated alone: its attainment table and mean KPIs per interval.
+    Deferrable work with a business-hours or "next day" window keeps its contact
+    records, to count who is handled within the window."""
     q, req, staffing, interval, reps, seed, starts, formula = job
-    res = _simulate([q], req, {q.name: staffing}, interval, reps, seed)
-    table = attainment([q], res, starts, formula=formula)
+    keep = needs_records(q)
+    res = _simulate([q], req, {q.name: staffing}, interval, reps, seed, records=keep)
+    windows = {q.name: window_parts(q, res.records, starts, interval)} if keep else None
+    table = attainment([q], res, starts, formula=formula, windows=windows)
     return table, res.intervals, res.replications
 
 
@@ -440,8 +445,39 @@ def _confirm(queues, req, phones, interval, reps, starts, seed, which):
              list(seed) + [qi], starts, {q.name: _formula(q, req, phones[q.name], interval)})
             for qi, q in enumerate(queues) if q in which]
     out = _simulate_queues(jobs)
-    return (pd.concat([o[0] for o in out], ignore_index=True),
-            pd.concat([o[1] for o in out], ignore_index=True), min(o[2] for o in out))
+    table = pd.concat([o[0] for o in out], ignore_index=True)
+    for q in which:
+        if needs_records(q):
+            # The formula of a window target is the fluid backlog model's share within.
+            sel = (table["queue"] == q.name) & (table["metric"] == "service_level")
+            share = _fluid_window(q, req[req["queue"] == q.name], phones[q.name], starts,
+                                  interval)
+            table.loc[sel, "formula"] = share[:int(sel.sum())]
+    return (table, pd.concat([o[1] for o in out], ignore_index=True),
+            min(o[2] for o in out))
+
+
+def _fluid_window(q, req, staffing, starts, interval):
+    """Per period with contacts: the share handled within the window by the fluid
+    backlog model (:func:`plan.backlog.fluid_backlog`) with ``staffing``."""
+    from .backlog import deadlines, fluid_backlog
+    from .least_cost import open_mask
+
+    starts = pd.DatetimeIndex(starts)
+    mask = open_mask(q, len(starts), 1440 // interval, starts[0].normalize().weekday(),
+                     interval)
+    t = q.target
+    vol = req["agent_volume"].to_numpy(float)
+    aht = req["agent_aht"].to_numpy(float)
+    aht = np.where(aht > 0, aht, 600.0)
+    due = deadlines(mask, interval=interval, window=t.window, basis=t.window_basis)
+    r = fluid_backlog(vol, aht, staffing, due, interval=interval)
+    periods = queue_periods(q, starts)
+    n_p = int(periods.max()) + 1
+    contacts = np.bincount(periods, vol, n_p)
+    late = np.bincount(periods, r.late_by_arrival, n_p)
+    keep = contacts > 0
+    return 1.0 - late[keep] / contacts[keep]
 
 
 def _redo_days(queues, changed, owner, starts, interval):
@@ -519,10 +555,14 @@ def _cuts(queues, table, margins, starts, missed, give_back, reps, last=False):
         changed.setdefault(name, set()).add(key)
     if not give_back:
         return changed
+    deferrable = {q.name for q in queues if q.is_deferrable}
     for name, mg, key, gap in moves:
         old = mg.get(key, 0.0)
-        if gap < -_OVER[key[0]] and old > _LOWEST[key[0]] and (name, key) not in missed:
-            mg[key] = max(old + gap / 2, _LOWEST[key[0]])
+        # A deferrable queue's share within its window may give back as far as the
+        # LP's bound on late contacts (conservative) lets it.
+        lowest = -1.0 if (key[0] == "sl" and name in deferrable) else _LOWEST[key[0]]
+        if gap < -_OVER[key[0]] and old > lowest and (name, key) not in missed:
+            mg[key] = max(old + gap / 2, lowest)
             changed.setdefault(name, set()).add(key)
     return changed
 

@@ -59,11 +59,17 @@ def queue_requirements(demand, queue, *, interval, shrinkage):
     seconds = interval * 60.0
     kw = dict(interval=seconds, patience=queue.patience, concurrency=queue.concurrency,
               concurrency_factor=queue.concurrency_factor)
-    required = erlang.required_agents(
-        agent_volume, agent_aht, service_level=t.service_level,
-        target_time=t.target_time if t.service_level is not None else None, asa=t.asa,
-        abandon_rate=t.abandon_rate if queue.patience is not None else None,
-        occupancy=t.occupancy, basis=t.basis, **kw)
+    erlang_target = (t.service_level is not None or t.asa is not None or t.occupancy is not None
+                     or (t.abandon_rate is not None and queue.patience is not None))
+    if not erlang_target and queue.is_deferrable and t.window is not None:
+        required = _backlog_requirement(queue, demand["start"], agent_volume, agent_aht,
+                                        interval)
+    else:
+        required = erlang.required_agents(
+            agent_volume, agent_aht, service_level=t.service_level,
+            target_time=t.target_time if t.service_level is not None else None, asa=t.asa,
+            abandon_rate=t.abandon_rate if queue.patience is not None else None,
+            occupancy=t.occupancy, basis=t.basis, **kw)
     m = erlang.metrics(required, agent_volume, agent_aht, target_time=t.measure_time, **kw)
     sl = m.service_level_answered if t.basis == "answered" else m.service_level
     return pd.DataFrame({
@@ -72,6 +78,31 @@ def queue_requirements(demand, queue, *, interval, shrinkage):
         "required": required, "scheduled": required / (1.0 - shrinkage),
         "service_level": sl, "asa": m.asa, "abandon_rate": m.abandon_rate,
         "occupancy": m.occupancy})
+
+
+def _backlog_requirement(queue, starts, volume, aht, interval):
+    """Fewest agents per interval (fractional) handling a deferrable queue's work within
+    its window (:func:`plan.backlog.backlog_lp` over the horizon, business hours and
+    work carried over): its requirement when no per-interval Erlang target is set."""
+    from .backlog import backlog_lp, deadlines
+    from .least_cost import open_mask
+
+    t = queue.target
+    starts = pd.DatetimeIndex(starts)
+    n = len(starts)
+    if n == 0 or not np.any(volume > 0):
+        return np.zeros(n)
+    per_day = 1440 // interval
+    mask = open_mask(queue, n, per_day, starts[0].normalize().weekday(), interval)
+    due = deadlines(mask, interval=interval, window=t.window, basis=t.window_basis)
+    aht = np.where(aht > 0, aht, float(np.average(aht, weights=np.maximum(volume, 1e-12))))
+    model = backlog_lp(volume, aht, due, interval=interval, within=t.within, open_mask=mask)
+    try:
+        agents, _ = model.solve()
+    except ValueError as e:
+        raise ValueError(f"'queues[{queue.name}].target': no staffing handles "
+                         f"{t.within:.0%} of the work within its window: {e}") from None
+    return agents
 
 
 def requirements(queues, forecast, grid, *, interval, shrinkage):
