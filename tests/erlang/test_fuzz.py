@@ -217,17 +217,19 @@ def _misses(m, kw):
     miss = (np.asarray(m.agents) == 0) & (load > 0)
     erlang_c = np.broadcast_to(~np.isfinite(_f(kw.get("patience", INF))), load.shape)
     servers = np.asarray(m.agents) * _f(kw.get("concurrency", 1))
-    miss |= erlang_c & (load > 0) & (servers <= load)
+    miss = miss | erlang_c & (load > 0) & (servers <= load)
     tol = 1e-9
+    # Targets may broadcast to more cells than the metrics (a target array over
+    # scalar inputs): ``miss`` takes their shape (not ``|=``).
     if "service_level" in kw:
         sl = m.service_level_answered if kw.get("basis") == "answered" else m.service_level
-        miss |= sl < _f(kw["service_level"]) + tol
+        miss = miss | (sl < _f(kw["service_level"]) + tol)
     if "asa" in kw:
-        miss |= m.asa > _f(kw["asa"]) * (1 - tol)
+        miss = miss | (m.asa > _f(kw["asa"]) * (1 - tol))
     if "abandon_rate" in kw:
-        miss |= m.abandon_rate > _f(kw["abandon_rate"]) - tol
+        miss = miss | (m.abandon_rate > _f(kw["abandon_rate"]) - tol)
     if "occupancy" in kw:
-        miss |= m.occupancy > _f(kw["occupancy"]) - tol
+        miss = miss | (m.occupancy > _f(kw["occupancy"]) - tol)
     return miss
 
 
