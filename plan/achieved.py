@@ -13,7 +13,7 @@ from ccwfm import erlang, simulate
 
 from .verify import build_center
 
-__all__ = ["SIMULATED", "achieved_kpis", "simulated_summary"]
+__all__ = ["SIMULATED", "achieved_kpis", "formula_kpis", "formula_metrics", "simulated_summary"]
 
 SIMULATED = ("service_level", "asa", "abandon_rate", "wait_p90")
 """KPIs taken from the simulation, as ``<name>_sim`` columns."""
@@ -32,6 +32,33 @@ def _phones(queues, requirements, staffed, on_duty, owner, shrinkage):
         agents = np.floor(duty.to_numpy() * (1.0 - shrinkage) * sh.fillna(0).to_numpy() + 1e-9)
         out[q.name] = agents.astype(np.int64)
     return out
+
+
+def formula_metrics(queue, requirements, agents, interval):
+    """Erlang metrics of ``queue`` (A with a patience, else C; chat by the slot model)
+    with ``agents`` on the phones per row of its ``requirements`` (``agent_volume``,
+    ``agent_aht``), measured at its target's time; ``interval`` in minutes."""
+    return erlang.metrics(agents, requirements["agent_volume"], requirements["agent_aht"],
+                          target_time=queue.target.measure_time, interval=interval * 60.0,
+                          patience=queue.patience, concurrency=queue.concurrency,
+                          concurrency_factor=queue.concurrency_factor)
+
+
+def formula_kpis(queues, requirements, phones, *, interval):
+    """Per queue and interval: ``agents`` on the phones (``phones[queue]``, in the
+    order of the queue's rows of ``requirements``) and their formula
+    ``service_level`` (on the target's basis), ``asa``, ``abandon_rate``, ``occupancy``."""
+    frames = []
+    for q in queues:
+        r = requirements[requirements["queue"] == q.name].reset_index(drop=True)
+        agents = phones[q.name]
+        m = formula_metrics(q, r, agents, interval)
+        sl = m.service_level_answered if q.target.basis == "answered" else m.service_level
+        frames.append(pd.DataFrame({"queue": q.name, "start": r["start"], "agents": agents,
+                                    "service_level": sl, "asa": m.asa,
+                                    "abandon_rate": m.abandon_rate,
+                                    "occupancy": m.occupancy}))
+    return pd.concat(frames, ignore_index=True)
 
 
 def achieved_kpis(queues, requirements, staffed, on_duty, owner, *, interval, shrinkage,
@@ -65,21 +92,7 @@ def achieved_kpis(queues, requirements, staffed, on_duty, owner, *, interval, sh
         :data:`SIMULATED` KPIs as ``<name>_sim``; and the simulation.
     """
     phones = _phones(queues, requirements, staffed, on_duty, owner, shrinkage)
-    frames = []
-    for q in queues:
-        r = requirements[requirements["queue"] == q.name].reset_index(drop=True)
-        agents = phones[q.name]
-        t = q.target
-        m = erlang.metrics(agents, r["agent_volume"], r["agent_aht"],
-                           target_time=t.measure_time, interval=interval * 60.0,
-                           patience=q.patience, concurrency=q.concurrency,
-                           concurrency_factor=q.concurrency_factor)
-        sl = m.service_level_answered if t.basis == "answered" else m.service_level
-        frames.append(pd.DataFrame({"queue": q.name, "start": r["start"], "agents": agents,
-                                    "service_level": sl, "asa": m.asa,
-                                    "abandon_rate": m.abandon_rate,
-                                    "occupancy": m.occupancy}))
-    out = pd.concat(frames, ignore_index=True)
+    out = formula_kpis(queues, requirements, phones, interval=interval)
     if not settings.verify:
         return out, None
     center = build_center(queues, requirements, phones, interval=interval)

@@ -18,7 +18,7 @@ from scipy import stats
 from ccwfm.simulate import QUEUE_METRICS
 
 from .backlog import deadline_times
-from .least_cost import open_mask, period_index
+from .least_cost import period_index, queue_open_mask
 
 __all__ = ["ATTAINMENT_COLUMNS", "attainment", "attainment_summary", "floor_summary",
            "needs_records", "period_starts", "queue_periods", "window_parts"]
@@ -83,10 +83,8 @@ def window_parts(queue, records, starts, interval):
     (numerator, denominator) : ndarray (replications, periods)
     """
     t = queue.target
-    starts = pd.DatetimeIndex(starts)
-    per_day = 1440 // interval
     n = len(starts)
-    mask = open_mask(queue, n, per_day, starts[0].normalize().weekday(), interval)
+    mask = queue_open_mask(queue, starts, interval)
     periods = queue_periods(queue, starts)
     n_p = int(periods.max()) + 1
     reps = int(records["replication"].max()) + 1 if len(records) else 0

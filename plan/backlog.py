@@ -427,6 +427,14 @@ class BacklogResult:
     asa: float
 
 
+def positive_aht(aht, volume):
+    """``aht`` with its non-positive entries (intervals without contacts) set to the
+    contact-weighted mean handle time: what the backlog model needs everywhere."""
+    aht = np.asarray(aht, float)
+    mean = float(np.average(aht, weights=np.maximum(np.asarray(volume, float), 1e-12)))
+    return np.where(aht > 0, aht, mean if mean > 0 else 600.0)
+
+
 def _serve(volume, capacity, carry_in):
     """Work-conserving FIFO fluid: (served, backlog) per interval."""
     served = np.empty(volume.size)

@@ -25,10 +25,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ccwfm import erlang, simulate
+from ccwfm import simulate
 
-from .attainment import attainment, needs_records, queue_periods, window_parts
-from .least_cost import QueueDemand, least_cost_schedule
+from .achieved import formula_metrics
+from .attainment import attainment, needs_records, period_starts, queue_periods, window_parts
+from .backlog import fluid_backlog, positive_aht
+from .least_cost import QueueDemand, least_cost_schedule, queue_deadlines
 from .shift_plan import ShiftPlan, agent_groups, plan_shifts
 from .verify import CONFIRM_STREAM, build_center
 
@@ -124,6 +126,15 @@ def _workers(jobs):
     return max(1, min(cores, jobs, _MAX_WORKERS))
 
 
+def _map(fn, jobs):
+    """``[fn(job) for job in jobs]``, in parallel processes when there are cores."""
+    workers = _workers(len(jobs))
+    if workers == 1:
+        return [fn(j) for j in jobs]
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+        return list(pool.map(fn, jobs))
+
+
 def _solve(kwargs):
     return least_cost_schedule(**kwargs)
 
@@ -155,12 +166,7 @@ def _group_schedules(groups, owner, queues, req, workforce, margins, start, end,
     # The biggest jobs first, so that the processes finish together.
     order = sorted(jobs, key=lambda g: -len(jobs[g][0]["redo"]) if todo[g] is not None
                    else -float(sum(d.volume.sum() for d in jobs[g][0]["demands"])) - 1e12)
-    workers = _workers(len(order))
-    if workers == 1:
-        results = [_solve(jobs[g][0]) for g in order]
-    else:
-        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-            results = list(pool.map(_solve, [jobs[g][0] for g in order]))
+    results = _map(_solve, [jobs[g][0] for g in order])
     for g, res in zip(order, results):
         done[g] = (res, jobs[g][1])
     return done
@@ -202,11 +208,7 @@ def _simulate_one(job):
 
 def _simulate_queues(jobs):
     """:func:`_simulate_one` of each job, in parallel processes when there are cores."""
-    workers = _workers(len(jobs))
-    if workers == 1:
-        return [_simulate_one(j) for j in jobs]
-    with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-        return list(pool.map(_simulate_one, jobs))
+    return _map(_simulate_one, jobs)
 
 
 def _tuning_days(start, end, weekday0):
@@ -419,24 +421,14 @@ def two_step_cost(staffed, queues, workforce, *, start, end):
     for b0, b1 in zip(edges[:-1], edges[1:]):
         part = staffed[(staffed["start"] >= b0) & (staffed["start"] < b1)]
         jobs.append((part, queues, workforce, b0, b1))
-    workers = _workers(len(jobs))
-    if workers == 1:
-        out = [_two_step_block(j) for j in jobs]
-    else:
-        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-            out = list(pool.map(_two_step_block, jobs))
+    out = _map(_two_step_block, jobs)
     return sum(o[0] for o in out), sum(o[1] for o in out)
 
 
 def _formula(q, req, staffing, interval):
     """Erlang metrics of queue ``q`` with ``staffing`` agents on the phones, and its volume."""
     r = req[req["queue"] == q.name]
-    vol = r["agent_volume"].to_numpy(float)
-    m = erlang.metrics(staffing, vol, r["agent_aht"].to_numpy(float),
-                       target_time=q.target.measure_time, interval=interval * 60.0,
-                       patience=q.patience, concurrency=q.concurrency,
-                       concurrency_factor=q.concurrency_factor)
-    return m, vol
+    return formula_metrics(q, r, staffing, interval), r["agent_volume"].to_numpy(float)
 
 
 def _confirm(queues, req, phones, interval, reps, starts, seed, which):
@@ -452,32 +444,24 @@ def _confirm(queues, req, phones, interval, reps, starts, seed, which):
             sel = (table["queue"] == q.name) & (table["metric"] == "service_level")
             share = _fluid_window(q, req[req["queue"] == q.name], phones[q.name], starts,
                                   interval)
-            table.loc[sel, "formula"] = share[:int(sel.sum())]
+            table.loc[sel, "formula"] = table.loc[sel, "period"].map(share).to_numpy()
     return (table, pd.concat([o[1] for o in out], ignore_index=True),
             min(o[2] for o in out))
 
 
 def _fluid_window(q, req, staffing, starts, interval):
-    """Per period with contacts: the share handled within the window by the fluid
-    backlog model (:func:`plan.backlog.fluid_backlog`) with ``staffing``."""
-    from .backlog import deadlines, fluid_backlog
-    from .least_cost import open_mask
-
-    starts = pd.DatetimeIndex(starts)
-    mask = open_mask(q, len(starts), 1440 // interval, starts[0].normalize().weekday(),
-                     interval)
-    t = q.target
+    """Per period start: the share handled within the window by the fluid backlog
+    model (:func:`plan.backlog.fluid_backlog`) with ``staffing``."""
+    mask, due = queue_deadlines(q, starts, interval)
     vol = req["agent_volume"].to_numpy(float)
-    aht = req["agent_aht"].to_numpy(float)
-    aht = np.where(aht > 0, aht, 600.0)
-    due = deadlines(mask, interval=interval, window=t.window, basis=t.window_basis)
-    r = fluid_backlog(vol, aht, staffing, due, interval=interval)
+    r = fluid_backlog(vol, positive_aht(req["agent_aht"].to_numpy(float), vol), staffing,
+                      due, interval=interval)
     periods = queue_periods(q, starts)
     n_p = int(periods.max()) + 1
     contacts = np.bincount(periods, vol, n_p)
     late = np.bincount(periods, r.late_by_arrival, n_p)
-    keep = contacts > 0
-    return 1.0 - late[keep] / contacts[keep]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return pd.Series(1.0 - late / contacts, index=period_starts(starts, periods).to_numpy())
 
 
 def _redo_days(queues, changed, owner, starts, interval):

@@ -150,6 +150,21 @@ def open_mask(queue, n, per_day, weekday0, interval):
     return (minute >= a) & (minute + interval <= b) & np.isin(weekday, days)
 
 
+def queue_open_mask(queue, starts, interval):
+    """:func:`open_mask` of ``queue`` on the horizon of interval ``starts``."""
+    starts = pd.DatetimeIndex(starts)
+    return open_mask(queue, len(starts), DAY // interval, starts[0].normalize().weekday(),
+                     interval)
+
+
+def queue_deadlines(queue, starts, interval):
+    """``(open, deadline)`` of a deferrable ``queue`` with a window: its business
+    hours and each interval's deadline (:func:`plan.backlog.deadlines`)."""
+    mask = queue_open_mask(queue, starts, interval)
+    t = queue.target
+    return mask, deadlines(mask, interval=interval, window=t.window, basis=t.window_basis)
+
+
 def deferrable_target(queue):
     """``(window, within, basis)`` of a deferrable queue's target: its ``window``, or a
     service level within ``target_time`` read as such a window (calendar time)."""
@@ -577,8 +592,8 @@ class _Window:
 
         Starts from the LP's shifts rounded up and applies the move that lowers
         the wages most (:func:`plan._search.backlog_search`) while the fluid
-        backlog of the window (the day and the next morning, which the next
-        day's shifts cover as the LP has them) stays within what the LP's own
+        backlog of the window (the day and the next morning its shifts cover)
+        stays within what the LP's own
         agents give: the wait (ASA target), the late contacts (share within
         the window) and the backlog left at the window's end.
         """
@@ -606,8 +621,7 @@ class _Window:
         wait_max = wait + tol * dt if asa is not None else np.inf
         late_max = late + tol if within is not None else np.inf
         a = self.a_full[:L]
-        later = np.flatnonzero(~first)
-        fixed = self._phones_fixed(sol, L) + a[:, later] @ sol[later]
+        fixed = self._phones_fixed(sol, L)
         cols = np.flatnonzero(first)
         x = backlog_search(np.ceil(sol[cols] - 1e-6), np.ascontiguousarray(a[:, cols].toarray()),
                            fixed, np.asarray(self.c[cols], float), float(self.keep), lam, aht,

@@ -27,10 +27,9 @@ import numpy as np
 import pandas as pd
 
 from ccwfm import _validation as v
-from ccwfm import erlang
 from ccwfm._limits import LIMITS, at_most
 
-from .achieved import SIMULATED, achieved_kpis, simulated_summary
+from .achieved import SIMULATED, achieved_kpis, formula_kpis, simulated_summary
 from .capacity import plan_capacity
 from .costs import Costs, plan_costs
 from .integrated import plan_integrated, two_step_cost
@@ -345,28 +344,18 @@ def _finish(scenario, demand, report, req, shifts, achieved, steps, **tables):
 
 def _achieved(queues, req, ip, interval):
     """Per queue and interval: agents on the phones, formula KPIs, simulated KPIs."""
-    frames = []
+    df = formula_kpis(queues, req.sort_values(["queue", "start"], kind="stable"), ip.phones,
+                      interval=interval)
     table = ip.simulated
-    for q in queues:
-        r = req[req["queue"] == q.name].sort_values("start").reset_index(drop=True)
-        agents = ip.phones[q.name]
-        t = q.target
-        m = erlang.metrics(agents, r["agent_volume"], r["agent_aht"],
-                           target_time=t.measure_time, interval=interval * 60.0,
-                           patience=q.patience, concurrency=q.concurrency,
-                           concurrency_factor=q.concurrency_factor)
-        sl = m.service_level_answered if t.basis == "answered" else m.service_level
-        df = pd.DataFrame({"queue": q.name, "start": r["start"], "agents": agents,
-                           "service_level": sl, "asa": m.asa,
-                           "abandon_rate": m.abandon_rate, "occupancy": m.occupancy})
-        if table is not None:
+    if table is not None:
+        for q in queues:
             s = table[table["queue"] == q.name].reset_index(drop=True)
+            sel = (df["queue"] == q.name).to_numpy()
             for name in SIMULATED:
                 col = ("service_level_answered" if name == "service_level"
-                       and t.basis == "answered" else name)
-                df[f"{name}_sim"] = s[col].to_numpy()
-        frames.append(df)
-    return pd.concat(frames, ignore_index=True)
+                       and q.target.basis == "answered" else name)
+                df.loc[sel, f"{name}_sim"] = s[col].to_numpy()
+    return df
 
 
 def _breaks(shifts):

@@ -10,7 +10,9 @@ import pandas as pd
 
 from ccwfm import erlang
 
+from .backlog import backlog_lp, positive_aht
 from .demand import demand_on_grid
+from .least_cost import queue_deadlines
 
 __all__ = ["group_requirements", "queue_requirements", "requirements"]
 
@@ -84,18 +86,12 @@ def _backlog_requirement(queue, starts, volume, aht, interval):
     """Fewest agents per interval (fractional) handling a deferrable queue's work within
     its window (:func:`plan.backlog.backlog_lp` over the horizon, business hours and
     work carried over): its requirement when no per-interval Erlang target is set."""
-    from .backlog import backlog_lp, deadlines
-    from .least_cost import open_mask
-
     t = queue.target
-    starts = pd.DatetimeIndex(starts)
     n = len(starts)
     if n == 0 or not np.any(volume > 0):
         return np.zeros(n)
-    per_day = 1440 // interval
-    mask = open_mask(queue, n, per_day, starts[0].normalize().weekday(), interval)
-    due = deadlines(mask, interval=interval, window=t.window, basis=t.window_basis)
-    aht = np.where(aht > 0, aht, float(np.average(aht, weights=np.maximum(volume, 1e-12))))
+    mask, due = queue_deadlines(queue, starts, interval)
+    aht = positive_aht(aht, volume)
     model = backlog_lp(volume, aht, due, interval=interval, within=t.within, open_mask=mask)
     try:
         agents, _ = model.solve()
