@@ -62,7 +62,7 @@ def formula_kpis(queues, requirements, phones, *, interval):
 
 
 def achieved_kpis(queues, requirements, staffed, on_duty, owner, *, interval, shrinkage,
-                  settings):
+                  settings, routing=None):
     """Per queue and interval: agents on the phones with the schedule and their KPIs.
 
     Parameters
@@ -83,6 +83,12 @@ def achieved_kpis(queues, requirements, staffed, on_duty, owner, *, interval, sh
         Share of paid time off the phones.
     settings : plan.scenario.Simulation
         With ``verify``, the schedule is simulated too.
+    routing : plan.routing.Routing, optional
+        How contacts reach the groups (skills in priority order, overflow):
+        the simulation routes them so, each group with its whole agents on the
+        phones, and each queue's simulated KPIs are what it gets from every
+        group serving it.  Without, each queue is simulated with its share of
+        its group's agents (the formula's split).
 
     Returns
     -------
@@ -95,7 +101,14 @@ def achieved_kpis(queues, requirements, staffed, on_duty, owner, *, interval, sh
     out = formula_kpis(queues, requirements, phones, interval=interval)
     if not settings.verify:
         return out, None
-    center = build_center(queues, requirements, phones, interval=interval)
+    if routing is not None:
+        starts = requirements.loc[requirements["queue"] == queues[0].name, "start"]
+        group_phones = {g: np.floor(on_duty[g].reindex(starts).fillna(0.0).to_numpy()
+                                    * (1.0 - shrinkage) + 1e-9) for g in routing.groups}
+        center = routing.center(queues, requirements, routing.staffing(group_phones, phones),
+                                interval=interval)
+    else:
+        center = build_center(queues, requirements, phones, interval=interval)
     res = simulate.simulate(center, replications=settings.replications, seed=settings.seed,
                             progress=False)
     table = res.intervals

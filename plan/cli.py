@@ -25,7 +25,7 @@ from ccwfm import _validation as v
 from ccwfm._limits import at_most
 
 from . import pipeline, report
-from .demo import DEMO_TOML, demo_scenario
+from .demo import demo_scenario, demo_toml
 from .scenario import Scenario
 from .scenarios import compare
 
@@ -248,6 +248,9 @@ def _build_parser():
         scenario=False)
     demo.add_argument("--print-scenario", action="store_true",
                       help="print the demo scenario (TOML) and exit")
+    demo.add_argument("--multiskill", action="store_true",
+                      help="the multi-skill variant: a cross-trained voice and sales group "
+                           "next to the dedicated ones, chat and e-mail in one group")
     descriptions = {
         "forecast": "Forecast volume and AHT per queue and interval (with prediction "
                     "intervals and the model chosen by backtest).",
@@ -324,7 +327,7 @@ def _build_parser():
 
 def _load(args):
     if args.command == "demo" or getattr(args, "scenario", None) == "demo":
-        sc, base = demo_scenario(), Path.cwd()
+        sc, base = demo_scenario(multiskill=getattr(args, "multiskill", False)), Path.cwd()
     else:
         path = Path(args.scenario)
         sc, base = Scenario.from_toml(path), path.parent
@@ -375,7 +378,7 @@ class _Progress:
 
 def _run_plan(args):
     if args.command == "demo" and args.print_scenario:
-        print(DEMO_TOML.strip())
+        print(demo_toml(args.multiskill).strip())
         return EXIT_OK
     sc, base = _load(args)
     steps = pipeline.STEPS[:pipeline.STEPS.index(STEP_OF[args.command]) + 1]

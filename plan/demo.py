@@ -114,14 +114,52 @@ overrides = { "queues.voice.target.service_level" = 0.9, "queues.voice.target.ta
 """
 
 
-def demo_scenario(weeks=None):
+MULTISKILL_TOML = """
+[[workforce.groups]]
+name = "voice"
+skills = ["voice"]
+
+[[workforce.groups]]
+name = "sales"
+skills = ["sales"]
+
+[[workforce.groups]]
+name = "blend"
+skills = ["sales", "voice"]
+hourly_cost = 29.4
+
+[[workforce.groups]]
+name = "digital"
+skills = ["chat", "email"]
+"""
+"""The multi-skill variant's groups: dedicated voice and sales groups, a cross-trained
+group taking both (sales first, at a 5% wage premium), and one group answering
+chat and e-mail (blended by the schedule, interval by interval)."""
+
+
+def demo_scenario(weeks=None, multiskill=False):
     """The demo scenario (optionally with another horizon in weeks).
+
+    With ``multiskill``, the multi-skill variant (:data:`MULTISKILL_TOML`): the
+    same queues and demand, served by cross-trained groups.
 
     Examples
     --------
     >>> sc = demo_scenario(weeks=2)
     >>> [q.name for q in sc.queues], sc.weeks
     (['voice', 'sales', 'chat', 'email'], 2)
+    >>> [g.name for g in demo_scenario(multiskill=True).workforce.groups]
+    ['voice', 'sales', 'blend', 'digital']
     """
-    sc = Scenario.from_toml(DEMO_TOML)
+    sc = Scenario.from_toml(demo_toml(multiskill))
     return sc if weeks is None else dataclasses.replace(sc, weeks=weeks)
+
+
+def demo_toml(multiskill=False):
+    """The demo scenario's TOML text (with ``multiskill``, the multi-skill variant's)."""
+    text = DEMO_TOML
+    if multiskill:
+        cut = text.index("[[workforce.shifts]]")
+        text = text[:cut] + MULTISKILL_TOML.lstrip() + "\n" + text[cut:]
+        text = text.replace('name = "demo"', 'name = "demo-multiskill"', 1)
+    return text

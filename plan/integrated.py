@@ -16,6 +16,7 @@ is the attainment reported.  A queue missing a period there is repaired once
 again on another fresh stream (``[seed, 3, queue]``), which is then reported.
 """
 
+import dataclasses
 import multiprocessing as mp
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -30,9 +31,11 @@ from ccwfm import simulate
 from .achieved import formula_metrics
 from .attainment import attainment, needs_records, period_starts, queue_periods, window_parts
 from .backlog import fluid_backlog, positive_aht
+from .joint import JointGroup, joint_schedule
 from .least_cost import QueueDemand, least_cost_schedule, queue_deadlines
 from .shift_plan import ShiftPlan, agent_groups, plan_shifts
-from .verify import CONFIRM_STREAM, build_center
+from .routing import routing
+from .verify import CONFIRM_STREAM
 
 __all__ = ["CONFIRM_RUNS", "FULL_WEEKS", "IntegratedPlan", "REPAIR_STREAM",
            "TUNE_REPLICATIONS", "TUNE_STREAM", "TUNE_WEEKS", "plan_integrated", "two_step_cost"]
@@ -135,74 +138,144 @@ def _map(fn, jobs):
         return list(pool.map(fn, jobs))
 
 
-def _solve(kwargs):
-    return least_cost_schedule(**kwargs)
+def _solve(job):
+    if "groups" in job:
+        return joint_schedule(**job)
+    return least_cost_schedule(**job)
 
 
-def _group_schedules(groups, owner, queues, req, workforce, margins, start, end, todo, done):
+def _group_config(cfg, workforce):
+    """``(hourly cost, cap on duty, floor)`` of a group (``cfg`` None: its own group)."""
+    cost = cfg.hourly_cost if cfg and cfg.hourly_cost is not None else workforce.hourly_cost
+    cap = (cfg.max_agents if cfg and cfg.max_agents else None) or workforce.max_agents
+    floor = (cfg.min_agents if cfg else 0) or workforce.min_agents
+    return cost, cap, floor
+
+
+def _group_schedules(groups, route, queues, req, workforce, margins, start, end, todo, done):
     """Schedule the groups in ``todo`` (others are taken from ``done``): a dict
-    group -> days to schedule again, or None for all.  Groups are independent:
-    they are scheduled in parallel processes when there are cores for it."""
+    group -> days to schedule again, or None for all.  Groups linked by the queues
+    they share are scheduled together (:func:`plan.joint.joint_schedule`, on the
+    union of their days); independent ones in parallel processes when there are
+    cores for it."""
     day0 = pd.Timestamp(start)
     ndays = (pd.Timestamp(end) - day0).days
+    sched = route.scheduled()
+    by_name = {q.name: q for q in queues}
+
+    def demand(qname):
+        r = req[req["queue"] == qname]
+        return QueueDemand(by_name[qname], r["agent_volume"].to_numpy(float),
+                           r["agent_aht"].to_numpy(float), margins[qname])
+
     jobs = {}
-    for name, redo in todo.items():
-        cfg = groups[name]
-        served = [q for q in queues if owner[q.name] == name]
-        demands = []
-        for q in served:
-            r = req[req["queue"] == q.name]
-            demands.append(QueueDemand(q, r["agent_volume"].to_numpy(float),
-                                       r["agent_aht"].to_numpy(float), margins[q.name]))
-        cost = cfg.hourly_cost if cfg and cfg.hourly_cost is not None else workforce.hourly_cost
-        cap = (cfg.max_agents if cfg and cfg.max_agents else None) or workforce.max_agents
-        floor = (cfg.min_agents if cfg else 0) or workforce.min_agents
-        jobs[name] = (dict(
-            demands=demands, templates=workforce.templates(cfg), day0=day0, ndays=ndays,
-            interval=workforce.interval, shrinkage=workforce.grossed_shrinkage,
-            hourly_cost=max(cost, 1e-6), max_on_duty=cap, min_agents=floor,
-            previous=done[name][0] if redo is not None else None, redo=redo or (),
-            activity=workforce.activity_share), cost)
+    for part in route.schedule_parts():
+        asked = [g for g in part if g in todo]
+        if not asked:
+            continue
+        redo = None if any(todo[g] is None for g in asked) else set().union(
+            *(todo[g] for g in asked))
+        if len(part) == 1:
+            name = part[0]
+            cost, cap, floor = _group_config(groups[name], workforce)
+            jobs[part] = (dict(
+                demands=[demand(q) for q in sched[name]],
+                templates=workforce.templates(groups[name]), day0=day0, ndays=ndays,
+                interval=workforce.interval, shrinkage=workforce.grossed_shrinkage,
+                hourly_cost=max(cost, 1e-6), max_on_duty=cap, min_agents=floor,
+                previous=done[name][0] if redo is not None else None, redo=redo or (),
+                activity=workforce.activity_share), {name: cost})
+            continue
+        specs, costs = [], {}
+        for name in part:
+            cost, cap, floor = _group_config(groups[name], workforce)
+            costs[name] = cost
+            specs.append(JointGroup(name, tuple(workforce.templates(groups[name])),
+                                    max(cost, 1e-6), sched[name], cap, floor))
+        names = list(dict.fromkeys(q for g in part for q in sched[g]))
+        # Scheduled activities are grossed up in a joint schedule (spread evenly).
+        jobs[part] = (dict(groups=specs, demands=[demand(q) for q in names], day0=day0,
+                           ndays=ndays, interval=workforce.interval,
+                           shrinkage=workforce.total_shrinkage,
+                           previous={g: done[g][0] for g in part} if redo is not None
+                           else None, redo=redo or ()), costs)
     # The biggest jobs first, so that the processes finish together.
-    order = sorted(jobs, key=lambda g: -len(jobs[g][0]["redo"]) if todo[g] is not None
-                   else -float(sum(d.volume.sum() for d in jobs[g][0]["demands"])) - 1e12)
-    results = _map(_solve, [jobs[g][0] for g in order])
-    for g, res in zip(order, results):
-        done[g] = (res, jobs[g][1])
+    order = sorted(jobs, key=lambda p: -len(jobs[p][0]["redo"]) if jobs[p][0]["redo"]
+                   else -float(sum(d.volume.sum() for d in jobs[p][0]["demands"])) - 1e12)
+    results = _map(_solve, [jobs[p][0] for p in order])
+    grossed = workforce.grossed_shrinkage
+    extra = workforce.total_shrinkage - grossed
+    for p, res in zip(order, results):
+        if len(p) == 1:
+            done[p[0]] = (res, jobs[p][1][p[0]])
+            continue
+        for name in p:
+            g = res[name]
+            if extra > 0:
+                # Activities spread evenly: (1 - grossed)(duty - activity) are the phones.
+                g = dataclasses.replace(g, activity=g.duty * extra / (1.0 - grossed))
+            done[name] = (g, jobs[p][1][name])
     return done
 
 
-def _phones(queues, owner, done, shrink):
-    """Queue -> agents on the phones per interval: the group's agents on duty less
+def _phones(queues, done, shrink):
+    """Queue -> agents on the phones per interval: its groups' agents on duty less
     their scheduled activities and shrinkage, shared as the optimiser shared them."""
-    out = {}
-    for q in queues:
-        g = done[owner[q.name]][0]
+    n = next(iter(done.values()))[0].duty.size
+    out = {q.name: np.zeros(n) for q in queues}
+    for g, _ in done.values():
         total = sum(g.phones.values())
-        share = np.where(total > 1e-9, g.phones[q.name] / np.where(total > 1e-9, total, 1), 0.0)
-        if len(g.phones) == 1:
-            share = np.ones_like(share)
         duty = g.duty - (g.activity if g.activity is not None else 0.0)
-        out[q.name] = np.maximum((1.0 - shrink) * duty * share, 0.0)
+        for name, v in g.phones.items():
+            if len(g.phones) == 1:
+                share = np.ones(n)
+            else:
+                share = np.where(total > 1e-9, v / np.where(total > 1e-9, total, 1), 0.0)
+            out[name] = out[name] + np.maximum((1.0 - shrink) * duty * share, 0.0)
     return out
 
 
-def _simulate(queues, req, phones, interval, reps, seed, records=False):
-    center = build_center(queues, req, phones, interval=interval)
-    reps = max(min(reps, simulate.max_replications(center, records=records)), 2)
-    return simulate.simulate(center, replications=reps, seed=seed, progress=False,
-                             records=records)
+def _group_phones(groups, done, shrink):
+    """Group -> agents on the phones per interval: on duty less scheduled activities
+    and shrinkage (what the simulation routes contacts to)."""
+    out = {}
+    for name in groups:
+        g = done[name][0]
+        duty = g.duty - (g.activity if g.activity is not None else 0.0)
+        out[name] = np.maximum((1.0 - shrink) * duty, 0.0)
+    return out
+
+
+def _parts(queues, route):
+    """The independent parts of the center as ``(index, queues)``: the queues
+    sharing agents (:meth:`plan.routing.Routing.components`), ``index`` the
+    position of the first in ``queues`` (its random-number stream)."""
+    pos = {q.name: i for i, q in enumerate(queues)}
+    by_name = {q.name: q for q in queues}
+    out = []
+    for _, names in route.components():
+        qs = sorted((by_name[n] for n in names), key=lambda q: pos[q.name])
+        out.append((pos[qs[0].name], qs))
+    return sorted(out, key=lambda p: p[0])
 
 
 def _simulate_one(job):
-    """One queue simulated alone: its attainment table and mean KPIs per interval.
-    Deferrable work with a business-hours or "next day" window keeps its contact
-    records, to count who is handled within the window."""
-    q, req, staffing, interval, reps, seed, starts, formula = job
-    keep = needs_records(q)
-    res = _simulate([q], req, {q.name: staffing}, interval, reps, seed, records=keep)
-    windows = {q.name: window_parts(q, res.records, starts, interval)} if keep else None
-    table = attainment([q], res, starts, formula=formula, windows=windows)
+    """One part of the center (queues sharing agents) simulated alone: its attainment
+    table and mean KPIs per interval.  Deferrable work with a business-hours or
+    "next day" window keeps its contact records, to count who is handled within
+    the window."""
+    qs, route, req, phones, interval, reps, seed, starts, formula = job
+    keep = any(needs_records(q) for q in qs)
+    center = route.center(qs, req, phones, interval=interval)
+    reps = max(min(reps, simulate.max_replications(center, records=keep)), 2)
+    res = simulate.simulate(center, replications=reps, seed=seed, progress=False,
+                            records=keep)
+    windows = None
+    if keep:
+        recs = res.records
+        windows = {q.name: window_parts(q, recs[recs["queue"] == q.name], starts, interval)
+                   for q in qs if needs_records(q)}
+    table = attainment(qs, res, starts, formula=formula, windows=windows)
     return table, res.intervals, res.replications
 
 
@@ -252,6 +325,8 @@ def plan_integrated(requirements, queues, workforce, *, start, end, settings, pr
     the rest by the confirmation (and its repair) on fresh random numbers.
     """
     groups, owner = agent_groups(queues, workforce)
+    route = routing(queues, workforce)
+    parts = _parts(queues, route)
     shrink = workforce.grossed_shrinkage
     interval = workforce.interval
     req = requirements.sort_values(["queue", "start"])
@@ -266,7 +341,7 @@ def plan_integrated(requirements, queues, workforce, *, start, end, settings, pr
     t_end = day0 + pd.Timedelta(days=tuned)
     t_req = req[req["start"] < t_end] if tuned < ndays else req
     t_starts = starts[starts < t_end]
-    done = _group_schedules(groups, owner, queues, t_req, workforce, margins, start, t_end,
+    done = _group_schedules(groups, route, queues, t_req, workforce, margins, start, t_end,
                             dict.fromkeys(groups), {})
     rounds = 1
     say(1, total, "least-cost schedule" + (f" of the first {tuned} days (tuned by simulation)"
@@ -287,14 +362,17 @@ def plan_integrated(requirements, queues, workforce, *, start, end, settings, pr
         # Rounds of cuts, then one more simulation of what the last round changed
         # (its misses get a last cut, half as large again, not checked after).
         for r in range(rounds_max + 1 if rounds_max else 0):
-            phones = _phones(queues, owner, done, shrink)
-            # Each queue on its own stream (common random numbers from round to
-            # round); only the queues whose group was scheduled again are simulated.
-            jobs = [(q, t_req[t_req["queue"] == q.name], phones[q.name], interval, tune,
-                     [int(settings.seed), TUNE_STREAM, qi], t_starts, None)
-                    for qi, q in enumerate(queues) if q.name in dirty]
-            for job, (t, _, _) in zip(jobs, _simulate_queues(jobs)):
-                tables[job[0].name] = t
+            gp = _group_phones(groups, done, shrink)
+            # Each part of the center (queues sharing agents) on its own stream
+            # (common random numbers from round to round); only the parts whose
+            # groups were scheduled again are simulated.
+            todo_parts = [(i, qs) for i, qs in parts if any(q.name in dirty for q in qs)]
+            sim_phones = route.staffing(gp, _phones(queues, done, shrink))
+            jobs = [(qs, route, t_req, sim_phones, interval, tune,
+                     [int(settings.seed), TUNE_STREAM, i], t_starts, None)
+                    for i, qs in todo_parts]
+            for (i, _), (t, _, _) in zip(todo_parts, _simulate_queues(jobs)):
+                tables[i] = t
             table = pd.concat(list(tables.values()), ignore_index=True)
             changed = _cuts(queues, table, margins, t_starts, missed,
                             give_back=r < min(_GIVE_BACK_ROUNDS, rounds_max - 1),
@@ -302,9 +380,9 @@ def plan_integrated(requirements, queues, workforce, *, start, end, settings, pr
             if not changed:
                 break
             todo = _redo_days(queues, changed, owner, t_starts, interval)
-            done = _group_schedules(groups, owner, queues, t_req, workforce, margins, start,
+            done = _group_schedules(groups, route, queues, t_req, workforce, margins, start,
                                     t_end, todo, done)
-            dirty = {q.name for q in queues if owner[q.name] in todo}
+            dirty = _touched(route, todo)
             rounds += 1
             say(min(1 + rounds, total), total, f"simulation round {r + 1}: cuts on "
                 f"{sum(len(v) for v in changed.values())} period targets of "
@@ -315,14 +393,16 @@ def plan_integrated(requirements, queues, workforce, *, start, end, settings, pr
         # (the last tuned day again: its night shifts now see the next morning).
         _transfer(queues, margins, starts, tuned, 1440 // interval)
         rest = set(range(tuned - 1, ndays))
-        done = _group_schedules(groups, owner, queues, req, workforce, margins, start, end,
+        done = _group_schedules(groups, route, queues, req, workforce, margins, start, end,
                                 dict.fromkeys(groups, rest), done)
         say(min(2 + rounds, total), total, f"days {tuned + 1} to {ndays} scheduled with the "
             "tuned margins")
-    phones = _phones(queues, owner, done, shrink)
+    phones = _phones(queues, done, shrink)
     if settings.verify:
-        table, sim, confirm = _confirm(queues, req, phones, interval, confirm, starts,
-                                       [int(settings.seed), CONFIRM_STREAM], queues)
+        table, sim, confirm = _confirm(
+            queues, parts, route, req, phones,
+            route.staffing(_group_phones(groups, done, shrink), phones), interval,
+            confirm, starts, [int(settings.seed), CONFIRM_STREAM], queues)
         if rounds_max and not table["met"].all():
             # One repair: the periods the confirmation misses get a cut, their days
             # are scheduled again, and their queues are simulated again on another
@@ -330,11 +410,14 @@ def plan_integrated(requirements, queues, workforce, *, start, end, settings, pr
             changed = _cuts(queues, table[~table["met"]], margins, starts, missed,
                             give_back=False, reps=(tune, confirm), last=True)
             todo = _redo_days(queues, changed, owner, starts, interval)
-            done = _group_schedules(groups, owner, queues, req, workforce, margins, start, end,
+            done = _group_schedules(groups, route, queues, req, workforce, margins, start, end,
                                     todo, done)
-            phones = _phones(queues, owner, done, shrink)
-            again = [q for q in queues if owner[q.name] in todo]
-            t2, s2, _ = _confirm(queues, req, phones, interval, confirm, starts,
+            phones = _phones(queues, done, shrink)
+            touched = _touched(route, todo)
+            again = [q for _, qs in parts if any(q.name in touched for q in qs) for q in qs]
+            t2, s2, _ = _confirm(queues, parts, route, req, phones,
+                                 route.staffing(_group_phones(groups, done, shrink), phones),
+                                 interval, confirm, starts,
                                  [int(settings.seed), REPAIR_STREAM], again)
             names = {q.name for q in again}
             table = pd.concat([table[~table["queue"].isin(names)], t2], ignore_index=True)
@@ -431,11 +514,15 @@ def _formula(q, req, staffing, interval):
     return formula_metrics(q, r, staffing, interval), r["agent_volume"].to_numpy(float)
 
 
-def _confirm(queues, req, phones, interval, reps, starts, seed, which):
-    """Attainment and mean KPIs of the queues ``which`` on the stream ``seed + [queue]``."""
-    jobs = [(q, req[req["queue"] == q.name], phones[q.name], interval, reps,
-             list(seed) + [qi], starts, {q.name: _formula(q, req, phones[q.name], interval)})
-            for qi, q in enumerate(queues) if q in which]
+def _confirm(queues, parts, route, req, phones, group_phones, interval, reps, starts, seed,
+             which):
+    """Attainment and mean KPIs of the parts holding the queues ``which``, each on the
+    stream ``seed + [index of its first queue]``; the formula column from each
+    queue's own agents on the phones ``phones`` (the optimiser's share of its groups)."""
+    names = {q.name for q in which}
+    jobs = [(qs, route, req, group_phones, interval, reps, list(seed) + [i], starts,
+             {q.name: _formula(q, req, phones[q.name], interval) for q in qs})
+            for i, qs in parts if any(q.name in names for q in qs)]
     out = _simulate_queues(jobs)
     table = pd.concat([o[0] for o in out], ignore_index=True)
     for q in which:
@@ -462,6 +549,14 @@ def _fluid_window(q, req, staffing, starts, interval):
     late = np.bincount(periods, r.late_by_arrival, n_p)
     with np.errstate(invalid="ignore", divide="ignore"):
         return pd.Series(1.0 - late / contacts, index=period_starts(starts, periods).to_numpy())
+
+
+def _touched(route, todo):
+    """Names of the queues whose agents change when the groups in ``todo`` are
+    scheduled again (with the groups scheduled together with them)."""
+    sched = route.scheduled()
+    groups = {g for p in route.schedule_parts() if any(h in todo for h in p) for g in p}
+    return {q for g in groups for q in sched[g]}
 
 
 def _redo_days(queues, changed, owner, starts, interval):
@@ -569,7 +664,8 @@ def _shift_plan(groups, done, req, owner, workforce, start, end):
         g, cost = done[name]
         templates = workforce.templates(cfg)
         grid = day0 + pd.to_timedelta(np.arange(g.duty.size) * interval, unit="min")
-        required = need.loc[name].reindex(grid, fill_value=0.0).to_numpy() / (1.0 - shrink)
+        required = (need.loc[name].reindex(grid, fill_value=0.0).to_numpy() if name in
+                    need.index.get_level_values(0) else np.zeros(grid.size)) / (1.0 - shrink)
         act = g.activity if g.activity is not None else np.zeros(g.duty.size)
         required = required + act           # activities placed where the plan put them
         over = np.maximum(g.duty - required, 0.0)

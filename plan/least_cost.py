@@ -60,6 +60,8 @@ WIDTH_MAX = 400
 _MIP_TIME = 30.0       # seconds HiGHS may spend on one window's rounding, at most
 _MIP_NODES = 50        # branch-and-bound nodes of one window's rounding
 _MIP_GAP = 2e-2
+_JOINT_NODES = 100     # the same for a window of several groups (plan.joint)
+_JOINT_GAP = 1e-2
 _ROUNDING = "greedy"
 _EPS = 1e-9
 
@@ -319,7 +321,10 @@ class _Window:
 
     def __init__(self, a, breaks, cost, meta, models, lo_i, hi_i, fixed, shrink, cap,
                  floor_duty, targets, bounds_rows, penalty, cut_len, carries=None,
-                 relax=False, activity=None):
+                 relax=False, activity=None, serves=None):
+        # ``serves``: several groups scheduled together (:mod:`plan.joint`): per group, in
+        # the order of its row block of ``a`` (L rows each), the names of the models it
+        # may give agents to.  A queue's agents are then the sum of its groups' shares.
         carries = carries or {}
         nx = a.shape[1]
         a_w, link, link_x = breaks
@@ -330,7 +335,7 @@ class _Window:
         # Scheduled activities: (share of paid time, paid hours per column, hours per
         # interval, activities already placed in the rows by earlier days).
         share, paid, hours, fixed_act = activity if activity is not None else (
-            0.0, None, 0.0, np.zeros(L))
+            0.0, None, 0.0, np.zeros(np.size(fixed)))
         self.fixed_act = fixed_act
         keep = 1.0 - shrink
         var = [nx + nw]
@@ -353,7 +358,8 @@ class _Window:
             row[0] += lb.size
 
         # On duty in the window's rows: a x - a_w w (breaks placed by the optimiser).
-        acoo = sp.hstack([a[:L], -a_w[:L]], format="coo")
+        blocks_n = 1 if serves is None else len(serves)
+        acoo = sp.hstack([a[:L * blocks_n], -a_w[:L * blocks_n]], format="coo")
         n_off = {}
         var_bounds = []      # (offset, upper, lower) of the KPI variables
         for m in models:
@@ -364,16 +370,37 @@ class _Window:
         ri = [acoo.row]
         ci = [acoo.col]
         vi = [-keep * acoo.data]
-        for m in models:
-            ri.append(np.arange(L))
-            ci.append(n_off[m.name] + np.arange(L))
-            vi.append(np.ones(L))
+        self.pair_off = {}
+        if serves is None:
+            for m in models:
+                ri.append(np.arange(L))
+                ci.append(n_off[m.name] + np.arange(L))
+                vi.append(np.ones(L))
+        else:
+            # Each group's share of each queue it serves: n_gqi >= 0 in the group's
+            # rows; the queue's agents n_qi = sum_g n_gqi (rows added below).
+            for gi, names in enumerate(serves):
+                for name in names:
+                    off = add(f"p:{gi}:{name}", L)
+                    self.pair_off[(gi, name)] = off
+                    ri.append(gi * L + np.arange(L))
+                    ci.append(off + np.arange(L))
+                    vi.append(np.ones(L))
         if self.act_off is not None:
             ri.append(np.arange(L))
             ci.append(self.act_off + np.arange(L))
             vi.append(np.full(L, keep))
         rows(np.concatenate(ri), np.concatenate(ci), np.concatenate(vi),
-             np.full(L, -np.inf), keep * (fixed - fixed_act))
+             np.full(L * blocks_n, -np.inf), keep * (fixed - fixed_act))
+        if serves is not None:
+            # n_qi - sum_g n_gqi = 0
+            for m in models:
+                pairs = [off for (gi, name), off in self.pair_off.items() if name == m.name]
+                rows(np.tile(np.arange(L), 1 + len(pairs)),
+                     np.concatenate([n_off[m.name] + np.arange(L)]
+                                    + [off + np.arange(L) for off in pairs]),
+                     np.concatenate([np.ones(L)] + [-np.ones(L)] * len(pairs)),
+                     np.zeros(L), np.zeros(L))
         if self.act_off is not None:
             # Activities only by this day's agents on duty: v - (a x - a_w w) <= 0 ...
             rows(np.concatenate([acoo.row, np.arange(L)]),
@@ -387,8 +414,8 @@ class _Window:
         self.act_share, self.act_paid = share, paid
         # Cap and floor on agents on duty.
         if cap is not None or floor_duty is not None:
-            lb = np.full(L, -np.inf) if floor_duty is None else floor_duty - fixed
-            ub = np.full(L, np.inf) if cap is None else np.maximum(cap - fixed, 0.0)
+            lb = np.full(L * blocks_n, -np.inf) if floor_duty is None else floor_duty - fixed
+            ub = np.full(L * blocks_n, np.inf) if cap is None else np.maximum(cap - fixed, 0.0)
             rows(acoo.row, acoo.col, acoo.data, lb, ub)
         slack_cols, slack_cost = [], []
         # Floors with a penalised slack per interval.
@@ -483,9 +510,11 @@ class _Window:
         self.keep = keep
         self.models = models
         plain = nw == 0 and cap is None and floor_duty is None and not bounds_rows
-        self.simple = plain and not any(m.deferrable for m in models)
+        self.simple = plain and not any(m.deferrable for m in models) and serves is None
+        self.joint = serves is not None
         # One deferrable queue alone: rounded by the fluid backlog's search.
-        self.backlog_only = plain and len(models) == 1 and self.backlog is not None
+        self.backlog_only = (plain and len(models) == 1 and self.backlog is not None
+                             and serves is None)
         nvar = var[0]
         self.nx, self.nw, self.nvar, self.n_off, self.L = nx, nw, nvar, n_off, L
         c = np.zeros(nvar)
@@ -535,8 +564,14 @@ class _Window:
                 return sol, res.status == 0
         whole = np.abs(x - np.round(x)) <= 1e-6
         lb, ub = self.lb.copy(), self.ub.copy()
-        lb[:nx] = np.where(whole, np.round(x), np.floor(x))
-        ub[:nx] = np.where(whole, np.round(x), np.ceil(x))
+        if self.joint:
+            # Several groups: a group the LP leaves out (a dearer cross-trained one)
+            # may be what rounds best, so nothing is fixed at the LP's values.
+            whole = np.zeros(nx, bool)
+            lb[:nx] = np.maximum(np.floor(x + 1e-6) - 1.0, 0.0)
+            ub[:nx] = np.ceil(x - 1e-6) + 1.0
+        lb[:nx] = np.where(whole, np.round(x), np.floor(x) if not self.joint else lb[:nx])
+        ub[:nx] = np.where(whole, np.round(x), np.ceil(x) if not self.joint else ub[:nx])
         # Only the first day's shifts are kept (the next day's are chosen again
         # at the next step): the others stay continuous.
         integrality = np.zeros(self.nvar)
@@ -546,8 +581,8 @@ class _Window:
         ub[:nx] = np.where(integrality[:nx] > 0, ub[:nx], self.ub[:nx])
         # A node limit, not a time limit: the same inputs give the same schedule
         # however busy the machine (the time limit only guards against a stall).
-        opts = {"time_limit": _MIP_TIME, "node_limit": _MIP_NODES, "mip_rel_gap": _MIP_GAP,
-                "presolve": True}
+        opts = {"time_limit": _MIP_TIME, "node_limit": _JOINT_NODES if self.joint else _MIP_NODES,
+                "mip_rel_gap": _JOINT_GAP if self.joint else _MIP_GAP, "presolve": True}
         res = milp(self.c, integrality=integrality, bounds=Bounds(lb, ub), constraints=con,
                    options=opts)
         proven = res.x is not None and res.status == 0
@@ -837,8 +872,8 @@ def least_cost_schedule(demands, templates, *, day0, ndays, interval, shrinkage,
             x = sol[:win.nx].round()
             w = sol[win.nx:win.nx + win.nw].round()
             short_d = float(sol[win.slack_cols].sum())
-            phones_d = {m.name: sol[win.n_off[m.name]:win.n_off[m.name] + per_day]
-                        for m in models}
+            phones_d = {m.name: np.maximum(sol[win.n_off[m.name]:win.n_off[m.name] + per_day],
+                                           0.0) for m in models}
             v = (np.maximum(sol[win.act_off:win.act_off + win.L], 0.0)
                  if win.act_off is not None else np.zeros(0))
         days.append((x, w, short_d, phones_d, v))
@@ -887,18 +922,41 @@ def _window(templates, day0, d0, d1, interval, per_day, cost_t, models, duty, sh
     floor = None
     if min_agents:
         floor = np.where(demand_any[lo_i:hi_i], float(min_agents), 0.0)
-    # Template bounds per (template, day).
-    bounds_rows = []
+    bounds_rows = _bound_rows(templates, meta, nd)
+    targets = _targets(models, d0, nd, lo_i, hi_i, per_day, split, whole_weeks)
+    breaks = tuple(b[:L] if i == 0 else b for i, b in enumerate(breaks))
+    share, placed = activity
+    act = None
+    if share > 0:
+        paid = np.array([templates[t].paid_hours for t in meta[:, 0]])
+        act = (share, paid, interval / 60.0, placed[lo_i:hi_i])
+    win = _Window(a, breaks, cost_t[meta[:, 0]], meta, models, lo_i, hi_i, fixed, shrinkage,
+                  cap, floor, targets, bounds_rows, penalty, cut_len, carries, relax, act)
+    win.w_meta, win.w_col = w_meta, w_meta[:, 0]
+    win.per_day = per_day
+    return win
+
+
+def _bound_rows(templates, meta, nd, col0=0):
+    """Rows of the templates' bounds on agents per (template, day): ``(rows, columns
+    (+ col0), lower, upper)``."""
+    out = []
     for ti, t in enumerate(templates):
         if t.min_agents == 0 and t.max_agents is None:
             continue
         for dd in range(nd):
             sel = np.flatnonzero((meta[:, 0] == ti) & (meta[:, 1] == dd))
             if sel.size:
-                bounds_rows.append((np.zeros(sel.size, np.int64), sel,
-                                    np.array([float(t.min_agents)]),
-                                    np.array([np.inf if t.max_agents is None
-                                              else float(t.max_agents)])))
+                out.append((np.zeros(sel.size, np.int64), sel + col0,
+                            np.array([float(t.min_agents)]),
+                            np.array([np.inf if t.max_agents is None
+                                      else float(t.max_agents)])))
+    return out
+
+
+def _targets(models, d0, nd, lo_i, hi_i, per_day, split, whole_weeks):
+    """(queue, kind) -> [(rows of the window, target)]: the periods' targets inside
+    the window (days; whole weeks; or a week's daily split)."""
     targets = {}
     for m in models:
         per = m.period[lo_i:hi_i]
@@ -918,14 +976,4 @@ def _window(templates, day0, d0, d1, interval, per_day, cost_t, models, duty, sh
                     key = (m.name, kind, d0 + dd)
                     if key in split:
                         out.append((np.arange(dd * per_day, (dd + 1) * per_day), split[key]))
-    breaks = tuple(b[:L] if i == 0 else b for i, b in enumerate(breaks))
-    share, placed = activity
-    act = None
-    if share > 0:
-        paid = np.array([templates[t].paid_hours for t in meta[:, 0]])
-        act = (share, paid, interval / 60.0, placed[lo_i:hi_i])
-    win = _Window(a, breaks, cost_t[meta[:, 0]], meta, models, lo_i, hi_i, fixed, shrinkage,
-                  cap, floor, targets, bounds_rows, penalty, cut_len, carries, relax, act)
-    win.w_meta, win.w_col = w_meta, w_meta[:, 0]
-    win.per_day = per_day
-    return win
+    return targets

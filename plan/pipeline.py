@@ -36,6 +36,7 @@ from .integrated import plan_integrated, two_step_cost
 from .demand import forecast_demand, horizon_grid, load_histories
 from .progress import Reporter
 from .requirements import requirements as staff_requirements
+from .routing import routing
 from .shift_plan import agent_groups, plan_shifts, weekly_paid_hours
 from .summary import plan_summary
 from .verify import verify
@@ -287,7 +288,7 @@ def run(scenario, *, base_dir=".", steps=STEPS, progress=None, histories=None):
     on_duty = {g: shifts.on_duty(g) for g in set(owner.values())}
     achieved, simulated = achieved_kpis(queues, req, staffed, on_duty, owner,
                                         interval=w.interval, shrinkage=w.total_shrinkage,
-                                        settings=sim)
+                                        settings=sim, routing=routing(queues, w))
     if simulated is not None:
         for q in queues:
             report("schedule", 1, 1, f"schedule of {q.name} simulated: "

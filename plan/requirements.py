@@ -136,14 +136,20 @@ def requirements(queues, forecast, grid, *, interval, shrinkage):
     return pd.concat(frames, ignore_index=True)
 
 
-def group_requirements(requirements, queues):
-    """Agents per group and interval: the queues a group serves, added up.
+def group_requirements(requirements, queues, workforce=None):
+    """Agents per group and interval: the queues a group is the home of, added up
+    (with ``workforce``, the home groups of :func:`plan.routing.routing`; without,
+    each queue's ``group`` or a group of its own).
 
     Adding the queues' separate requirements ignores the pooling gain of a
     group serving several queues, so it errs on the safe side; the
     simulation check measures what the pooled group really achieves.
     """
-    owner = {q.name: q.group_name for q in queues}
+    if workforce is not None:
+        from .routing import routing
+        owner = routing(queues, workforce).home
+    else:
+        owner = {q.name: q.group_name for q in queues}
     req = requirements.assign(group=requirements["queue"].map(owner))
     return (req.groupby(["group", "start"], sort=True)[["required", "scheduled"]].sum()
             .reset_index())

@@ -55,6 +55,7 @@ from ccwfm import _validation as v
 from ccwfm._limits import at_most
 
 from .capacity import HiringClass
+from .routing import routing
 from .shifts import WEEKDAYS, ShiftTemplate, default_templates
 
 __all__ = ["CEILING_FACTOR", "DEFAULT_TARGET_TIME", "DEFERRABLE_CHANNELS", "FLOOR_GAP",
@@ -936,6 +937,7 @@ class Scenario:
                     v.known_name(f"{p}.skills[{j}]", s, names, "queue")
                 for s in g.overflow:
                     v.known_name(f"{p}.overflow", s, names, "queue")
+            routing(self.queues, self.workforce)     # home groups, one concurrency per group
             for i, var in enumerate(self.variants):
                 if not isinstance(var, Variant):
                     raise v.error(f"variants[{i}]", "must be a Variant", var)

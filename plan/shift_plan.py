@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .routing import routing
 from .schedule import schedule
 
 __all__ = ["ShiftPlan", "agent_groups", "plan_shifts", "weekly_paid_hours"]
@@ -63,12 +64,11 @@ class ShiftPlan:
 
 def agent_groups(queues, workforce):
     """``(groups, owner)``: group name -> its :class:`GroupConfig` (``None`` for a
-    queue's own group), and queue name -> the group serving it."""
-    groups = {g.name: g for g in workforce.groups}
-    owner = {q.name: q.group_name for q in queues}
-    for q in queues:
-        groups.setdefault(owner[q.name], None)
-    return groups, owner
+    queue's own group), and queue name -> its home group, the one scheduled for
+    its requirement (:func:`plan.routing.routing`)."""
+    r = routing(queues, workforce)
+    configs = {g.name: g for g in workforce.groups}
+    return {g: configs.get(g) for g in r.groups}, dict(r.home)
 
 
 def _to_schedule(need, floor, shrinkage):
@@ -110,6 +110,11 @@ def plan_shifts(staffed, queues, workforce, *, start, end, progress=None):
     breaks = []
     for i, (name, cfg) in enumerate(groups.items()):
         g_need = need[need["group"] == name].set_index("start")["staffed"]
+        if g_need.empty:
+            # Home of no queue (a cross-trained or overflow group): nothing to cover
+            # here; integrated scheduling plans it with the groups it helps.
+            paid[name], short[name], optimal[name] = 0.0, 0.0, True
+            continue
         floor = (cfg.min_agents if cfg else 0) or workforce.min_agents
         cap = (cfg.max_agents if cfg and cfg.max_agents else None) or workforce.max_agents
         cost = cfg.hourly_cost if cfg and cfg.hourly_cost is not None else workforce.hourly_cost

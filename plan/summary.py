@@ -8,6 +8,8 @@ shows these tables; it computes none of them.
 import numpy as np
 import pandas as pd
 
+from .routing import routing
+
 __all__ = ["plan_summary", "quick_summary", "scenario_overview", "verification_summary",
            "weighted_mean"]
 
@@ -132,9 +134,11 @@ def verification_summary(verification, *, interval):
 
 def scenario_overview(scenario):
     """Per queue of ``scenario``: channel, bot containment, patience, concurrency,
-    group and targets in words."""
+    home group (:func:`plan.routing.routing`), the groups serving it, and targets in words."""
+    r = routing(scenario.queues, scenario.workforce)
     return pd.DataFrame([{"queue": q.name, "channel": q.channel,
                           "bot containment": q.bot.containment if q.bot else 0.0,
                           "patience (s)": q.patience, "concurrency": q.concurrency,
-                          "group": q.group_name, "target": q.target.describe()}
+                          "group": r.home[q.name], "served by": ", ".join(r.serving(q.name)),
+                          "target": q.target.describe()}
                          for q in scenario.queues])

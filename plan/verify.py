@@ -137,28 +137,34 @@ def build_center(queues, requirements, staffing, *, interval):
     interval : int
         Interval length in minutes.
     """
-    seconds = interval * 60.0
     sim_queues, groups = [], []
     for q in queues:
-        req = requirements[requirements["queue"] == q.name].sort_values("start")
-        aht = req["aht"].to_numpy(float)
-        vol = req["volume"].to_numpy(float)
-        mean_aht = float(np.average(aht, weights=vol)) if vol.sum() > 0 else float(aht.mean())
-        bot = None
-        if q.bot is not None:
-            bot = simulate.Bot(simulate.Distribution.exponential(q.bot.time),
-                               containment=q.bot.containment, abandon=q.bot.abandon,
-                               uplift=q.bot.uplift)
-        patience = (simulate.Distribution.exponential(q.patience) if q.patience is not None
-                    else None)
-        sim_queues.append(simulate.Queue(
-            q.name, tuple(vol), simulate.Distribution.exponential(mean_aht), patience=patience,
-            bot=bot, target_time=q.target.measure_time, channel=q.channel,
-            handle_scale=tuple(np.where(aht > 0, aht / mean_aht, 1.0))))
+        sim_queues.append(simulation_queue(q, requirements))
         groups.append(simulate.Group(q.name, (q.name,), staffing=tuple(
             _agents(v) for v in staffing[q.name]), concurrency=q.concurrency,
             concurrency_factor=q.concurrency_factor))
-    return simulate.Center(tuple(sim_queues), tuple(groups), interval=seconds)
+    return simulate.Center(tuple(sim_queues), tuple(groups), interval=interval * 60.0)
+
+
+def simulation_queue(q, requirements):
+    """The :class:`ccwfm.simulate.Queue` of queue ``q`` (a QueueConfig) with its rows of
+    ``requirements``: volume per interval, exponential handle times at the
+    forecast AHT of each interval, exponential patience, the bot."""
+    req = requirements[requirements["queue"] == q.name].sort_values("start")
+    aht = req["aht"].to_numpy(float)
+    vol = req["volume"].to_numpy(float)
+    mean_aht = float(np.average(aht, weights=vol)) if vol.sum() > 0 else float(aht.mean())
+    bot = None
+    if q.bot is not None:
+        bot = simulate.Bot(simulate.Distribution.exponential(q.bot.time),
+                           containment=q.bot.containment, abandon=q.bot.abandon,
+                           uplift=q.bot.uplift)
+    patience = (simulate.Distribution.exponential(q.patience) if q.patience is not None
+                else None)
+    return simulate.Queue(
+        q.name, tuple(vol), simulate.Distribution.exponential(mean_aht), patience=patience,
+        bot=bot, target_time=q.target.measure_time, channel=q.channel,
+        handle_scale=tuple(np.where(aht > 0, aht / mean_aht, 1.0)))
 
 
 def _summary(res, queues):

@@ -4,9 +4,11 @@ A :class:`Center` holds queues (arrivals per interval, handle time,
 patience, an optional bot in front, retrials) and agent groups (skills with
 overflow thresholds, staffing vectors or shifts, chat concurrency);
 :func:`simulate` runs replications with common random numbers and returns
-per-interval and horizon statistics with confidence intervals.  Centers in
-which every queue has its own group run on a Numba fast path; others on a
-SimPy model; both produce the same contacts from the same seed.
+per-interval and horizon statistics with confidence intervals.  Every
+center runs on a Numba fast path (one kernel per queue when each queue has
+its own group, one event loop over the whole center for multi-skill routing
+and overflow); the SimPy model (``engine="simpy"``) is the slow reference;
+both produce the same contacts from the same seed.
 
 >>> from ccwfm.simulate import Center, simulate
 >>> c = Center.single_queue([100.0] * 16, aht=180, agents=14, patience=120)

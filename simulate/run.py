@@ -12,7 +12,7 @@ from ccwfm._limits import at_most, limit
 from ccwfm._validation import boolean, choice, count, error, known_name, share, text, whole
 
 from . import _rng
-from ._engine_fast import run_fast
+from ._engine_fast import run_fast, run_fast_multi
 from ._fast import OUTCOMES
 from .model import Center
 from .stats import GROUP_METRICS, QUEUE_METRICS, duty_agents, replication_stats
@@ -28,15 +28,20 @@ ENGINES = ("auto", "fast", "simpy")
 
 
 def _engine(center, engine):
+    """``(name, run)`` of the engine: "fast" (Numba) for "auto" and "fast", else "simpy".
+
+    The fast path runs every center: a single-skill one on the per-queue
+    kernel (:func:`simulate._engine_fast.run_fast`, the fastest), any other
+    on the multi-skill kernel (:func:`simulate._engine_fast.run_fast_multi`);
+    both give the SimPy engine's records.
+    """
     choice("engine", text("engine", engine), ENGINES)
-    single = center.is_single_skill()
-    if engine == "fast" and not single:
-        raise ValueError("'engine' 'fast' needs a single-skill center (each queue served by "
-                         "its own group, no overflow); use 'simpy' or 'auto'")
-    if engine == "fast" or (engine == "auto" and single):
+    if engine == "simpy":
+        from ._engine_simpy import run_simpy
+        return "simpy", run_simpy
+    if center.is_single_skill():
         return "fast", run_fast
-    from ._engine_simpy import run_simpy
-    return "simpy", run_simpy
+    return "fast", run_fast_multi
 
 
 def _seed(seed):
@@ -177,9 +182,12 @@ def simulate(center, *, replications=10, seed=0, engine="auto", records=False, l
         times, patience and bot outcomes, as long as their queues are the
         same, so their difference measures the change, not the noise.
     engine : {"auto", "fast", "simpy"}
-        "auto" takes the Numba fast path when every queue has its own group
-        (no overflow), else the SimPy model; both give the same records on
-        single-skill centers.
+        "auto" and "fast" take the Numba fast path for every center: the
+        per-queue kernel when every queue has its own group (no overflow),
+        else the multi-skill kernel (all queues and groups in one event
+        loop); "simpy" the SimPy model.  All give the same records from the
+        same seed (the SimPy model is the readable reference, and slower by
+        two orders of magnitude).
     records : bool
         Keep every contact attempt (:attr:`SimulationResult.records`).
     level : float

@@ -152,6 +152,14 @@ def test_demo_prints_its_scenario(capsys):
     assert "[[queues]]" in out and 'name = "voice"' in out
 
 
+def test_demo_multiskill_prints_a_scenario_that_reads_back(capsys):
+    from ccwfm.plan.scenario import Scenario
+    assert cli.main(["demo", "--multiskill", "--print-scenario"]) == 0
+    sc = Scenario.from_toml(capsys.readouterr().out)
+    blend = sc.workforce.group("blend")
+    assert blend.skills == ("sales", "voice") and sc.name == "demo-multiskill"
+
+
 def test_every_command_has_help(capsys):
     for command in ("demo", "forecast", "staff", "simulate", "schedule", "capacity",
                     "scenarios", "dashboard"):

@@ -47,7 +47,6 @@ shifts = ["day8"]
 [[workforce.groups]]
 name = "chat"
 skills = ["chat"]
-overflow = { voice = 60 }
 shifts = ["day8"]
 
 [capacity]

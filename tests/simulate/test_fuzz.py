@@ -341,7 +341,7 @@ def centers(draw):
 def test_small_centers_simulate_to_a_valid_result(center, replications, seed, records):
     res = outcome(simulate, center, replications=replications, seed=seed, records=records)
     _assert_valid_result(res, center)
-    assert res.engine == ("fast" if center.is_single_skill() else "simpy")
+    assert res.engine == "fast"
     if records:
         rec = res.records
         assert len(rec) == res.queue_stats[:, :, -1, Q["offered"]].sum()

@@ -193,8 +193,11 @@ def test_engine_choice():
     q = Queue("chat", DAY, Distribution.exponential(300.0))
     multi = Center(c.queues + (q,),
                    (Group("agents", ("voice", "chat"), staffing=[8] * len(DAY)),))
-    with pytest.raises(ValueError, match="'engine' 'fast' needs a single-skill center"):
-        simulate(multi, engine="fast")
+    # A multi-skill center runs on the fast path too, with the SimPy engine's records.
+    fast = simulate(multi, replications=2, engine="fast", records=True, seed=4)
+    slow = simulate(multi, replications=2, engine="simpy", records=True, seed=4)
+    assert fast.engine == "fast" and slow.engine == "simpy"
+    pd.testing.assert_frame_equal(fast.records, slow.records)
     with pytest.raises(ValueError, match="'engine' must be one of"):
         simulate(c, engine="turbo")
     with pytest.raises(ValueError, match="'replications' must be a whole number >= 1: 0"):
