@@ -304,4 +304,6 @@ def _joint_window(groups, day0, d0, d1, interval, per_day, cost_t, models, duty,
                   cut_len, carries, relax, None, serves=[tuple(g.serves) for g in groups])
     win.w_meta, win.w_col = w_meta, w_meta[:, 0]
     win.per_day = per_day
+    win.col_group = np.concatenate([np.full(o[1] - o[0], gi, np.int64)
+                                    for gi, o in enumerate(out)])
     return win, out

@@ -48,7 +48,7 @@ from ccwfm._validation import DAY_MINUTES as DAY
 
 from ._curves import hull_cuts, kpi_grid
 from ._highs import milp
-from ._search import backlog_search, backlog_state, local_search
+from ._search import backlog_search, backlog_state, joint_search, local_search
 from .backlog import backlog_lp, deadlines, fluid_backlog
 from .schedule import coverage_model
 
@@ -62,6 +62,7 @@ _MIP_NODES = 50        # branch-and-bound nodes of one window's rounding
 _MIP_GAP = 2e-2
 _JOINT_NODES = 100     # the same for a window of several groups (plan.joint)
 _JOINT_GAP = 1e-2
+_JOINT_EXACT = 24      # a joint window with at most this many shifts a day: HiGHS rounds it
 _ROUNDING = "greedy"
 _EPS = 1e-9
 
@@ -512,6 +513,9 @@ class _Window:
         plain = nw == 0 and cap is None and floor_duty is None and not bounds_rows
         self.simple = plain and not any(m.deferrable for m in models) and serves is None
         self.joint = serves is not None
+        self.serves = serves
+        self.joint_simple = (plain and self.joint and self.act_off is None
+                             and not any(m.deferrable for m in models))
         # One deferrable queue alone: rounded by the fluid backlog's search.
         self.backlog_only = (plain and len(models) == 1 and self.backlog is not None
                              and serves is None)
@@ -550,6 +554,9 @@ class _Window:
         x = lp.x[:nx]
         if self.simple and _ROUNDING == "greedy":
             return self._placed(self._round(lp.x), con), True
+        if self.joint_simple and _ROUNDING == "greedy" and \
+                int((self.meta[:, 1] == 0).sum()) > _JOINT_EXACT:
+            return self._round_joint(lp.x, con), True
         if self.backlog_only and _ROUNDING == "greedy":
             return self._placed(self._round_backlog(lp.x), con), True
         if _ROUNDING == "mip":
@@ -695,6 +702,76 @@ class _Window:
         lo_i = self.lo_i
         share_a = np.stack([share[m.name] for m in self.models])
         lo_a = np.stack([m.lo[lo_i:lo_i + per_day] for m in self.models])
+        cuts = self._cut_arrays(per_day)
+        x = local_search(
+            np.floor(sol[first] + 1e-6), np.ascontiguousarray(a0), np.asarray(fixed, float),
+            np.asarray(cost, float), float(keep), share_a.astype(float), lo_a.astype(float),
+            float(self.floor_pen), *cuts, max_moves)
+        out[first] = x
+        return out
+
+    def _round_joint(self, sol, con, max_moves=2000, rounds=4):
+        """Whole agents on the first day's shifts of several groups.
+
+        Alternates (at most ``rounds`` times) a search over the shifts with each
+        group's agents on the phones shared among its queues in fixed proportions
+        (:func:`plan._search.joint_search`; from the LP, or where the LP gives a
+        group nothing, in proportion to the queues' agents) and the LP with those
+        shifts fixed, which shares the agents anew; from the LP rounded down and
+        rounded up; the cheapest whole schedule by the LP's objective is kept.
+        """
+        L = self.L
+        first = np.flatnonzero(self.meta[:, 1] == 0)
+        if not first.size:
+            return sol.copy()
+        G = len(self.serves)
+        a0 = np.ascontiguousarray(self.a_full[:L * G][:, first].toarray())
+        lo_a = np.stack([m.lo[self.lo_i:self.lo_i + L] for m in self.models]).astype(float)
+        fixed_args = (self.col_group[first].astype(np.int64), np.asarray(self.fixed, float),
+                      np.asarray(self.c[first], float), float(self.keep))
+        cut_args = (lo_a, float(self.floor_pen), *self._cut_arrays(L), max_moves)
+        best, best_value = sol.copy(), np.inf
+        for start in (np.floor(sol[first] + 1e-6), np.ceil(sol[first] - 1e-6)):
+            cur, x = sol, start
+            for _ in range(rounds):
+                x = joint_search(x, a0, *fixed_args, self._shares(cur), *cut_args)
+                lb, ub = self.lb.copy(), self.ub.copy()
+                lb[first] = ub[first] = x
+                res = milp(self.c, bounds=Bounds(lb, ub), constraints=con)
+                if res.x is None:
+                    break
+                if res.fun < best_value - 1e-9:
+                    best, best_value = res.x.copy(), float(res.fun)
+                if cur is not sol and np.array_equal(np.round(cur[first]), x):
+                    break
+                cur = res.x
+        best[first] = np.round(best[first])
+        return best
+
+    def _shares(self, sol):
+        """``share[g, m, r]``: the share of group ``g``'s agents on the phones queue ``m``
+        gets in row ``r`` in ``sol`` (where ``g`` has none there, in proportion to the
+        queues' agents; evenly where they have none)."""
+        L = self.L
+        names = [m.name for m in self.models]
+        N = np.stack([np.maximum(sol[self.n_off[n]:self.n_off[n] + L], 0.0) for n in names])
+        share = np.zeros((len(self.serves), len(names), L))
+        for gi, served in enumerate(self.serves):
+            idx = [names.index(q) for q in served]
+            pairs = np.stack([np.maximum(sol[self.pair_off[(gi, q)]:
+                                             self.pair_off[(gi, q)] + L], 0.0) for q in served])
+            tot = pairs.sum(axis=0)
+            need = N[idx]
+            need_tot = need.sum(axis=0)
+            fallback = np.where(need_tot > _EPS, need / np.where(need_tot > _EPS, need_tot, 1.0),
+                                1.0 / len(idx))
+            share[gi, idx] = np.where(tot > _EPS, pairs / np.where(tot > _EPS, tot, 1.0),
+                                      fallback)
+        return share
+
+    def _cut_arrays(self, per_day):
+        """The day targets of the window's first ``per_day`` rows as the searches take
+        them: ``(model, upper, target, penalty, ptr, slope, icpt)``."""
         c_model, c_upper, c_target, c_pen = [], [], [], []
         ptrs, slopes, icpts, base = [], [], [], 0
         for mi, m in enumerate(self.models):
@@ -715,17 +792,11 @@ class _Window:
                 icpts.append(icpt)
                 base += own.size
         C = len(c_model)
-        x = local_search(
-            np.floor(sol[first] + 1e-6), np.ascontiguousarray(a0), np.asarray(fixed, float),
-            np.asarray(cost, float), float(keep), share_a.astype(float), lo_a.astype(float),
-            float(self.floor_pen), np.array(c_model, np.int64).reshape(C),
-            np.array(c_upper, np.bool_).reshape(C), np.array(c_target, float).reshape(C),
-            np.array(c_pen, float).reshape(C),
-            np.stack(ptrs).astype(np.int64) if C else np.zeros((0, per_day + 1), np.int64),
-            np.concatenate(slopes) if C else np.zeros(0),
-            np.concatenate(icpts) if C else np.zeros(0), max_moves)
-        out[first] = x
-        return out
+        return (np.array(c_model, np.int64).reshape(C), np.array(c_upper, np.bool_).reshape(C),
+                np.array(c_target, float).reshape(C), np.array(c_pen, float).reshape(C),
+                np.stack(ptrs).astype(np.int64) if C else np.zeros((0, per_day + 1), np.int64),
+                np.concatenate(slopes) if C else np.zeros(0),
+                np.concatenate(icpts) if C else np.zeros(0))
 
 
 @functools.lru_cache(maxsize=64)
