@@ -513,6 +513,11 @@ class _Window:
         plain = nw == 0 and cap is None and floor_duty is None and not bounds_rows
         self.simple = plain and not any(m.deferrable for m in models) and serves is None
         self.joint = serves is not None
+        # Deferrable work sharing a group with other queues: rounded by the local
+        # search with the LP's agents as its floors (see _round).
+        self.mixed_backlog = (plain and serves is None and len(models) > 1
+                              and any(m.deferrable for m in models)
+                              and not relax)
         self.serves = serves
         self.joint_simple = (plain and self.joint and self.act_off is None
                              and not any(m.deferrable for m in models))
@@ -552,7 +557,7 @@ class _Window:
             return lp.x, True
         nx, nxw = self.nx, self.nx + self.nw
         x = lp.x[:nx]
-        if self.simple and _ROUNDING == "greedy":
+        if (self.simple or self.mixed_backlog) and _ROUNDING == "greedy":
             return self._placed(self._round(lp.x), con), True
         if self.joint_simple and _ROUNDING == "greedy" and \
                 int((self.meta[:, 1] == 0).sum()) > _JOINT_EXACT:
@@ -682,8 +687,11 @@ class _Window:
         penalties of unmet floors and of the day's unmet targets, the LP's
         own), until none does (:func:`plan._search.local_search`, Numba).
         The queues share the group's agents in the proportions the LP gave
-        them.  (A group with deferrable work is rounded by HiGHS instead: its
-        backlog constraints are not judged move by move.)
+        them.  Deferrable work next to other queues (chat and e-mail in one
+        group) keeps at least the LP's agents in every row, as floors: its
+        backlog is then no worse than the LP's (the fluid backlog is monotone
+        in the agents), which met its targets.  (Deferrable work alone is
+        rounded by :meth:`_round_backlog`.)
         """
         per_day = self.L
         first = np.flatnonzero(self.meta[:, 1] == 0)
@@ -701,7 +709,8 @@ class _Window:
                              1.0 / len(lp_n)) for k, v in lp_n.items()}
         lo_i = self.lo_i
         share_a = np.stack([share[m.name] for m in self.models])
-        lo_a = np.stack([m.lo[lo_i:lo_i + per_day] for m in self.models])
+        lo_a = np.stack([np.maximum(m.lo[lo_i:lo_i + per_day], lp_n[m.name] - 1e-9)
+                         if m.deferrable else m.lo[lo_i:lo_i + per_day] for m in self.models])
         cuts = self._cut_arrays(per_day)
         x = local_search(
             np.floor(sol[first] + 1e-6), np.ascontiguousarray(a0), np.asarray(fixed, float),
