@@ -221,17 +221,15 @@ def _group_schedules(groups, route, queues, req, workforce, margins, start, end,
 def _phones(queues, done, shrink):
     """Queue -> agents on the phones per interval: its groups' agents on duty less
     their scheduled activities and shrinkage, shared as the optimiser shared them."""
-    n = next(iter(done.values()))[0].duty.size
+    group_phones = _group_phones(done, done, shrink)
+    n = next(iter(group_phones.values())).size
     out = {q.name: np.zeros(n) for q in queues}
-    for g, _ in done.values():
+    for name, (g, _) in done.items():
         total = sum(g.phones.values())
-        duty = g.duty - (g.activity if g.activity is not None else 0.0)
-        for name, v in g.phones.items():
-            if len(g.phones) == 1:
-                share = np.ones(n)
-            else:
-                share = np.where(total > 1e-9, v / np.where(total > 1e-9, total, 1), 0.0)
-            out[name] = out[name] + np.maximum((1.0 - shrink) * duty * share, 0.0)
+        for q, v in g.phones.items():
+            share = (np.ones(n) if len(g.phones) == 1 else
+                     np.where(total > 1e-9, v / np.where(total > 1e-9, total, 1), 0.0))
+            out[q] = out[q] + group_phones[name] * share
     return out
 
 

@@ -38,8 +38,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .least_cost import (GroupSchedule, _bound_rows, _day_columns, _QueueModel, _targets,
-                         _Window)
+from .least_cost import (GroupSchedule, _bound_rows, _day_columns, _queue_models, _targets,
+                         _week_split, _Window)
 
 __all__ = ["JointGroup", "joint_schedule"]
 
@@ -123,18 +123,8 @@ def joint_schedule(groups, demands, *, day0, ndays, interval, shrinkage, previou
     n = ndays * per_day
     day0 = pd.Timestamp(day0)
     weekday0 = day0.weekday()
-    old = {}
-    for g in (previous or {}).values():
-        old.update({m.name: m for m in g.models})
-    models = []
-    for d in demands:
-        m = old.get(d.queue.name)
-        if m is not None and m.queue == d.queue and m.lam.size == len(d.volume) \
-                and np.array_equal(m.lam, np.asarray(d.volume, float)):
-            m = _copy(m, d.delta)
-        else:
-            m = _QueueModel(d, interval=interval, per_day=per_day, weekday0=weekday0)
-        models.append(m)
+    models = _queue_models(demands, [m for g in (previous or {}).values() for m in g.models],
+                           interval=interval, per_day=per_day, weekday0=weekday0)
     names = {m.name for m in models}
     for g in groups:
         for q in g.serves:
@@ -152,26 +142,10 @@ def joint_schedule(groups, demands, *, day0, ndays, interval, shrinkage, previou
     phones = {m.name: np.zeros(n) for m in models}
     state = [dict(xs=[], metas=[], breaks=[], n_cols=0, days=[], short=0.0) for _ in groups]
     optimal = True
-    day_of = np.arange(n) // per_day
-    split = {}
-    week_models = [m for m in models if m.level == "week" and m.kinds]
-    if week_models:
-        for wk in np.unique(week_models[0].period):
-            wdays = np.unique(day_of[week_models[0].period == wk])
-            d0, d1 = int(wdays[0]), int(wdays[-1]) + 1
-            if previous is not None and not redo.intersection(range(d0, d1)):
-                continue
-            win = _joint_window(groups, day0, d0, d1, interval, per_day, cost_t, models, duty,
-                                shrinkage, demand_any, penalty, whole_weeks=True)[0]
-            sol, _ = win.solve(integer=False)
-            for m in week_models:
-                for kind in m.kinds:
-                    off = win.kpi.get((m.name, kind))
-                    if off is None:
-                        continue
-                    y = sol[off:off + win.L].reshape(d1 - d0, per_day).sum(axis=1)
-                    for d in range(d0, d1):
-                        split[(m.name, kind, d)] = float(y[d - d0])
+    split = _week_split(models, per_day, None if previous is None else redo,
+                        lambda d0, d1: _joint_window(
+                            groups, day0, d0, d1, interval, per_day, cost_t, models, duty,
+                            shrinkage, demand_any, penalty, whole_weeks=True)[0])
     for d in range(ndays):
         lo_i = d * per_day
         weekday = (weekday0 + d) % 7
@@ -179,10 +153,9 @@ def joint_schedule(groups, demands, *, day0, ndays, interval, shrinkage, previou
             per_group = []
             for gi, g in enumerate(groups):
                 x, w, short_d, phones_d, _ = previous[g.name].days[d]
-                _, a, (a_w, _, _), w_meta = _day_columns(tuple(g.templates), weekday, 1,
-                                                         interval)
-                per_group.append((x, w, short_d, phones_d, a, a_w, w_meta,
-                                  _day_columns(tuple(g.templates), weekday, 1, interval)[0]))
+                meta, a, (a_w, _, _), w_meta = _day_columns(tuple(g.templates), weekday, 1,
+                                                            interval)
+                per_group.append((x, w, short_d, phones_d, a, a_w, w_meta, meta))
         else:
             carries = {m.name: m.carry(phones[m.name], lo_i) for m in models if m.deferrable}
             args = (groups, day0, d, d + 1, interval, per_day, cost_t, models, duty, shrinkage,
@@ -237,13 +210,6 @@ def joint_schedule(groups, demands, *, day0, ndays, interval, shrinkage, previou
             {q: pair[(gi, q)] for q in g.serves}, st["short"], optimal, tuple(st["days"]),
             tuple(models), np.zeros(n))
     return out
-
-
-def _copy(m, delta):
-    import copy
-    m = copy.copy(m)
-    m.delta = delta
-    return m
 
 
 def _joint_window(groups, day0, d0, d1, interval, per_day, cost_t, models, duty, shrinkage,

@@ -574,16 +574,16 @@ class _Window:
                 sol = res.x.copy()
                 sol[:nxw] = np.round(sol[:nxw])
                 return sol, res.status == 0
-        whole = np.abs(x - np.round(x)) <= 1e-6
         lb, ub = self.lb.copy(), self.ub.copy()
         if self.joint:
             # Several groups: a group the LP leaves out (a dearer cross-trained one)
             # may be what rounds best, so nothing is fixed at the LP's values.
-            whole = np.zeros(nx, bool)
             lb[:nx] = np.maximum(np.floor(x + 1e-6) - 1.0, 0.0)
             ub[:nx] = np.ceil(x - 1e-6) + 1.0
-        lb[:nx] = np.where(whole, np.round(x), np.floor(x) if not self.joint else lb[:nx])
-        ub[:nx] = np.where(whole, np.round(x), np.ceil(x) if not self.joint else ub[:nx])
+        else:
+            whole = np.abs(x - np.round(x)) <= 1e-6
+            lb[:nx] = np.where(whole, np.round(x), np.floor(x))
+            ub[:nx] = np.where(whole, np.round(x), np.ceil(x))
         # Only the first day's shifts are kept (the next day's are chosen again
         # at the next step): the others stay continuous.
         integrality = np.zeros(self.nvar)
@@ -869,18 +869,8 @@ def least_cost_schedule(demands, templates, *, day0, ndays, interval, shrinkage,
     per_day = DAY // interval
     n = ndays * per_day
     weekday0 = pd.Timestamp(day0).weekday()
-    # The cuts do not depend on the margins: a previous schedule's are reused.
-    old = {m.name: m for m in (previous.models if previous is not None else ())}
-    models = []
-    for d in demands:
-        m = old.get(d.queue.name)
-        if m is not None and m.queue == d.queue and m.lam.size == len(d.volume) \
-                and np.array_equal(m.lam, np.asarray(d.volume, float)):
-            m = copy.copy(m)
-            m.delta = d.delta
-        else:
-            m = _QueueModel(d, interval=interval, per_day=per_day, weekday0=weekday0)
-        models.append(m)
+    models = _queue_models(demands, previous.models if previous is not None else (),
+                           interval=interval, per_day=per_day, weekday0=weekday0)
     redo = set(int(d) for d in redo)
     cost_t = np.array([t.paid_hours * hourly_cost * t.cost_factor for t in templates])
     dearest = float(cost_t.max())
@@ -897,29 +887,13 @@ def least_cost_schedule(demands, templates, *, day0, ndays, interval, shrinkage,
     short, optimal = 0.0, True
     breaks, n_cols = [], 0
 
-    day_of = np.arange(n) // per_day
     # A week-level target is split into daily ones by the LP of its week
     # (every shift free), so that the days add up to the week.
-    split = {}
-    week_models = [m for m in models if m.level == "week" and m.kinds]
-    if week_models:
-        for wk in np.unique(week_models[0].period):
-            wdays = np.unique(day_of[week_models[0].period == wk])
-            d0, d1 = int(wdays[0]), int(wdays[-1]) + 1
-            if previous is not None and not redo.intersection(range(d0, d1)):
-                continue
-            win = _window(templates, day0, d0, d1, interval, per_day, cost_t, models, duty,
-                          shrinkage, max_on_duty, min_agents, demand_any, penalty,
-                          whole_weeks=True, activity=(activity, act))
-            sol, _ = win.solve(integer=False)
-            for m in week_models:
-                for kind in m.kinds:
-                    off = win.kpi.get((m.name, kind))
-                    if off is None:
-                        continue
-                    y = sol[off:off + win.L].reshape(d1 - d0, per_day).sum(axis=1)
-                    for d in range(d0, d1):
-                        split[(m.name, kind, d)] = float(y[d - d0])
+    split = _week_split(models, per_day, None if previous is None else redo,
+                        lambda d0, d1: _window(templates, day0, d0, d1, interval, per_day,
+                                               cost_t, models, duty, shrinkage, max_on_duty,
+                                               min_agents, demand_any, penalty,
+                                               whole_weeks=True, activity=(activity, act)))
     days = []
     for d in range(ndays):
         lo_i = d * per_day
@@ -978,6 +952,50 @@ def least_cost_schedule(demands, templates, *, day0, ndays, interval, shrinkage,
     brk = np.concatenate(breaks) if breaks else np.zeros((0, 4), np.int64)
     return GroupSchedule(x, meta, brk, duty[:n], phones, short, optimal, tuple(days),
                          tuple(models), act[:n])
+
+
+def _queue_models(demands, previous, *, interval, per_day, weekday0):
+    """The :class:`_QueueModel` of each demand; a previous schedule's model of the same
+    queue and volume is reused with the new margins (the cuts do not depend on them)."""
+    old = {m.name: m for m in previous}
+    models = []
+    for d in demands:
+        m = old.get(d.queue.name)
+        if m is not None and m.queue == d.queue and m.lam.size == len(d.volume) \
+                and np.array_equal(m.lam, np.asarray(d.volume, float)):
+            m = copy.copy(m)
+            m.delta = d.delta
+        else:
+            m = _QueueModel(d, interval=interval, per_day=per_day, weekday0=weekday0)
+        models.append(m)
+    return models
+
+
+def _week_split(models, per_day, redo, week_window):
+    """``(queue, kind, day) -> target``: each week-level target split into daily ones by
+    the LP of its week (``week_window(d0, d1)``, every shift free), so that the days
+    add up to the week; only the weeks holding a day of ``redo`` (all when None)."""
+    split = {}
+    week_models = [m for m in models if m.level == "week" and m.kinds]
+    if not week_models:
+        return split
+    day_of = np.arange(week_models[0].period.size) // per_day
+    for wk in np.unique(week_models[0].period):
+        wdays = np.unique(day_of[week_models[0].period == wk])
+        d0, d1 = int(wdays[0]), int(wdays[-1]) + 1
+        if redo is not None and not redo.intersection(range(d0, d1)):
+            continue
+        win = week_window(d0, d1)
+        sol, _ = win.solve(integer=False)
+        for m in week_models:
+            for kind in m.kinds:
+                off = win.kpi.get((m.name, kind))
+                if off is None:
+                    continue
+                y = sol[off:off + win.L].reshape(d1 - d0, per_day).sum(axis=1)
+                for d in range(d0, d1):
+                    split[(m.name, kind, d)] = float(y[d - d0])
+    return split
 
 
 def _window(templates, day0, d0, d1, interval, per_day, cost_t, models, duty, shrinkage,

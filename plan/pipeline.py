@@ -284,8 +284,9 @@ def run(scenario, *, base_dir=".", steps=STEPS, progress=None, histories=None):
 
     shifts = plan_shifts(staffed, queues, w, start=scenario.start, end=scenario.end,
                          progress=report.part("schedule"))
-    _, owner = agent_groups(queues, w)
-    on_duty = {g: shifts.on_duty(g) for g in set(owner.values())}
+    groups, owner = agent_groups(queues, w)
+    # Every group, a group home to no queue too (no shifts here: none on duty).
+    on_duty = {g: shifts.on_duty(g) for g in groups}
     achieved, simulated = achieved_kpis(queues, req, staffed, on_duty, owner,
                                         interval=w.interval, shrinkage=w.total_shrinkage,
                                         settings=sim, routing=routing(queues, w))

@@ -40,6 +40,8 @@ import numpy as np
 
 from ccwfm import simulate
 
+from .verify import _agents, simulation_queue
+
 __all__ = ["Routing", "routing"]
 
 
@@ -173,8 +175,6 @@ class Routing:
         >>> [s.queue for s in c.groups[0].skills]
         ['voice', 'sales']
         """
-        from .verify import simulation_queue
-
         names = {q.name for q in queues}
         groups = []
         for g, sk in self.skills.items():
@@ -188,7 +188,7 @@ class Routing:
             staff = np.asarray(phones[g], float)
             groups.append(simulate.Group(
                 g, tuple(simulate.Skill(q, after) for q, after in sk),
-                staffing=tuple(int(v) if v == int(v) else float(v) for v in staff),
+                staffing=tuple(_agents(v) for v in staff),
                 concurrency=cfg.concurrency, concurrency_factor=cfg.concurrency_factor))
         sim_queues = tuple(simulation_queue(q, requirements) for q in queues)
         return simulate.Center(sim_queues, tuple(groups), interval=interval * 60.0)

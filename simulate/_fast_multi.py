@@ -154,6 +154,25 @@ def _pop(H, st):
     hp[i] = p
 
 
+@njit(cache=True, inline="always", _nrt=False)
+def _next_of(n, k, off, times, order):
+    """The earliest pending event of ``n`` streams: stream ``i`` is at ``times[k[i]]``
+    while ``k[i] < off[i + 1]``, ties by ``order[i]``.  ``(i, time, order)``, i = -1
+    when every stream is done."""
+    best_i = -1
+    best_t = _INF
+    best_o = np.int64(0)
+    for i in range(n):
+        j = k[i]
+        if j < off[i + 1]:
+            t = times[j]
+            if best_i < 0 or t < best_t or (t == best_t and order[i] < best_o):
+                best_t = t
+                best_o = order[i]
+                best_i = i
+    return best_i, best_t, best_o
+
+
 # ------------------------------------------------------------ queue length
 
 
@@ -493,26 +512,10 @@ def simulate_center(P, R, H, st, GS, QS, mq, OT, POOL, ch_off, ch_t, ch_d, ch_k,
     while True:
         if scan_r:
             scan_r = False
-            r_i = -1
-            for g in range(ng):
-                k = ch_k[g]
-                if k < ch_off[g + 1]:
-                    t = ch_t[k]
-                    if r_i < 0 or t < r_t or (t == r_t and ch_o[g] < r_o):
-                        r_t = t
-                        r_o = ch_o[g]
-                        r_i = g
+            r_i, r_t, r_o = _next_of(ng, ch_k, ch_off, ch_t, ch_o)
         if scan_s:
             scan_s = False
-            s_i = -1
-            for q in range(nq):
-                k = src_k[q]
-                if k < f_off[q + 1]:
-                    t = f_arr[k]
-                    if s_i < 0 or t < s_t or (t == s_t and src_o[q] < s_o):
-                        s_t = t
-                        s_o = src_o[q]
-                        s_i = q
+            s_i, s_t, s_o = _next_of(nq, src_k, f_off, f_arr, src_o)
         kind = -1
         bt = _INF
         bo = np.int64(0)

@@ -148,3 +148,20 @@ def test_a_pooled_group_achieves_erlang_c_of_the_pooled_queue(seed):
                             settings=settings)
     assert out2["asa_sim"].iloc[4:-5].mean() > 1.5 * out["asa_sim"].iloc[4:-5].mean()
     assert set(out["queue"]) == {"a", "b"} and out["asa_sim"].notna().all()
+
+
+def test_two_step_plans_a_group_home_to_no_queue_without_shifts():
+    """The two-step method schedules home groups only: the cross-trained group gets no
+    shifts, and the routed simulation still gives every queue its KPIs."""
+    import dataclasses
+
+    from ccwfm.plan import pipeline
+    from ccwfm.plan.demo import demo_scenario
+
+    sc = demo_scenario(weeks=1, multiskill=True)
+    sc = dataclasses.replace(sc, workforce=dataclasses.replace(sc.workforce,
+                                                               scheduling="two_step"))
+    res = pipeline.run(sc, steps=pipeline.STEPS[:pipeline.STEPS.index("schedule") + 1])
+    assert "blend" not in set(res.shifts["group"])
+    assert res.achieved["service_level_sim"].notna().any()
+    assert set(res.achieved["queue"]) == {"voice", "sales", "chat", "email"}

@@ -16,9 +16,9 @@ from ccwfm.simulate._fast import (ABANDONED, ABANDONED_BOT, ANSWERED, CONTAINED,
 from ccwfm.simulate.distributions import Distribution as D
 from ccwfm.simulate.model import Bot, Center, Group, Queue, Retrial, Shift, Skill
 
+from tests.simulate._records import assert_same
+
 KEYS = (1, 29, 2024)
-FLOATS = ("arrival", "enter", "start", "leave")
-INTS = ("queue", "contact", "attempt", "outcome", "group")
 
 
 def _single(volume, handle, staffing, **kw):
@@ -113,34 +113,6 @@ def _centers():
 CENTERS = _centers()
 
 
-def _sorted(records):
-    order = np.lexsort((records["attempt"], records["contact"], records["queue"]))
-    return {k: v[order] for k, v in records.items()}
-
-
-def _assert_same(fast, simpy_):
-    (ra, oa, ma), (rb, ob, mb) = fast, simpy_
-    assert set(ra) == set(rb)
-    for k in ra:
-        assert ra[k].dtype == rb[k].dtype, k
-    ra, rb = _sorted(ra), _sorted(rb)
-    assert ra["contact"].shape == rb["contact"].shape, "different numbers of attempts"
-    for k in INTS:
-        np.testing.assert_array_equal(ra[k], rb[k], err_msg=k)
-    for k in FLOATS:
-        np.testing.assert_array_equal(np.isnan(ra[k]), np.isnan(rb[k]), err_msg=f"{k} NaN")
-        np.testing.assert_allclose(ra[k], rb[k], rtol=1e-9, atol=0.0, err_msg=k)
-    for k in ("group", "start", "end"):
-        assert oa[k].dtype == ob[k].dtype, k
-    ot_a = sorted(zip(oa["group"].tolist(), oa["start"].tolist(), oa["end"].tolist()))
-    ot_b = sorted(zip(ob["group"].tolist(), ob["start"].tolist(), ob["end"].tolist()))
-    assert len(ot_a) == len(ot_b), "different numbers of overtime segments"
-    np.testing.assert_allclose(np.array(ot_a, dtype=float).reshape(-1, 3),
-                               np.array(ot_b, dtype=float).reshape(-1, 3), rtol=1e-9, atol=0.0)
-    assert ma.shape == mb.shape
-    np.testing.assert_array_equal(ma, mb)
-
-
 @pytest.mark.parametrize("key", KEYS)
 @pytest.mark.parametrize("name", sorted(CENTERS))
 def test_simpy_matches_fast_path(name, key):
@@ -148,7 +120,7 @@ def test_simpy_matches_fast_path(name, key):
     assert center.is_single_skill()
     fast = run_fast(center, key)
     assert exercised(fast[0], fast[1]), f"{name} does not exercise its feature for key {key}"
-    _assert_same(fast, run_simpy(center, key))
+    assert_same(fast, run_simpy(center, key))
 
 
 def test_keys_give_different_days():

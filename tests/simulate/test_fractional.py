@@ -23,7 +23,7 @@ from ccwfm.simulate.distributions import Distribution as D
 from ccwfm.simulate.model import Retrial
 from ccwfm.simulate.stats import GROUP_METRICS, replication_stats
 
-from .test_engines_agree import _assert_same
+from tests.simulate._records import assert_same
 
 
 # ----------------------------------------------------------- the old schedule
@@ -242,7 +242,7 @@ def test_engines_agree_on_fractional_staffing(name, key):
     inside = overtime["start"] % center.interval != 0.0
     assert inside.any(), "the time-shared agent never works overtime"
     assert (records["outcome"] == ANSWERED).any()
-    _assert_same(fast, run_simpy(center, key))
+    assert_same(fast, run_simpy(center, key))
 
 
 # ---------------------------------------------------------------- KPIs
