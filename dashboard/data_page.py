@@ -13,6 +13,7 @@ from . import files, state
 
 SOURCES = ("Demo contact center", "Interval file (CSV or Excel)", "ACD call log",
            "Scenario file (TOML)")
+DEMO_VARIANTS = ("A dedicated group per queue", "Multi-skill (cross-trained groups)")
 _AUTO = "(recognise by name)"
 _NONE = "(none)"
 _INTERVAL_FIELDS = (("queue", "Queue"), ("start", "Interval start"), ("volume", "Contacts offered"),
@@ -132,6 +133,17 @@ def _scenario_summary():
              f"{sc.start}, {sc.workforce.interval}-minute intervals, shrinkage "
              f"{sc.workforce.total_shrinkage:.0%}, {sc.workforce.hourly_cost:,.2f} per hour.")
     st.dataframe(plan.scenario_overview(sc), hide_index=True)
+    if plan.is_pooled(sc):
+        st.markdown("**Agent groups and routing**: an idle agent takes the queues it serves "
+                    "in this order (overflow queues once a contact has waited the delay); each "
+                    "group is scheduled for its home queues, and together with the groups "
+                    "whose queues it shares.")
+        groups = plan.group_overview(sc)
+        st.dataframe(groups.rename(columns={
+            "home_of": "home of", "hourly_cost": "hourly cost", "min_agents": "min on duty",
+            "max_agents": "max on duty", "shifts": "shift templates"}), hide_index=True,
+            column_config={"hourly cost": st.column_config.NumberColumn(format="%.2f"),
+                           "max on duty": st.column_config.NumberColumn(format="%d")})
     st.download_button("Download the scenario (TOML)", state.current().to_toml().encode(),
                        file_name=files.file_name(sc.name, "toml", "scenario"),
                        mime="application/toml", key="dl_toml")
@@ -145,8 +157,14 @@ def render():
     if source == SOURCES[0]:
         st.write("Six months of history of a demo contact center: voice (with a bot), sales, "
                  "chat and e-mail queues, with holidays and events.")
+        variant = st.radio("Agent groups", DEMO_VARIANTS, key="demo_variant",
+                           help="Multi-skill: a cross-trained group takes sales first, then "
+                                "voice (at a 5% wage premium) next to the dedicated voice and "
+                                "sales groups; one group answers chat and e-mail.")
         if st.button("Load demo data", key="load_demo", type="primary"):
-            state.set_scenario(plan.demo_scenario(weeks=int(weeks)), "demo contact center")
+            multiskill = variant == DEMO_VARIANTS[1]
+            state.set_scenario(plan.demo_scenario(weeks=int(weeks), multiskill=multiskill),
+                               "demo contact center" + (" (multi-skill)" if multiskill else ""))
             st.success(f"Demo data loaded: {int(weeks)} weeks to plan.")
     elif source == SOURCES[1]:
         _interval_upload(int(weeks))

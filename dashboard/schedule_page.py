@@ -3,7 +3,11 @@
 import pandas as pd
 import streamlit as st
 
+from ccwfm import plan
+
 from . import charts, state
+
+_PCT = ("service_level", "abandon_rate")
 
 
 def render():
@@ -39,6 +43,8 @@ def render():
                    "by shifts (without its simulation check), on the same forecast. This "
                    "plan chooses the shifts against each queue's target at its level.")
 
+    if plan.is_pooled(sc):
+        _groups(result, cur)
     st.subheader("Agents per shift")
     sh = result.shifts
     if sh.empty:
@@ -78,3 +84,63 @@ def render():
     st.dataframe(result.costs.to_frame(), hide_index=True)
     with st.expander("What the plan did"):
         st.text("\n".join(result.log))
+
+
+def _groups(result, cur):
+    """Multi-skill plans: each group's shifts and cost, each queue's simulated KPIs,
+    and the pooling gain against dedicated groups (on request: a second plan)."""
+    st.subheader("Agent groups")
+    groups = plan.group_summary(result).round({"paid_hours": 0, "wages": 0})
+    st.dataframe(groups.rename(columns={"home_of": "home of", "paid_hours": "paid hours",
+                                        "wages": f"wages ({cur})",
+                                        "paid_share": "share of paid hours"}),
+                 hide_index=True, column_config={
+                     "shifts": st.column_config.NumberColumn(format="%d"),
+                     "paid hours": st.column_config.NumberColumn(format="localized"),
+                     f"wages ({cur})": st.column_config.NumberColumn(format="localized"),
+                     "share of paid hours": st.column_config.NumberColumn(format="percent")})
+    gain = result.pooling
+    if gain is None:
+        st.caption("Pooling gain: what these cross-trained groups save against a dedicated "
+                   "group per queue meeting the same targets (plans the same demand a second "
+                   "time).")
+        if st.button("Compare with dedicated groups", key="sc_pooling"):
+            gain = state.run_pooling().pooling
+    if gain is None:
+        _queue_kpis(result, None)
+        return
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Paid hours, pooled", f"{gain.paid_hours:,.0f}",
+              f"{gain.paid_hours - gain.paid_hours_dedicated:+,.0f} vs dedicated",
+              delta_color="inverse")
+    c2.metric("Saved by pooling", f"{gain.saving_pct:.1f}%")
+    c3.metric(f"Wages, pooled ({cur})", f"{gain.wages:,.0f}",
+              f"{gain.wages - gain.wages_dedicated:+,.0f} vs dedicated", delta_color="inverse")
+    if gain.targets_met is not None:
+        st.caption(f"Periods meeting their target on fresh random numbers: "
+                   f"{gain.targets_met:.0%} pooled, {gain.targets_met_dedicated:.0%} dedicated.")
+    _queue_kpis(result, gain)
+
+
+def _queue_kpis(result, gain):
+    """Each queue's simulated KPIs over the horizon (and the dedicated plan's)."""
+    st.markdown("**Simulated KPIs per queue** (over the horizon, with this routing)")
+    if gain is not None:
+        table = gain.queues
+    else:
+        s = result.summary
+        cols = [c for c in s.columns if c.endswith("_sim_plan")]
+        if not cols:
+            return
+        table = s[["queue"] + cols].rename(columns=lambda c: c.replace("_sim_plan", "_pooled"))
+        table.insert(1, "target", [q.target.describe() for q in result.scenario.queues])
+    table = table.round({c: 0 for c in table.columns if c.startswith("asa")})
+    config = {}
+    for col in table.columns:
+        if col.startswith(_PCT):
+            config[col] = st.column_config.NumberColumn(
+                col.replace("_", " "), format="percent")
+        elif col.startswith("asa"):
+            config[col] = st.column_config.NumberColumn(col.replace("_", " ") + " (s)",
+                                                        format="localized")
+    st.dataframe(table, hide_index=True, column_config=config)

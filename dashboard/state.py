@@ -250,6 +250,14 @@ def _demand_of(scenario):
             for q in scenario.queues]
 
 
+def _histories_of(scenario):
+    """The histories ``scenario`` plans on (the base's unless a what-if changed its demand)."""
+    data_key, sources = _data()
+    if _demand_of(scenario) != _demand_of(base()):
+        return plan.load_histories(scenario, base_dir(), sources=sources)
+    return _histories(base(), base_dir(), data_key, sources)
+
+
 def _plans():
     """The full plans run in this session, by scenario (the newest four)."""
     return st.session_state.setdefault("full_plans", {})
@@ -272,16 +280,31 @@ def run_full():
     def progress(event):
         bar.progress(min(event.fraction, 0.99), text=event.message[:120])
 
-    data_key, sources = _data()
-    hist = _histories(base(), base_dir(), data_key, sources)
-    if _demand_of(sc) != _demand_of(base()):
-        hist = plan.load_histories(sc, base_dir(), sources=sources)
+    hist = _histories_of(sc)
     result = plan.run(sc, base_dir=base_dir(), progress=progress, histories=hist)
     bar.progress(1.0, text="Plan ready.")
     plans = _plans()
     plans[_key(sc)] = result
     while len(plans) > 4:
         plans.pop(next(iter(plans)))
+    return result
+
+
+def run_pooling():
+    """Plan the current scenario's demand with dedicated groups too and keep the
+    full plan with its pooling gain (:func:`plan.with_pooling`); a progress bar
+    while it runs.  The full plan must have been run."""
+    sc = current()
+    result = full_if_run()
+    bar = st.progress(0.0, text="Planning with a dedicated group per queue...")
+
+    def progress(event):
+        bar.progress(min(event.fraction, 0.99), text=event.message[:120])
+
+    hist = _histories_of(sc)
+    result = plan.with_pooling(result, base_dir=base_dir(), progress=progress, histories=hist)
+    bar.progress(1.0, text="Pooling gain ready.")
+    _plans()[_key(sc)] = result
     return result
 
 

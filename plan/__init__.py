@@ -31,10 +31,12 @@ from .demand import Demand, demand_history, forecast_demand, horizon_grid, load_
 from .demo import demo_scenario
 from .inputs import (HISTORY_FILE, MAX_UPLOAD_MB, history_for_scenario, history_scenario,
                      load_history, preview_columns)
-from .pipeline import STEPS, PlanResult, run
+from .pipeline import STEPS, PlanResult, run, with_pooling
+from .pooling import PoolingGain, dedicated_scenario, group_summary, is_pooled, pooling_gain
 from .progress import Progress
 from .report import csv_bytes, excel_bytes, safe_text
 from .report import tables as report_tables
+from .routing import Routing, routing
 from .requirements import group_requirements, queue_requirements, requirements
 from .integrated import IntegratedPlan, plan_integrated
 from .least_cost import GroupSchedule, QueueDemand, least_cost_schedule
@@ -43,12 +45,14 @@ from .scenarios import compare
 from .schedule import Coverage, ScheduleResult, coverage_model, place_breaks, schedule
 from .shift_plan import ShiftPlan, plan_shifts
 from .shifts import BreakWindow, ShiftTemplate
-from .summary import (plan_summary, quick_summary, scenario_overview, verification_summary,
+from .summary import (group_overview, plan_summary, quick_summary, scenario_overview, verification_summary,
                       weighted_mean)
 from .verify import Verification, verify
 from .whatif import QuickPlan, quick_plan
 
 __all__ = [
+    "PoolingGain", "dedicated_scenario", "group_summary", "is_pooled", "pooling_gain",
+    "with_pooling", "Routing", "routing", "group_overview",
     "BreakWindow", "Coverage", "GroupSchedule", "IntegratedPlan", "LEVELS", "QueueDemand",
     "SCHEDULING", "attainment", "attainment_summary", "floor_summary", "coverage_model", "least_cost_schedule",
     "place_breaks", "plan_integrated",

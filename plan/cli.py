@@ -25,7 +25,9 @@ from ccwfm import _validation as v
 from ccwfm._limits import at_most
 
 from . import pipeline, report
+from .demand import load_histories
 from .demo import demo_scenario, demo_toml
+from .pooling import is_pooled
 from .scenario import Scenario
 from .scenarios import compare
 
@@ -225,6 +227,12 @@ def _seed_arg(text):
     return _whole_arg("--seed", text, 0)
 
 
+def _pooling_flag(p):
+    p.add_argument("--pooling", action="store_true",
+                   help="also plan the same demand with a dedicated group per queue and "
+                        "report what cross-training saves (the pooling gain)")
+
+
 def _build_parser():
     parser = _Parser(prog="ccwfm", description="Workforce planning for contact centers: "
                      "forecast, staffing, simulation, shifts, capacity and cost.")
@@ -263,7 +271,10 @@ def _build_parser():
                     "cost.",
     }
     for name, desc in descriptions.items():
-        common(sub.add_parser(name, help=desc.split(".")[0].lower(), description=desc))
+        p = common(sub.add_parser(name, help=desc.split(".")[0].lower(), description=desc))
+        if name in ("schedule", "capacity"):
+            _pooling_flag(p)
+    _pooling_flag(demo)
     sc = sub.add_parser("scenarios", help="compare the scenario's variants side by side",
                         description="Run the base scenario and each of its [[variants]] and "
                                     "compare FTE, cost and KPIs; runs on Dask, in-process by "
@@ -381,10 +392,18 @@ def _run_plan(args):
         print(demo_toml(args.multiskill).strip())
         return EXIT_OK
     sc, base = _load(args)
+    pooling = getattr(args, "pooling", False)
+    if pooling and not is_pooled(sc):
+        print(f"ccwfm: error: '--pooling' needs agent groups serving several queues (skills, "
+              f"overflow or a shared group): no group of {sc.name!r} does", file=sys.stderr)
+        return EXIT_BAD_INPUT
     steps = pipeline.STEPS[:pipeline.STEPS.index(STEP_OF[args.command]) + 1]
     bar = _Progress(quiet=args.quiet)
     try:
-        res = pipeline.run(sc, base_dir=base, steps=steps, progress=bar)
+        histories = load_histories(sc, base)
+        res = pipeline.run(sc, base_dir=base, steps=steps, progress=bar, histories=histories)
+        if pooling:
+            res = pipeline.with_pooling(res, base_dir=base, progress=bar, histories=histories)
     finally:
         bar.finish()
     files = report.write(res, _out(args))
@@ -401,6 +420,11 @@ def _summary_text(res):
             "service_level_sim_plan", "abandon_rate_sim_plan", "asa_sim_plan")]
         lines.append(res.summary[cols].to_string(index=False, float_format=lambda v: f"{v:,.3f}"
                                                  if abs(v) < 1 else f"{v:,.0f}"))
+    if res.pooling is not None:
+        g = res.pooling
+        lines.append(f"pooling gain: {g.paid_hours:,.0f} paid hours against "
+                     f"{g.paid_hours_dedicated:,.0f} with dedicated groups "
+                     f"({g.saving_pct:.1f}% saved)")
     if res.costs is not None:
         lines.append(res.costs.to_frame().to_string(index=False,
                                                     float_format=lambda v: f"{v:,.0f}"))

@@ -33,6 +33,7 @@ from .achieved import SIMULATED, achieved_kpis, formula_kpis, simulated_summary
 from .capacity import plan_capacity
 from .costs import Costs, plan_costs
 from .integrated import plan_integrated, two_step_cost
+from .pooling import PoolingGain, dedicated_scenario, pooling_gain
 from .demand import forecast_demand, horizon_grid, load_histories
 from .progress import Reporter
 from .requirements import requirements as staff_requirements
@@ -41,7 +42,7 @@ from .shift_plan import agent_groups, plan_shifts, weekly_paid_hours
 from .summary import plan_summary
 from .verify import verify
 
-__all__ = ["STEPS", "PlanResult", "check_forecast", "check_histories", "run"]
+__all__ = ["STEPS", "PlanResult", "check_forecast", "check_histories", "run", "with_pooling"]
 
 STEPS = ("forecast", "requirements", "simulation", "schedule", "capacity")
 
@@ -96,6 +97,9 @@ class PlanResult:
         ``paid_hours_two_step``, ``wages_two_step`` of the two-step plan
         (the per-interval formula requirement covered by shifts, without its
         simulation check) on the same forecast.
+    pooling : PoolingGain or None
+        The plan against the same demand served by dedicated groups, when
+        asked for (:func:`with_pooling`, ``ccwfm ... --pooling``).
     """
 
     scenario: object
@@ -114,6 +118,7 @@ class PlanResult:
     attainment: pd.DataFrame = field(default_factory=pd.DataFrame)
     comparison: dict = field(default_factory=dict)
     breaks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    pooling: PoolingGain | None = None
 
     @property
     def total_cost(self):
@@ -295,6 +300,40 @@ def run(scenario, *, base_dir=".", steps=STEPS, progress=None, histories=None):
             report("schedule", 1, 1, f"schedule of {q.name} simulated: "
                    f"{simulated_summary(q, simulated)} over the horizon")
     return _finish(scenario, demand, report, req, shifts, achieved, steps, verification=ver)
+
+
+def with_pooling(result, *, base_dir=".", progress=None, histories=None):
+    """``result`` with its :attr:`PlanResult.pooling`: the same scenario with
+    dedicated groups (:func:`plan.pooling.dedicated_scenario`) planned up to the
+    schedule on the same demand, and the two compared (:func:`plan.pooling.pooling_gain`).
+
+    Parameters
+    ----------
+    result : PlanResult
+        A plan with a shift schedule.
+    base_dir, progress, histories
+        As for :func:`run` (the histories of the result's queues serve both).
+
+    Returns
+    -------
+    PlanResult
+    """
+    if not isinstance(result, PlanResult):
+        raise v.error("result", "must be a plan.PlanResult", result)
+    if result.shifts is None or result.shifts.empty:
+        raise v.error("result", "must be a plan with a shift schedule (run it up to "
+                      "'schedule')", result.scenario.name)
+    if progress is not None and not callable(progress):
+        raise v.error("progress", "must be callable or None", progress)
+    told = None if progress is None else (lambda e: progress(dataclasses.replace(
+        e, message=f"dedicated groups: {e.message}")))
+    dedicated = run(dedicated_scenario(result.scenario), base_dir=base_dir,
+                    steps=STEPS[:STEPS.index("schedule") + 1], progress=told,
+                    histories=histories)
+    gain = pooling_gain(result, dedicated)
+    log = (f"pooling: {gain.paid_hours:,.0f} paid hours against {gain.paid_hours_dedicated:,.0f} "
+           f"with dedicated groups ({gain.saving_pct:.1f}% saved)")
+    return dataclasses.replace(result, pooling=gain, log=result.log + (log,))
 
 
 def _run_integrated(scenario, demand, report, req, staffed, steps):

@@ -41,12 +41,13 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ._atomic import write_atomic
+from .pooling import group_summary, is_pooled
 
 __all__ = ["TABLES", "csv_bytes", "dangerous", "excel_bytes", "safe_text",
            "safe_value", "sheet_names", "tables", "write", "write_csv", "write_excel",
            "write_workbook"]
 
-TABLES = ("summary", "costs", "attainment", "forecast", "models", "requirements",
+TABLES = ("summary", "costs", "attainment", "groups", "pooling", "pooling_queues", "forecast", "models", "requirements",
           "verification", "coverage", "shifts", "breaks", "achieved", "capacity", "hires")
 _DANGER = frozenset("=+-@|%")
 _SKIP = frozenset(("Cc", "Cf", "Zs", "Zl", "Zp"))     # blanks and controls before a formula
@@ -220,6 +221,10 @@ def tables(result):
            if name not in ("hires", "costs")}
     out["costs"] = result.costs.to_frame() if result.costs is not None else pd.DataFrame()
     out["hires"] = hires
+    out["groups"] = group_summary(result) if is_pooled(result.scenario) else pd.DataFrame()
+    gain = getattr(result, "pooling", None)
+    out["pooling"] = gain.to_frame() if gain is not None else pd.DataFrame()
+    out["pooling_queues"] = gain.queues if gain is not None else pd.DataFrame()
     out = {name: out[name] for name in TABLES}
     return {k: v for k, v in out.items() if isinstance(v, pd.DataFrame) and not v.empty}
 
@@ -500,6 +505,7 @@ def _html(result, charts):
                     f"shifts; without its simulation check): {comp['paid_hours']:,.0f} paid "
                     f"hours against {comp['paid_hours_two_step']:,.0f}, wages "
                     f"{saving:.1%} lower.</p>")
+    body += _pooling_html(result)
     if result.hires:
         body += ["<h2>Hiring classes proposed</h2>", _table_html(tables(result)["hires"])]
     body += ["<h2>What the pipeline did</h2><ul>"]
@@ -514,6 +520,52 @@ def _html(result, charts):
     return ("<!doctype html><html><head><meta charset='utf-8'>"
             f"<title>{esc(sc.name)}</title><style>{style}</style></head><body>"
             + "".join(head + body) + "</body></html>")
+
+
+def _pooling_html(result):
+    """The multi-skill sections: who serves whom, and the pooling gain if computed."""
+    shifts = getattr(result, "shifts", None)
+    if shifts is None or shifts.empty or not is_pooled(result.scenario):
+        return []
+    cur = html.escape(result.scenario.finance.currency)
+    groups = group_summary(result)
+    groups = groups.assign(shifts=groups["shifts"].map(lambda x: f"{x:,.0f}"),
+                           paid_hours=groups["paid_hours"].map(lambda x: f"{x:,.0f}"),
+                           wages=groups["wages"].map(lambda x: f"{x:,.0f}"),
+                           paid_share=groups["paid_share"].map(lambda x: f"{x:.1%}"))
+    groups = groups.rename(columns={
+        "home_of": "home of", "paid_hours": "paid hours", "wages": f"wages ({cur})",
+        "paid_share": "share of paid hours"})
+    out = ["<h2>Agent groups and routing</h2>", _table_html(groups),
+           "<p>serves: the queues an idle agent of the group takes, in priority order "
+           "(overflow queues once a contact has waited the delay); home of: the queues whose "
+           "requirement the group is scheduled for. Each queue's KPIs above are simulated "
+           "with this routing.</p>"]
+    gain = getattr(result, "pooling", None)
+    if gain is None:
+        return out + ["<p>Pooling gain not computed (ccwfm ... --pooling plans the same "
+                      "demand with dedicated groups).</p>"]
+    kpis = gain.queues.copy()
+    for col in kpis.columns:
+        if col.startswith("asa_"):
+            kpis[col] = kpis[col].map(lambda x: f"{x:,.0f} s")
+        elif col not in ("queue", "target"):
+            kpis[col] = kpis[col].map(lambda x: f"{x:.1%}")
+    head = gain.to_frame()
+    for col in ("pooled", "dedicated", "difference"):
+        head[col] = [f"{x:+.1%}" if m.startswith("periods") and col == "difference" else
+                     f"{x:.1%}" if m.startswith("periods") else
+                     f"{x:+,.0f}" if col == "difference" else f"{x:,.0f}"
+                     for m, x in zip(head["measure"], head[col])]
+    return out + [
+        "<h2>Pooling gain</h2>",
+        f"<p>Cross-trained groups: <b>{gain.paid_hours:,.0f} paid hours against "
+        f"{gain.paid_hours_dedicated:,.0f}</b> with a dedicated group per queue "
+        f"({gain.saving_pct:.1f}% saved; wages {gain.wages:,.0f} against "
+        f"{gain.wages_dedicated:,.0f} {cur}), both scheduled against the same targets and "
+        "checked by simulation on fresh random numbers.</p>",
+        _table_html(head), "<h3>Simulated KPIs per queue, pooled and dedicated</h3>",
+        _table_html(kpis.rename(columns=lambda c: c.replace("_", " ")))]
 
 
 def _table_html(frame):

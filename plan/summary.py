@@ -132,6 +132,44 @@ def verification_summary(verification, *, interval):
     return pd.DataFrame(rows)
 
 
+def group_overview(scenario):
+    """Per agent group of ``scenario`` (:func:`plan.routing.routing`): the queues it
+    serves in priority order (overflow queues with their delay), the queues it
+    is the home group of, its pay and bounds.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``group``, ``serves``, ``home_of``, ``hourly_cost`` (the scenario's
+        currency per paid hour), ``min_agents``, ``max_agents`` (on duty;
+        NaN: no bound), ``shifts`` (allowed templates; empty: all).
+
+    Examples
+    --------
+    >>> from ccwfm.plan.demo import demo_scenario
+    >>> group_overview(demo_scenario(multiskill=True))[["group", "serves"]].values.tolist()
+    [['voice', 'voice'], ['sales', 'sales'], ['blend', 'sales, voice'], ['digital', 'chat, email']]
+    """
+    w = scenario.workforce
+    r = routing(scenario.queues, w)
+    rows = []
+    for g in r.scheduled():
+        cfg = w.group(g)
+        parts = [sk for name, sk in r.skills.items()
+                 if name == g or (name in r.split and r.home[r.split[name]] == g)]
+        serves = [q if after == 0 else f"{q} (after {after:g} s)"
+                  for sk in parts for q, after in sk]
+        rows.append({"group": g, "serves": ", ".join(serves),
+                     "home_of": ", ".join(q for q, h in r.home.items() if h == g),
+                     "hourly_cost": (cfg.hourly_cost if cfg is not None and
+                                     cfg.hourly_cost is not None else w.hourly_cost),
+                     "min_agents": cfg.min_agents if cfg is not None else w.min_agents,
+                     "max_agents": (float(cfg.max_agents) if cfg is not None and
+                                    cfg.max_agents is not None else float("nan")),
+                     "shifts": ", ".join(cfg.shifts) if cfg is not None else ""})
+    return pd.DataFrame(rows)
+
+
 def scenario_overview(scenario):
     """Per queue of ``scenario``: channel, bot containment, patience, concurrency,
     home group (:func:`plan.routing.routing`), the groups serving it, and targets in words."""

@@ -189,3 +189,35 @@ def test_a_failure_inside_a_page_is_said_in_words_and_the_app_keeps_working(monk
     monkeypatch.undo()
     goto(at, "Data")
     assert at.dataframe[0].value["queue"].tolist() == ["voice", "sales", "chat", "email"]
+
+
+def test_multiskill_demo_shows_routing_groups_and_the_pooling_gain():
+    from ccwfm.dashboard.data_page import DEMO_VARIANTS
+    at = AppTest.from_file(APP, default_timeout=600)
+    at.run()
+    at.number_input(key="weeks").set_value(1)
+    at.radio(key="demo_variant").set_value(DEMO_VARIANTS[1])
+    at.button(key="load_demo").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    routing = next(d.value for d in at.dataframe if "serves" in d.value.columns)
+    assert routing.set_index("group").loc["blend", "serves"] == "sales, voice"
+    at = goto(at, "Schedule and capacity")
+    at.button(key="run_full").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    groups = next(d.value for d in at.dataframe if "share of paid hours" in d.value.columns)
+    assert groups["group"].tolist() == ["voice", "sales", "blend", "digital"]
+    kpis = next(d.value for d in at.dataframe if "service_level_pooled" in d.value.columns)
+    assert kpis["queue"].tolist() == ["voice", "sales", "chat", "email"]
+    at.button(key="sc_pooling").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    pooled = metric(at, "Paid hours, pooled")
+    m = next(m for m in at.metric if m.label.startswith("Paid hours, pooled"))
+    dedicated = pooled - float(m.delta.split()[0].replace(",", ""))
+    assert metric(at, "Saved by pooling") == pytest.approx(100 * (1 - pooled / dedicated),
+                                                          abs=0.06)
+    kpis = next(d.value for d in at.dataframe if "service_level_dedicated" in d.value.columns)
+    assert kpis["service_level_dedicated"].between(0, 1).all()
+    # the plan and its gain stay after leaving the page
+    at = goto(goto(at, "Data"), "Schedule and capacity")
+    assert metric(at, "Saved by pooling") == pytest.approx(100 * (1 - pooled / dedicated),
+                                                          abs=0.06)
