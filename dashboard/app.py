@@ -4,8 +4,8 @@ import traceback
 
 import streamlit as st
 
-from ccwfm.dashboard import (data_page, downloads_page, forecast_page, schedule_page, staffing_page,
-                       state, whatif_page)
+from ccwfm.dashboard import (data_page, downloads_page, forecast_page, roster_page, schedule_page,
+                             staffing_page, state, whatif_page)
 
 PAGES = {
     "Data": data_page.render,
@@ -13,6 +13,7 @@ PAGES = {
     "Staffing": staffing_page.render,
     "What-if": whatif_page.render,
     "Schedule and capacity": schedule_page.render,
+    "Roster": roster_page.render,
     "Downloads": downloads_page.render,
 }
 

@@ -27,6 +27,8 @@ session comes back with its scenario, and its folder and download files are
 made again by the next run.
 """
 
+import dataclasses
+import hashlib
 import uuid
 
 import streamlit as st
@@ -311,3 +313,40 @@ def run_pooling():
 def full_if_run():
     """The full plan of the current scenario if it was run this session, else None."""
     return _plans().get(_key(current()))
+
+
+ROSTERS = "rosters"
+ROSTER_SHOWN = "roster_shown"
+
+
+def _agents_token(agents):
+    return None if agents is None else hashlib.sha256(repr(tuple(agents)).encode()).hexdigest()[:16]
+
+
+def roster_key(rules, weeks, agents=None):
+    """(data key, scenario, rules, weeks, agents token) of the current scenario's roster."""
+    return (st.session_state[DATA_KEY], repr(current()), repr(rules), int(weeks),
+            _agents_token(agents))
+
+
+def run_roster(rules, weeks, agents=None):
+    """Roster the current scenario's full plan (kept in the session, newest four; made once).
+
+    The scenario's ``[roster] agents`` file is not read (the dashboard reads no
+    file but the uploads): pass ``agents`` (an uploaded agents file, read).
+    """
+    sc = current()
+    result = full_if_run()
+    if result is None:
+        raise ValueError("the full plan of the current scenario must be built first (Schedule "
+                         "and capacity page)")
+    key = roster_key(rules, weeks, agents)
+    rosters = st.session_state.setdefault(ROSTERS, {})
+    if key not in rosters:
+        config = dataclasses.replace(sc.roster, rules=rules, agents=None)
+        rosters[key] = plan.make_roster(result, config=config, agents=agents,
+                                        base_dir=base_dir(), weeks=int(weeks))
+        while len(rosters) > 4:
+            rosters.pop(next(iter(rosters)))
+    st.session_state[ROSTER_SHOWN] = key
+    return rosters[key]

@@ -37,6 +37,10 @@ from .progress import Progress
 from .report import csv_bytes, excel_bytes, safe_text
 from .report import tables as report_tables
 from .routing import Routing, routing
+from .roster import Roster, make_roster, roster_grid, roster_tables, write_roster
+from .roster_input import (Agent, Contract, RosterConfig, RosterRules, agents_frame,
+                           default_contracts, generate_agents, read_agents)
+from .roster_rules import check_roster, rule_report
 from .requirements import group_requirements, queue_requirements, requirements
 from .integrated import IntegratedPlan, plan_integrated
 from .least_cost import GroupSchedule, QueueDemand, least_cost_schedule
@@ -53,6 +57,9 @@ from .whatif import QuickPlan, quick_plan
 __all__ = [
     "PoolingGain", "dedicated_scenario", "group_summary", "is_pooled", "pooling_gain",
     "with_pooling", "Routing", "routing", "group_overview",
+    "Agent", "Contract", "Roster", "RosterConfig", "RosterRules", "agents_frame",
+    "check_roster", "default_contracts", "generate_agents", "make_roster", "read_agents",
+    "roster_grid", "roster_tables", "rule_report", "write_roster",
     "BreakWindow", "Coverage", "GroupSchedule", "IntegratedPlan", "LEVELS", "QueueDemand",
     "SCHEDULING", "attainment", "attainment_summary", "floor_summary", "coverage_model", "least_cost_schedule",
     "place_breaks", "plan_integrated",

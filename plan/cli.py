@@ -28,6 +28,8 @@ from . import pipeline, report
 from .demand import load_histories
 from .demo import demo_scenario, demo_toml
 from .pooling import is_pooled
+from .progress import Progress
+from .roster import make_roster, write_roster
 from .scenario import Scenario
 from .scenarios import compare
 
@@ -227,6 +229,21 @@ def _seed_arg(text):
     return _whole_arg("--seed", text, 0)
 
 
+@_arg
+def _agents_file(text):
+    """An agents file (CSV) that exists."""
+    _plain_text("--agents", text, "a CSV file name")
+    kind = _kind("--agents", text)
+    if kind != "file":
+        raise v.error("--agents", "must be a CSV file that exists", text)
+    return text
+
+
+@_arg
+def _roster_weeks(text):
+    return v.whole("--weeks", _whole_arg("--weeks", text, 1), hi=8)
+
+
 def _pooling_flag(p):
     p.add_argument("--pooling", action="store_true",
                    help="also plan the same demand with a dedicated group per queue and "
@@ -326,6 +343,23 @@ def _build_parser():
                      help="output folder (default ccwfm-out/calibrate)")
     cal.add_argument("--json", action="store_true",
                      help="print one JSON summary object instead of the table")
+    ro = sub.add_parser(
+        "roster", help="give the schedule's shifts to agents, week by week, under work rules",
+        description="Plan up to the shift schedule, then roster it: each agent, each day, a "
+                    "shift or a day off, keeping the [roster] rules and contracts of the "
+                    "scenario; writes the roster (one row per agent and day, and a grid), "
+                    "the rule report, coverage and the roster's simulated KPIs.")
+    ro.add_argument("scenario", type=_scenario_file,
+                    help="scenario file (TOML); 'demo' for the demo scenario")
+    ro.add_argument("--agents", type=_agents_file, default=None, metavar="CSV",
+                    help="agents to roster (id, group, contract, days_off, unavailable, "
+                         "available_from, available_until); default the scenario's, else "
+                         "agents made from the schedule and the contract mix")
+    ro.add_argument("--weeks", type=_roster_weeks, default=None, metavar="N",
+                    help="weeks to roster, 1 to 8 (the plan is made for them)")
+    ro.add_argument("--out", type=_folder, default=None, metavar="DIR",
+                    help="output folder (default ccwfm-out/roster)")
+    ro.add_argument("--quiet", action="store_true", help="print only the summary")
     dash = sub.add_parser("dashboard", help="open the planners' dashboard (Streamlit)",
                           description="Start the Streamlit dashboard on this machine.")
     dash.add_argument("--port", type=_port, default=8501,
@@ -445,6 +479,45 @@ def _run_scenarios(args):
     return EXIT_OK
 
 
+def _run_roster(args):
+    sc, base = _load(args)
+    weeks = args.weeks or sc.roster.weeks or min(sc.weeks, 8)
+    sc = dataclasses.replace(sc, weeks=weeks)
+    agents = None
+    if args.agents:
+        from .roster_input import default_contracts, read_agents
+        agents = read_agents(Path(args.agents).read_bytes(), sc.roster.contracts
+                             or default_contracts(sc.workforce.templates(None)))
+    bar = _Progress(quiet=args.quiet)
+    try:
+        res = pipeline.run(sc, base_dir=base, steps=pipeline.STEPS[:4], progress=bar)
+        bar(Progress("schedule", 0.99, "rostering the agents, week by week..."))
+        ro = make_roster(res, agents=agents, base_dir=base, weeks=weeks,
+                         progress=lambda m: bar(Progress("schedule", 0.99, m)))
+    finally:
+        bar.finish()
+    out = _out(args)
+    files = write_roster(ro, out)
+    print(_roster_text(ro))
+    print(f"\nwrote {len(files)} files to {out}/ (open roster.xlsx)")
+    return EXIT_OK
+
+
+def _roster_text(ro):
+    lines = [f"{len(ro.agents)} agents over {ro.weeks} weeks: {ro.paid_hours:,.0f} paid hours "
+             f"({ro.paid_hours_over_schedule_pct:+.1f}% against the shift schedule's "
+             f"{ro.paid_hours_schedule:,.0f}), {ro.shortfall_agent_hours:,.1f} agent-hours short, "
+             f"{len(ro.violations)} rule violations"]
+    rep = ro.rule_report
+    lines += [f"  {'on ' if r.on else 'off'} {r.rule:<22} {r.violations:>5}  {r.text}"
+              for r in rep.itertuples()]
+    if not ro.kpis.empty:
+        k = ro.kpis
+        lines.append(f"targets met in simulation: {int(k['met'].sum())} of "
+                     f"{int(k['periods'].sum())} periods")
+    return v.printable("\n".join(lines), newlines=True)
+
+
 def _run_calibrate(args):
     import json
     from .calibrate import MODELS, calibrate
@@ -538,7 +611,7 @@ def main(argv=None):
     except SystemExit as done:                # --help (0) or a bad argument (2, one line)
         return done.code if isinstance(done.code, int) else EXIT_BAD_INPUT
     run = {"scenarios": _run_scenarios, "dashboard": _run_dashboard,
-           "calibrate": _run_calibrate}.get(args.command, _run_plan)
+           "calibrate": _run_calibrate, "roster": _run_roster}.get(args.command, _run_plan)
     try:
         with _stop_on_signals():
             return run(args)

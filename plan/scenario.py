@@ -55,6 +55,7 @@ from ccwfm import _validation as v
 from ccwfm._limits import at_most
 
 from .capacity import HiringClass
+from .roster_input import RosterConfig
 from .routing import routing
 from .shifts import WEEKDAYS, ShiftTemplate, default_templates
 
@@ -221,6 +222,16 @@ def _drop_none(d):
     if isinstance(d, list):
         return [_drop_none(x) for x in d]
     return d
+
+
+def _roster(d):
+    """The ``[roster]`` table (errors as a :class:`ScenarioError` naming its path)."""
+    try:
+        return RosterConfig.from_dict(d)
+    except ScenarioError:
+        raise
+    except ValueError as exc:
+        raise ScenarioError(str(exc)) from None
 
 
 def _plain(obj):
@@ -894,9 +905,10 @@ class Scenario:
     simulation: Simulation = field(default_factory=Simulation)
     history_weeks: int = 26
     variants: tuple = ()
+    roster: RosterConfig = field(default_factory=RosterConfig)
 
     SECTIONS = ("scenario", "queues", "workforce", "capacity", "finance", "simulation",
-                "variants")
+                "variants", "roster")
 
     def __post_init__(self):
         with _at("scenario"):
@@ -918,7 +930,8 @@ class Scenario:
                                                     empty=True)))
             at_most("variants", len(self.variants), "variants")
         for name, cls in (("workforce", Workforce), ("capacity", Capacity),
-                          ("finance", Finance), ("simulation", Simulation)):
+                          ("finance", Finance), ("simulation", Simulation),
+                          ("roster", RosterConfig)):
             if not isinstance(getattr(self, name), cls):
                 raise ScenarioError(f"'{name}' must be a {cls.__name__}: "
                                     f"{getattr(self, name)!r}")
@@ -938,6 +951,11 @@ class Scenario:
                 for s in g.overflow:
                     v.known_name(f"{p}.overflow", s, names, "queue")
             routing(self.queues, self.workforce)     # home groups, one concurrency per group
+            shift_names = [t.name for t in self.workforce.templates(None)]
+            for c in self.roster.contracts:
+                for j, s in enumerate(c.shifts):
+                    v.known_name(f"roster.contracts[{c.name}].shifts[{j}]", s, shift_names,
+                                 "shift")
             for i, var in enumerate(self.variants):
                 if not isinstance(var, Variant):
                     raise v.error(f"variants[{i}]", "must be a Variant", var)
@@ -1011,7 +1029,7 @@ class Scenario:
                    capacity=Capacity.from_dict(data.get("capacity", {})),
                    finance=Finance.from_dict(data.get("finance", {})),
                    simulation=Simulation.from_dict(data.get("simulation", {})),
-                   variants=variants)
+                   variants=variants, roster=_roster(data.get("roster", {})))
 
     def to_dict(self):
         """The mapping :meth:`from_dict` reads back into an equal scenario."""
@@ -1024,6 +1042,7 @@ class Scenario:
             "finance": _plain(self.finance),
             "simulation": _plain(self.simulation),
             "variants": [_plain(x) for x in self.variants],
+            "roster": self.roster.to_dict() if self.roster != RosterConfig() else None,
         })
 
     def to_toml(self):
@@ -1042,6 +1061,7 @@ class Scenario:
             raise v.error(where, "must be a table of dotted keys and values", overrides)
         data = self.to_dict()
         data.pop("variants", None)
+        data.setdefault("roster", self.roster.to_dict())   # its rules may be overridden
         targets = {}
         for key, value in overrides.items():
             node, last, targets[key] = _file_path(data, key, where)
