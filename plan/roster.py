@@ -27,8 +27,15 @@ at a time (Monday to Sunday), as a *tour-scheduling* program solved by HiGHS:
 * within a band two days' starts are at most the band's width apart, and the
   band's width is capped at ``24 h - length - rest`` so that the rest between
   two days always holds.
-Every agent works one tour a week (its contract's hours); a class left with no
-tour it may work gets an empty week, which the rule report then shows.  The
+Every agent works one tour a week (its contract's hours, less its leave); a
+class left with no tour it may work gets an empty week, which the rule report
+then shows.  A class's bands are made from the starts it may use (its times of
+day; on Monday, the rest after its last shift; under the night rule, evening
+and night starts apart), so a band is never refused for one start it cannot
+use.  The program's LP relaxation is solved first; the best of its tours
+rounded class by class, LP diving (fix the whole parts, one more agent on the
+largest fraction of each class, solve again) and HiGHS's root node on the
+tours the LP uses is kept.  The
 tours of a class go to its agents by fairness (the agent who has worked the
 fewest weekends, nights and late shifts so far takes the heaviest tour), and
 a band's daily starts to the agents working it.
@@ -61,7 +68,6 @@ __all__ = ["Roster", "fairness", "make_roster", "roster_grid", "roster_group", "
 
 _SHORT_PENALTY = 4.0      # cost of an agent-hour short, in hourly wages of the group
 _EMPTY_PENALTY = 1e4      # cost of an agent left without a tour for a week, in hourly wages
-_DEBUG = False
 _NODES = 1            # branch-and-bound nodes of a group's week (the root: as good as 60 on the demo)
 _LATE = 14 * 60           # a shift starting at or after 14:00 is a late shift (fairness)
 
@@ -136,6 +142,23 @@ def _off_run(m, before, after):
     return best
 
 
+def _average_room(contract, agent, so_far, day0, week, weeks):
+    """``(lo, hi)``: the paid hours (a day of leave counted) week ``week`` may have so
+    that the weeks after it, each inside its own bounds, can still bring the roster's
+    weekly average inside the contract's ``average_hours`` (no bound without one)."""
+    if contract.average_hours is None:
+        return 0.0, 7 * 24.0
+    later_lo = later_hi = 0.0
+    for w in range(week + 1, weeks):
+        leave = leave_days(agent, pd.Timestamp(day0) + pd.Timedelta(days=7 * w))
+        _, lo, hi = contract_bounds(contract, leave)
+        credit = leave * contract.min_hours / min(contract.days)
+        later_lo += lo + credit
+        later_hi += hi + credit
+    a_lo, a_hi = contract.average_hours
+    return a_lo * weeks - so_far - later_hi, a_hi * weeks - so_far - later_lo
+
+
 def _days_off_ok(m, rules, sunday_off, last):
     """Whether week mask ``m`` keeps the consecutive-days-off rule after a week whose
     Sunday was off or not: ``(ok, owes)``, ``owes`` when only the next Monday off
@@ -177,31 +200,65 @@ def _round_classes(x, tours, ne, nx, size):
     return out
 
 
+def _dive(cost, cons, x, tours, ne, nx, n, size, time_limit, rounds=40):
+    """LP diving: fix every tour's whole part, then in each class one more agent on the
+    tour with the largest fractional part, and solve the LP again, until every agent
+    has a tour; the last LP (whole tours) or None."""
+    cls = np.array([t.cls for t in tours] + list(range(ne)))
+    lo = np.zeros(n)
+    res = None
+    for _ in range(rounds):
+        lo[:nx + ne] = np.maximum(lo[:nx + ne], np.floor(x[:nx + ne] + 1e-9))
+        left = size - np.bincount(cls, lo[:nx + ne], ne)
+        if np.all(left < 0.5):
+            break
+        frac = x[:nx + ne] - lo[:nx + ne]
+        for k in np.flatnonzero(left > 0.5):
+            cols = np.flatnonzero(cls == k)
+            lo[cols[np.argmax(frac[cols])]] += 1.0
+        res = milp(cost, constraints=cons, bounds=Bounds(lo, np.inf),
+                   options={"disp": False, "time_limit": float(time_limit)})
+        if res.x is None:
+            return None
+        x = res.x
+    else:
+        return None
+    up = np.full(n, np.inf)
+    up[:nx + ne] = lo[:nx + ne]
+    return milp(cost, constraints=cons, bounds=Bounds(lo, up),
+                options={"disp": False, "time_limit": float(time_limit)})
+
+
 def _night(start, length):
     """On site at some moment of [00:00, 05:00) of the start day or the next."""
     a, b = start, start + length
     return any(a < lo + NIGHT[1] and lo + NIGHT[0] < b for lo in (0, 1440))
 
 
-def _bands(t, rules):
-    """Start bands of template ``t``: tuples of its starts within the rule's width
-    (bands contained in another dropped), and whether its shifts may be worked on
-    two days in a row."""
+def _width(t, rules):
+    """How far apart a week's starts of template ``t`` may be (minutes): the rule's
+    start window, capped at ``24 h - length - rest`` so that the rest between two
+    days always holds; and whether its shifts may be worked two days in a row."""
     width = 1440 if rules.start_window is None else rules.start_window
-    adjacent = True
     if rules.min_rest_hours is not None:
         room = 1440 - t.length - rules.min_rest_hours * 60
         if room < 0:
-            adjacent = False
-        else:
-            width = min(width, int(math.floor(room + 1e-9)))
-    starts = sorted(t.starts)
-    bands = []
-    for s0 in starts:
-        band = tuple(s for s in starts if s0 <= s <= s0 + width)
-        bands.append(band)
+            return width, False
+        width = min(width, int(math.floor(room + 1e-9)))
+    return width, True
+
+
+def _class_bands(starts, width, length, split_nights):
+    """Start bands from the starts a class may use: the starts within ``width`` of
+    each one (with ``split_nights``, only those that are night shifts exactly when it
+    is, so that a band is night or not as a whole), bands contained in another
+    dropped."""
+    starts = sorted(starts)
+    bands = [tuple(s for s in starts if s0 <= s <= s0 + width
+                   and (not split_nights or _night(s, length) == _night(s0, length)))
+             for s0 in starts]
     keep = [b for b in bands if not any(set(b) < set(o) for o in bands)]
-    return list(dict.fromkeys(keep)), adjacent
+    return list(dict.fromkeys(keep))
 
 
 @dataclass
@@ -214,6 +271,7 @@ class _Person:
     no_weekend: int = 0           # weeks in a row without a weekend off
     sunday_off: bool = False      # the last Sunday was a day off (outside the roster: no)
     owes_monday: bool = False     # the last week's days off run on into this Monday
+    hours: float = 0.0            # paid hours so far, a day of leave counted (contract average)
     weekends: float = 0.0         # fairness counters
     nights: float = 0.0
     lates: float = 0.0
@@ -268,9 +326,8 @@ def roster_group(target, templates, agents, contracts, rules, *, day0, weeks, in
     templates = list(templates)
     by_contract = {c.name: c for c in contracts}
     t_index = {t.name: i for i, t in enumerate(templates)}
-    bands, adjacent = zip(*[_bands(t, rules) for t in templates]) if templates else ((), ())
-    night = [[any(_night(s, t.length) for s in b) for b in bands[i]]
-             for i, t in enumerate(templates)]
+    widths = [_width(t, rules) for t in templates]
+    adjacent = [a for _, a in widths]
     people = [_Person(a) for a in agents]
     rows = []
     rostered = np.zeros(n_rows + per_day)
@@ -300,7 +357,10 @@ def roster_group(target, templates, agents, contracts, rules, *, day0, weeks, in
                                        - 7 * w * 1440 - 1e-9))
             must = rules.weekend_off_every is not None and \
                 p.no_weekend >= rules.weekend_off_every - 1
-            key = (c.name, leave_days(ag, monday), lead_cap, max(thresh, -1), must,
+            week_lo, week_hi = _average_room(c, ag, p.hours, day0, w, weeks) \
+                if rules.contract_hours else (0.0, 7 * 24.0)
+            key = (c.name, leave_days(ag, monday), round(week_lo, 6), round(week_hi, 6),
+                   lead_cap, max(thresh, -1), must,
                    p.sunday_off, p.owes_monday, frozenset(unavailable),
                    ag.available_from if rules.availability else 0,
                    ag.available_until if rules.availability else 2880)
@@ -309,19 +369,40 @@ def roster_group(target, templates, agents, contracts, rules, *, day0, weeks, in
                 members.append([])
             members[classes[key]].append(p)
         tours = []
+        # bands of the week: (template, starts) -> index, made class by class from the
+        # starts each class may use (its times of day; on Mondays, the rest after its
+        # last shift)
+        bands = [[] for _ in templates]
+        band_at = [{} for _ in templates]
+        night = [[] for _ in templates]
+
+        def band_index(ti, band):
+            if band not in band_at[ti]:
+                band_at[ti][band] = len(bands[ti])
+                bands[ti].append(band)
+                night[ti].append(any(_night(x, templates[ti].length) for x in band))
+            return band_at[ti][band]
+        class_bands = {}
         for key, k in classes.items():
-            cname, leave, lead_cap, thresh, must, sunday_off, owes, unavailable, af, au = key
+            (cname, leave, week_lo, week_hi, lead_cap, thresh, must, sunday_off, owes,
+             unavailable, af, au) = key
             c = by_contract[cname]
             allowed = [t_index[s] for s in c.shifts if s in t_index] if c.shifts else \
                 list(range(len(templates)))
             # a day of leave counts for the contract as a day worked
             counts, min_h, max_h = contract_bounds(c, leave) if rules.contract_hours else (
                 c.days, 0.0, 7 * 24.0)
+            # the contract's average over the roster: this week's hours leave the weeks
+            # after it room to reach it (``week_lo``, ``week_hi``: credited hours)
+            credit = leave * c.min_hours / min(c.days)
+            min_h = max(min_h, week_lo - credit)
+            max_h = min(max_h, week_hi - credit)
             if counts not in pattern_cache:
                 pattern_cache[counts] = _patterns(counts, rules)
             for m in pattern_cache[counts]:
                 if m == 0:          # a week without work (all on leave): no template
-                    tours.append(_Tour(k, 0, -1, -1, 0.0, False))
+                    if not rules.contract_hours or min_h <= 1e-6:
+                        tours.append(_Tour(k, 0, -1, -1, 0.0, False))
                     continue
                 if any(m >> d & 1 for d in unavailable) or _lead(m) > lead_cap:
                     continue
@@ -334,6 +415,13 @@ def roster_group(target, templates, agents, contracts, rules, *, day0, weeks, in
                     continue
                 n_days = _popcount(m)
                 for ti in allowed:
+                    if (k, ti, m & 1) not in class_bands:
+                        t = templates[ti]
+                        ok_starts = [x for x in t.starts if af <= x and x + t.length <= au
+                                     and (not m & 1 or x >= thresh)]
+                        class_bands[(k, ti, m & 1)] = [
+                            band_index(ti, b) for b in _class_bands(
+                                ok_starts, widths[ti][0], t.length, rules.max_nights is not None)]
                     t = templates[ti]
                     if any(m >> d & 1 and d not in t.days for d in range(7)):
                         continue
@@ -342,13 +430,9 @@ def roster_group(target, templates, agents, contracts, rules, *, day0, weeks, in
                     if rules.contract_hours and not (
                             min_h - 1e-6 <= n_days * t.paid_hours <= max_h + 1e-6):
                         continue
-                    for bi, band in enumerate(bands[ti]):
+                    for bi in class_bands[(k, ti, m & 1)]:
                         if rules.max_nights is not None and night[ti][bi] and \
                                 n_days > rules.max_nights:
-                            continue
-                        if m & 1 and band[0] < thresh:
-                            continue
-                        if band[0] < af or band[-1] + t.length > au:
                             continue
                         tours.append(_Tour(k, m, ti, bi,
                                            n_days * t.paid_hours * t.cost_factor * wage, owing))
@@ -442,14 +526,17 @@ def roster_group(target, templates, agents, contracts, rules, *, day0, weeks, in
             raise RuntimeError(f"the roster program of week {w + 1} found no solution "
                                f"({lp.message})")
         # (a) the LP's tours rounded class by class (largest remainders, every agent a
-        # tour), the daily starts re-solved for them; (b) HiGHS branch and bound on the
-        # tours the LP uses, within the time limit: the better of the two.
+        # tour), the daily starts re-solved for them; (b) LP diving (_dive); (c) HiGHS's
+        # root node on the tours the LP uses: the best of the three.
         fixed = _round_classes(lp.x, tours, ne, nx, size)
         lo_a = np.zeros(n)
         up_a = np.full(n, np.inf)
         lo_a[:nx + ne] = up_a[:nx + ne] = fixed
         res = milp(cost, constraints=cons, bounds=Bounds(lo_a, up_a),
                    options={"disp": False, "time_limit": float(time_limit)})
+        dive = _dive(cost, cons, lp.x, tours, ne, nx, n, size, time_limit)
+        if dive is not None and (res.x is None or dive.fun < res.fun - 1e-6):
+            res = dive
         upper = np.full(n, np.inf)
         upper[:nx] = np.where(lp.x[:nx] > 1e-7, np.inf, 0.0)
         integrality = np.concatenate([np.ones(nx + ne), np.zeros(ny + nu)])
@@ -463,10 +550,6 @@ def roster_group(target, templates, agents, contracts, rules, *, day0, weeks, in
             raise RuntimeError(f"the roster program of week {w + 1} found no solution "
                                f"({res.message})")
         sol = res.x.copy()
-        if _DEBUG:
-            print(f"   week {w}: LP short {lp.x[nx + ne + ny:].sum() * interval / 60:.1f}, MIP short "
-                  f"{res.x[nx + ne + ny:].sum() * interval / 60:.1f}, empty {res.x[nx:nx + ne].sum():.0f}, "
-                  f"tours {nx}, support {int((upper[:nx] > 0).sum())}")
         for kk, cols in link.items():          # starts: whole agents, the day's total kept
             cols = np.array(cols)
             vals = np.maximum(sol[cols], 0.0)
@@ -543,6 +626,9 @@ def roster_group(target, templates, agents, contracts, rules, *, day0, weeks, in
             p.no_weekend = 0 if weekend_off else p.no_weekend + 1
             p.sunday_off = not mask >> 6 & 1
             p.owes_monday = bool(t is not None and t.owes)
+            c = by_contract[p.agent.contract]
+            p.hours += sum(tt.paid_hours for _, _, tt in worked) + \
+                leave_days(p.agent, monday) * c.min_hours / min(c.days)
             p.weekends += (mask >> 5 & 1) + (mask >> 6 & 1)
             p.nights += sum(_night(s, tt.length) for _, s, tt in worked)
             p.lates += sum(s >= _LATE for _, s, _ in worked)
@@ -658,15 +744,33 @@ def _clock(minutes):
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def _breaks_text(t, s, interval, turn):
-    """The clock times of the breaks of template ``t`` started at minute ``s`` of its
+def _break_spans(t, s, interval, turn):
+    """The breaks ``(offset, minutes)`` of template ``t`` started at minute ``s`` of its
     day: fixed breaks where the schedule puts them, window breaks staggered over the
     window's offsets by ``turn`` (the agent's place among those starting then)."""
     spans = [(o, m) for o, m in t._breaks(s, interval)]
     for bw in t.breaks:
         offs = bw.offsets(interval)
         spans.append((offs[turn % len(offs)], bw.length))
-    return "; ".join(f"{_clock(s + o)}-{_clock(s + o + m)}" for o, m in sorted(spans))
+    return sorted(spans)
+
+
+def _on_duty(shifts, n_rows, interval):
+    """Agents on duty per interval (share of the interval, summed) of ``shifts``:
+    ``(start minute, length, breaks)`` from the roster's start, on site less breaks."""
+    horizon = n_rows * interval
+    diff = np.zeros(horizon + 1)
+
+    def add(a, b, x):
+        a, b = min(max(a, 0), horizon), min(max(b, 0), horizon)
+        if b > a:
+            diff[a] += x
+            diff[b] -= x
+    for a, length, breaks in shifts:
+        add(a, a + length, 1.0)
+        for o, m in breaks:
+            add(a + o, a + o + m, -1.0)
+    return np.cumsum(diff[:-1]).reshape(n_rows, interval).mean(axis=1)
 
 
 def _weekly_paid_hours(shifts, templates, day0, weeks):
@@ -837,13 +941,11 @@ def make_roster(result, *, config=None, agents=None, base_dir=".", weeks=None, s
         cover.append(pd.DataFrame({"group": g, "start": starts, "target": target,
                                    "rostered": rostered}))
         n_agents = sum(a.group == g for a in agents)
-        msg = (f"{g}: {n_agents} agents rostered over {weeks} weeks, "
-               f"{np.maximum(target - rostered, 0).sum() * interval / 60:,.1f} agent-hours short")
-        log.append(msg)
+        msg = f"{g}: {n_agents} agents rostered over {weeks} weeks"
         if progress is not None:
             progress(msg)
     by_id = {a.id: a for a in agents}
-    turn = {}
+    turn, on_site = {}, {}
     out = []
     for r in sorted(rows, key=lambda r: (r["group"], r["agent"], r["day"])):
         a = by_id[r["agent"]]
@@ -854,9 +956,11 @@ def make_roster(result, *, config=None, agents=None, base_dir=".", weeks=None, s
             k = (r["group"], r["template"], r["start"])
             turn[k] = turn.get(k, -1) + 1
             start = date + pd.Timedelta(minutes=s)
+            spans = _break_spans(t, s, interval, turn[k])
+            on_site.setdefault(r["group"], []).append((r["start"], t.length, spans))
             out.append((a.id, r["group"], a.contract, date, t.name, start,
                         start + pd.Timedelta(minutes=t.length), float(t.paid_hours),
-                        _breaks_text(t, s, interval, turn[k]),
+                        "; ".join(f"{_clock(s + o)}-{_clock(s + o + m)}" for o, m in spans),
                         float(t.paid_hours) * t.cost_factor))
         else:
             out.append((a.id, r["group"], a.contract, date, "", pd.NaT, pd.NaT, 0.0, "", 0.0))
@@ -867,7 +971,16 @@ def make_roster(result, *, config=None, agents=None, base_dir=".", weeks=None, s
     wages = float((table["_costed"] * table["group"].map(wage_of)).sum())
     table = table.drop(columns="_costed")
     coverage = pd.concat(cover, ignore_index=True)
+    # agents on duty from the roster itself: on site less the breaks it lists (the
+    # program counts window breaks as on duty; they are placed afterwards)
+    coverage["rostered"] = np.concatenate([_on_duty(on_site.get(g, []), n_rows, interval)
+                                           for g in coverage["group"].unique()])
     coverage["under"] = np.maximum(coverage["target"] - coverage["rostered"], 0.0)
+    for g, part in coverage.groupby("group", sort=False):
+        n_agents = sum(a.group == g for a in agents)
+        if n_agents:
+            log.append(f"{g}: {n_agents} agents rostered over {weeks} weeks, "
+                       f"{part['under'].sum() * interval / 60:,.1f} agent-hours short")
     coverage["over"] = np.maximum(coverage["rostered"] - coverage["target"], 0.0)
     groups_templates = {g: list(ts.values()) for g, ts in templates.items()}
     violations = check_roster(table, agents, rules, contracts, groups_templates)

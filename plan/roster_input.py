@@ -79,11 +79,18 @@ class Contract:
     shifts : tuple of str
         Shift templates the contract allows (empty: every template of the
         agent's group).
+    average_hours : tuple of float or None
+        ``(at least, at most)`` paid hours per week on average over the
+        roster's weeks (a day of leave counted as worked), inside
+        ``[min_hours, max_hours]``: hours that may vary from week to week
+        around a contract's average (default: no average asked).
 
     Examples
     --------
     >>> Contract("part", 16, 24, days=(4, 5), shifts=("part",)).max_hours
     24.0
+    >>> Contract("full", 32, 48, days=(4, 5, 6), average_hours=(38, 40)).average_hours
+    (38.0, 40.0)
     """
 
     name: str
@@ -91,6 +98,7 @@ class Contract:
     max_hours: float
     days: tuple = (5,)
     shifts: tuple = ()
+    average_hours: tuple | None = None
 
     def __post_init__(self):
         v.text("roster.contracts.name", self.name)
@@ -107,15 +115,28 @@ class Contract:
                                                         "shift names", empty=True)))
         v.unique(f"{p}.shifts", list(shifts))
         object.__setattr__(self, "shifts", shifts)
+        if self.average_hours is not None:
+            pair = v.sequence(f"{p}.average_hours", self.average_hours, "two numbers of hours")
+            if len(pair) != 2:
+                raise v.error(f"{p}.average_hours", "must be [at least, at most]",
+                              list(pair))
+            lo = v.number(f"{p}.average_hours[0]", pair[0], lo=self.min_hours,
+                          hi=self.max_hours)
+            hi = v.number(f"{p}.average_hours[1]", pair[1], lo=lo, hi=self.max_hours)
+            object.__setattr__(self, "average_hours", (lo, hi))
 
     @classmethod
     def from_dict(cls, d, path="contract"):
-        v.known_keys(path, d, ("name", "min_hours", "max_hours", "days", "shifts"))
+        v.known_keys(path, d, ("name", "min_hours", "max_hours", "days", "shifts",
+                               "average_hours"))
         return cls(**d)
 
     def to_dict(self):
-        return {"name": self.name, "min_hours": self.min_hours, "max_hours": self.max_hours,
-                "days": list(self.days), "shifts": list(self.shifts)}
+        out = {"name": self.name, "min_hours": self.min_hours, "max_hours": self.max_hours,
+               "days": list(self.days), "shifts": list(self.shifts)}
+        if self.average_hours is not None:
+            out["average_hours"] = list(self.average_hours)
+        return out
 
 
 def default_contracts(templates):
@@ -417,7 +438,8 @@ class RosterRules:
             ("max_nights", r.max_nights is not None,
              f"at most {r.max_nights} night shifts a week"
              if r.max_nights is not None else "night shifts a week"),
-            ("contract_hours", r.contract_hours, "weekly hours and days inside the contract"),
+            ("contract_hours", r.contract_hours,
+             "weekly hours and days inside the contract (and its average over the weeks)"),
             ("availability", r.availability, "only when available"),
         ]
 

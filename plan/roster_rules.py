@@ -515,8 +515,20 @@ def _contract(t, by_contract):
             ok, lo[a, w], hi[a, w] = contract_bounds(
                 c, leave_days(ag, t.first + pd.Timedelta(days=7 * w)))
             allowed[a, w, list(ok)] = True
+    found_avg = []
     hours = _weekly(t.paid, t).sum(axis=2)
     days = _weekly(t.work, t).sum(axis=2)
+    for a, (ag, c) in enumerate(zip(t.agents, cs)):
+        if c.average_hours is None:
+            continue
+        credit = sum(leave_days(ag, t.first + pd.Timedelta(days=7 * w))
+                     for w in range(t.n_weeks)) * c.min_hours / min(c.days)
+        mean = (hours[a].sum() + credit) / t.n_weeks
+        if not c.average_hours[0] - _TOL_HOURS <= mean <= c.average_hours[1] + _TOL_HOURS:
+            found_avg.append((a, 0, f"{_num(mean, 4)} paid hours a week on average over "
+                              f"{_plural(t.n_weeks, 'week')} (contract {c.name!r}: "
+                              f"{_num(c.average_hours[0], 4)} to "
+                              f"{_num(c.average_hours[1], 4)})"))
     bad_hours = (hours < lo - _TOL_HOURS) | (hours > hi + _TOL_HOURS)
     bad_days = ~np.take_along_axis(allowed, days[..., None], axis=2)[..., 0]
     out = []
@@ -530,6 +542,7 @@ def _contract(t, by_contract):
             ok = [str(k) for k in range(8) if allowed[a, w, k]]
             out.append((a, 7 * w, f"{_plural(int(days[a, w]), 'day')} worked in the week of "
                         f"{t.labels[7 * w]} (contract {c.name!r}: {' or '.join(ok)})"))
+    out += found_avg
     for a, c in enumerate(cs):
         if c.shifts:
             for d in np.flatnonzero(t.work[a]):

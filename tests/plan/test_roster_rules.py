@@ -385,6 +385,23 @@ def test_a_day_of_leave_counts_as_a_day_worked():
     assert len(check({away: week2}, weeks=2, rules=rules, contracts=[full])) == 0
 
 
+def test_the_contract_average_over_the_roster():
+    rules = lax(contract_hours=True)
+    c = Contract("c", 8, 24, days=(1, 2, 3), average_hours=(16, 16))
+    three_one = {0: ("t8", "08:00"), 1: ("t8", "08:00"), 2: ("t8", "08:00"),
+                 7: ("t8", "08:00")}                                    # 24 + 8: 16 a week
+    assert len(check({A: three_one}, weeks=2, rules=rules, contracts=[c])) == 0
+    three_two = {**three_one, 8: ("t8", "08:00")}                      # 24 + 16: 20 a week
+    found = only(check({A: three_two}, weeks=2, rules=rules, contracts=[c]), "contract_hours")
+    assert found["detail"].tolist() == [
+        "20 paid hours a week on average over 2 weeks (contract 'c': 16 to 16)"]
+    assert days(found) == [("a", 0)]
+    # a day of leave counts as worked (8 hours here: min_hours / min(days))
+    away = Agent("a", "g", "c", unavailable=("2025-09-09",))
+    assert len(check({away: {0: ("t8", "08:00"), 1: ("t8", "08:00"), 2: ("t8", "08:00")}},
+                     weeks=2, rules=rules, contracts=[c])) == 0
+
+
 def test_contract_hours_tolerance():
     rules = lax(contract_hours=True)
     ok = {0: ("t8", "08:00"), 2: ("t8", "08:00"), 4: ("t8", "08:00")}            # 24 h
