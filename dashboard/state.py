@@ -269,6 +269,18 @@ def _key(scenario):
     return (st.session_state[DATA_KEY], repr(scenario))
 
 
+def _with_bar(start, done, work):
+    """``work(progress)`` with a progress bar drawn from its :class:`plan.Progress` events."""
+    bar = st.progress(0.0, text=start)
+
+    def progress(event):
+        bar.progress(min(event.fraction, 0.99), text=event.message[:120])
+
+    result = work(progress)
+    bar.progress(1.0, text=done)
+    return result
+
+
 def run_full():
     """Run the full plan of the current scenario with a progress bar.
 
@@ -277,14 +289,9 @@ def run_full():
     replay).
     """
     sc = current()
-    bar = st.progress(0.0, text="Starting the plan...")
-
-    def progress(event):
-        bar.progress(min(event.fraction, 0.99), text=event.message[:120])
-
-    hist = _histories_of(sc)
-    result = plan.run(sc, base_dir=base_dir(), progress=progress, histories=hist)
-    bar.progress(1.0, text="Plan ready.")
+    result = _with_bar("Starting the plan...", "Plan ready.",
+                       lambda progress: plan.run(sc, base_dir=base_dir(), progress=progress,
+                                                 histories=_histories_of(sc)))
     plans = _plans()
     plans[_key(sc)] = result
     while len(plans) > 4:
@@ -297,15 +304,11 @@ def run_pooling():
     full plan with its pooling gain (:func:`plan.with_pooling`); a progress bar
     while it runs.  The full plan must have been run."""
     sc = current()
-    result = full_if_run()
-    bar = st.progress(0.0, text="Planning with a dedicated group per queue...")
-
-    def progress(event):
-        bar.progress(min(event.fraction, 0.99), text=event.message[:120])
-
-    hist = _histories_of(sc)
-    result = plan.with_pooling(result, base_dir=base_dir(), progress=progress, histories=hist)
-    bar.progress(1.0, text="Pooling gain ready.")
+    full = full_if_run()
+    result = _with_bar("Planning with a dedicated group per queue...", "Pooling gain ready.",
+                       lambda progress: plan.with_pooling(full, base_dir=base_dir(),
+                                                          progress=progress,
+                                                          histories=_histories_of(sc)))
     _plans()[_key(sc)] = result
     return result
 
