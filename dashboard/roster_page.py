@@ -167,7 +167,7 @@ def _inputs(sc, shown):
 
 
 def _contracts(sc):
-    return sc.roster.contracts or plan.default_contracts(sc.workforce.templates(None))
+    return sc.roster.contracts_for(sc.workforce)
 
 
 def _agents_file(sc):

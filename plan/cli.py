@@ -485,9 +485,9 @@ def _run_roster(args):
     sc = dataclasses.replace(sc, weeks=weeks)
     agents = None
     if args.agents:
-        from .roster_input import default_contracts, read_agents
-        agents = read_agents(Path(args.agents).read_bytes(), sc.roster.contracts
-                             or default_contracts(sc.workforce.templates(None)))
+        from .roster_input import read_agents
+        agents = read_agents(Path(args.agents).read_bytes(),
+                             sc.roster.contracts_for(sc.workforce))
     bar = _Progress(quiet=args.quiet)
     try:
         res = pipeline.run(sc, base_dir=base, steps=pipeline.STEPS[:4], progress=bar)

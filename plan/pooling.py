@@ -19,7 +19,7 @@ import pandas as pd
 from ccwfm import _validation as v
 
 from .routing import routing
-from .shift_plan import agent_groups
+from .shift_plan import shift_paid_hours
 from .summary import group_overview
 
 __all__ = ["PoolingGain", "dedicated_scenario", "group_summary", "is_pooled", "pooling_gain"]
@@ -113,19 +113,15 @@ def group_summary(result):
     if sh is None or sh.empty:
         return pd.DataFrame()
     sc = result.scenario
-    w = sc.workforce
-    configs, _ = agent_groups(sc.queues, w)
+    sh = sh.assign(paid=shift_paid_hours(sh, sc.workforce),
+                   costed=shift_paid_hours(sh, sc.workforce, costed=True))
+    by_group = sh.groupby("group")[["agents", "paid", "costed"]].sum()
     rows = []
     for g in group_overview(sc).itertuples(index=False):
-        cfg = configs.get(g.group)
-        templates = {t.name: t for t in w.templates(cfg)}
-        mine = sh[sh["group"] == g.group]
-        n = mine["agents"]
-        paid = (mine["template"].map(lambda t: templates[t].paid_hours) * n).sum()
-        costed = (mine["template"].map(lambda t: templates[t].paid_hours
-                                       * templates[t].cost_factor) * n).sum()
+        n, paid, costed = (by_group.loc[g.group] if g.group in by_group.index
+                           else (0.0, 0.0, 0.0))
         rows.append({"group": g.group, "serves": g.serves, "home_of": g.home_of,
-                     "shifts": float(n.sum()), "paid_hours": float(paid),
+                     "shifts": float(n), "paid_hours": float(paid),
                      "wages": float(costed * g.hourly_cost)})
     out = pd.DataFrame(rows)
     total = out["paid_hours"].sum()

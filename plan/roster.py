@@ -59,10 +59,11 @@ from scipy.optimize import Bounds, LinearConstraint
 from ccwfm import _validation as v
 
 from ._highs import milp
-from .roster_input import NIGHT, RosterConfig, RosterRules, default_contracts, read_agents
+from .roster_input import NIGHT, RosterConfig, RosterRules, read_agents
 from .roster_rules import contract_bounds, leave_days
 from .integrated import _map
 from .schedule import coverage_model
+from .shift_plan import shift_paid_hours
 
 __all__ = ["Roster", "fairness", "make_roster", "roster_grid", "roster_group", "roster_tables", "write_roster"]
 
@@ -333,11 +334,14 @@ def roster_group(target, templates, agents, contracts, rules, *, day0, weeks, in
     rostered = np.zeros(n_rows + per_day)
     pattern_cache = {}
     day0 = pd.Timestamp(day0).normalize()
+    # Every week starts on a Monday: one coverage model (a week and the next day, where
+    # shifts crossing Sunday midnight end) serves them all.
+    model = coverage_model(templates, day0, 8, interval)
+    col = {(int(m[0]), int(m[1]), int(m[2])): j for j, m in enumerate(model.meta)}
+    a = model.a.tocsr()
+    a_col = model.a.tocsc()
     for w in range(weeks):
         monday = day0 + pd.Timedelta(days=7 * w)
-        model = coverage_model(templates, monday, 8, interval)
-        col = {(int(m[0]), int(m[1]), int(m[2])): j for j, m in enumerate(model.meta)}
-        a = model.a.tocsr()
         base = w * 7 * per_day
         goal = target[base:base + 7 * per_day] - rostered[base:base + 7 * per_day]
         # classes of agents
@@ -609,8 +613,8 @@ def roster_group(target, templates, agents, contracts, rules, *, day0, weeks, in
                     s = start_of[(p.agent.id, d)]
                     tt = templates[t.template]
                     j = col[(t.template, d, s)]
-                    seg = a[:, [j]].toarray().ravel()
-                    rostered[base:base + len(seg)] += seg[:len(rostered) - base]
+                    at = slice(a_col.indptr[j], a_col.indptr[j + 1])
+                    rostered[base + a_col.indices[at]] += a_col.data[at]
                     rows.append({"agent": p.agent.id, "day": day, "template": tt.name,
                                  "start": day * 1440 + s})
                     worked.append((d, s, tt))
@@ -773,16 +777,16 @@ def _on_duty(shifts, n_rows, interval):
     return np.cumsum(diff[:-1]).reshape(n_rows, interval).mean(axis=1)
 
 
-def _weekly_paid_hours(shifts, templates, day0, weeks):
+def _weekly_paid_hours(shifts, workforce, day0, weeks):
     """Group -> paid hours of its shifts in each week of the roster."""
     out = {}
     if shifts is None or shifts.empty:
         return out
+    paid = shift_paid_hours(shifts, workforce)
     week = ((shifts["start"] - day0) // pd.Timedelta(days=7)).astype(int)
-    for g, part in shifts.assign(week=week).groupby("group", sort=False):
-        paid = part["template"].map(lambda n, g=g: templates[g][n].paid_hours) * part["agents"]
-        by_week = paid.groupby(part["week"]).sum()
-        out[g] = [float(by_week.get(i, 0.0)) for i in range(weeks)]
+    by = paid.groupby([shifts["group"], week]).sum()
+    for g in shifts["group"].unique():
+        out[g] = [float(by.get((g, i), 0.0)) for i in range(weeks)]
     return out
 
 
@@ -794,13 +798,12 @@ def _day_need(shifts, group, day0, days):
     return np.array([float(need.get(d, 0.0)) for d in range(days)])
 
 
-def _schedule_mix(shifts, group, templates, contracts):
+def _schedule_mix(shifts, group, workforce, contracts):
     """Contract name -> share of the group's scheduled paid hours on the templates it
     allows (each template counted for the first contract allowing it): generated
     agents then work the shifts the schedule needs."""
     part = shifts[shifts["group"] == group]
-    hours = (part["template"].map(lambda n: templates[n].paid_hours) * part["agents"]) \
-        .groupby(part["template"]).sum()
+    hours = shift_paid_hours(part, workforce).groupby(part["template"]).sum()
     mix = {}
     for name, h in hours.items():
         c = next((c for c in contracts if not c.shifts or name in c.shifts), None)
@@ -869,7 +872,7 @@ def make_roster(result, *, config=None, agents=None, base_dir=".", weeks=None, s
     if not isinstance(config, RosterConfig):
         raise v.error("config", "must be a RosterConfig", config)
     rules = config.rules
-    contracts = config.contracts or default_contracts(w.templates(None))
+    contracts = config.contracts_for(w)
     if weeks is None:
         weeks = config.weeks
     day0 = pd.Timestamp(sc.start).normalize()
@@ -890,11 +893,11 @@ def make_roster(result, *, config=None, agents=None, base_dir=".", weeks=None, s
         agents = read_agents(data, contracts)
     if agents is None:
         from .roster_input import generate_agents
-        hours = _weekly_paid_hours(result.shifts, templates, day0, weeks)
+        hours = _weekly_paid_hours(result.shifts, w, day0, weeks)
         agents = tuple(a for g in hours for a in generate_agents(
             {g: hours[g]}, contracts,
             config.mix if config.mix is not None else _schedule_mix(
-                result.shifts, g, templates[g], contracts), reserve=config.reserve))
+                result.shifts, g, w, contracts), reserve=config.reserve))
     agents = tuple(agents)
     v.unique("agents", [a.id for a in agents])
     names = {c.name for c in contracts}
@@ -987,9 +990,7 @@ def make_roster(result, *, config=None, agents=None, base_dir=".", weeks=None, s
     report = rule_report(violations, rules)
     end = day0 + pd.Timedelta(days=7 * weeks)
     sh = result.shifts[(result.shifts["start"] >= day0) & (result.shifts["start"] < end)]
-    paid_schedule = float(sum(
-        (part["template"].map(lambda n, g=g: templates[g][n].paid_hours) * part["agents"]).sum()
-        for g, part in sh.groupby("group")))
+    paid_schedule = float(shift_paid_hours(sh, w).sum())
     seconds = time.perf_counter() - t0
     attainment, kpis = _simulated(sc, result.requirements, coverage, starts, simulate)
     return Roster(table, agents, rules, contracts, violations, report, coverage, kpis,

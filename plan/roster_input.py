@@ -417,27 +417,20 @@ class RosterRules:
     def describe(self):
         """Every rule in words: ``(name, on, text)`` rows."""
         r = self
-        return [
-            ("days_off", r.days_off is not None,
-             f"at least {r.days_off} days off a week"
-             + (", together (a run may go on into the next week's Monday)"
-                if r.consecutive_days_off else "") if r.days_off is not None
-             else "days off a week"),
-            ("max_consecutive_days", r.max_consecutive_days is not None,
-             f"at most {r.max_consecutive_days} days worked in a row"
-             if r.max_consecutive_days is not None else "days worked in a row"),
-            ("min_rest_hours", r.min_rest_hours is not None,
-             f"at least {r.min_rest_hours:g} hours between shifts"
-             if r.min_rest_hours is not None else "rest between shifts"),
-            ("start_window", r.start_window is not None,
-             f"a week's starts within {r.start_window} minutes"
-             if r.start_window is not None else "start times in a week"),
-            ("weekend_off_every", r.weekend_off_every is not None,
-             f"a weekend off at least every {r.weekend_off_every} weeks"
-             if r.weekend_off_every is not None else "weekends off"),
-            ("max_nights", r.max_nights is not None,
-             f"at most {r.max_nights} night shifts a week"
-             if r.max_nights is not None else "night shifts a week"),
+        together = (", together (a run may go on into the next week's Monday)"
+                    if r.consecutive_days_off else "")
+        valued = (   # (rule, its words with its value, its words when off)
+            ("days_off", "at least {} days off a week" + together, "days off a week"),
+            ("max_consecutive_days", "at most {} days worked in a row", "days worked in a row"),
+            ("min_rest_hours", "at least {:g} hours between shifts", "rest between shifts"),
+            ("start_window", "a week's starts within {} minutes", "start times in a week"),
+            ("weekend_off_every", "a weekend off at least every {} weeks", "weekends off"),
+            ("max_nights", "at most {} night shifts a week", "night shifts a week"))
+        out = []
+        for name, words, off in valued:
+            value = getattr(r, name)
+            out.append((name, value is not None, off if value is None else words.format(value)))
+        return out + [
             ("contract_hours", r.contract_hours,
              "weekly hours and days inside the contract (and its average over the weeks)"),
             ("availability", r.availability, "only when available"),
@@ -506,6 +499,11 @@ class RosterConfig:
                                                      hi=1))
         if self.weeks is not None:
             object.__setattr__(self, "weeks", v.whole("roster.weeks", self.weeks, lo=1, hi=8))
+
+    def contracts_for(self, workforce):
+        """The contracts agents are rostered on: the table's, else
+        :func:`default_contracts` of the scenario's shift templates."""
+        return self.contracts or default_contracts(workforce.templates(None))
 
     @classmethod
     def from_dict(cls, d, path="roster"):

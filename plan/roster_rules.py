@@ -743,24 +743,19 @@ def check_roster(roster, agents, rules, contracts, templates):
     [['days_off', '1 day off in the week of Mon 01 Sep (at least 2)']]
     """
     t, by_contract, by_group = _read(roster, agents, rules, contracts, templates)
-    found = {r: [] for r in RULES}
-    if rules.days_off is not None:
-        found["days_off"] = _days_off(t, rules)
-    if rules.max_consecutive_days is not None:
-        found["max_consecutive_days"] = _max_consecutive(t, rules)
-    if rules.min_rest_hours is not None:
-        found["min_rest_hours"] = _min_rest(t, rules)
-    if rules.start_window is not None:
-        found["start_window"] = _start_window(t, rules)
-    if rules.weekend_off_every is not None:
-        found["weekend_off_every"] = _weekend_off(t, rules)
-    if rules.max_nights is not None:
-        found["max_nights"] = _max_nights(t, rules)
-    if rules.contract_hours:
-        found["contract_hours"] = _contract(t, by_contract)
-    if rules.availability:
-        found["availability"] = _availability(t)
-    found["templates"] = _templates(t, by_group)
+    checks = {"days_off": lambda: _days_off(t, rules),
+              "max_consecutive_days": lambda: _max_consecutive(t, rules),
+              "min_rest_hours": lambda: _min_rest(t, rules),
+              "start_window": lambda: _start_window(t, rules),
+              "weekend_off_every": lambda: _weekend_off(t, rules),
+              "max_nights": lambda: _max_nights(t, rules),
+              "contract_hours": lambda: _contract(t, by_contract),
+              "availability": lambda: _availability(t),
+              "templates": lambda: _templates(t, by_group)}
+    # a rule is on when its value is set (0 nights is a rule) or true; the templates always
+    found = {r: checks[r]() if r == "templates" or (getattr(rules, r) is not None
+                                                    and getattr(rules, r) is not False)
+             else [] for r in RULES}
     rule, agent, day, detail = [], [], [], []
     for name in RULES:
         rows = sorted(found[name], key=lambda x: (int(x[0]), int(x[1])))   # stable

@@ -16,7 +16,7 @@ import pandas as pd
 from .routing import routing
 from .schedule import schedule
 
-__all__ = ["ShiftPlan", "agent_groups", "plan_shifts", "weekly_paid_hours"]
+__all__ = ["ShiftPlan", "agent_groups", "plan_shifts", "shift_paid_hours", "weekly_paid_hours"]
 
 TIME_LIMIT = 60.0
 """Seconds HiGHS may spend on one group's schedule."""
@@ -145,6 +145,20 @@ def plan_shifts(staffed, queues, workforce, *, start, end, progress=None):
     return ShiftPlan(coverage, shifts, float(wages), paid, short, optimal, breaks)
 
 
+def shift_paid_hours(shifts, workforce, *, costed=False):
+    """Paid hours of each row of a shift table (``template``, ``agents``): the agents
+    times their template's paid hours (with ``costed``, times its cost factor too,
+    the cost in hourly wages); a Series aligned with ``shifts``.
+
+    Templates are found by name among the scenario's (every group's templates are
+    some of them).
+    """
+    templates = {t.name: t for t in workforce.templates(None)}
+    per = shifts["template"].map(lambda n: templates[n].paid_hours
+                                 * (templates[n].cost_factor if costed else 1.0))
+    return per.astype(float) * shifts["agents"]
+
+
 def weekly_paid_hours(shifts, queues, workforce, *, start, end):
     """Paid hours of the shifts by week (Monday), every week the horizon touches.
 
@@ -162,8 +176,6 @@ def weekly_paid_hours(shifts, queues, workforce, *, start, end):
                           last_day - pd.Timedelta(days=last_day.weekday()), freq="7D")
     if shifts.empty:
         return pd.Series(0.0, index=weeks)
-    groups, _ = agent_groups(queues, workforce)
-    templates = {t.name: t for g in groups.values() for t in workforce.templates(g)}
-    paid = shifts["template"].map(lambda n: templates[n].paid_hours) * shifts["agents"]
+    paid = shift_paid_hours(shifts, workforce)
     wk = shifts["start"] - pd.to_timedelta(shifts["start"].dt.day_of_week, unit="D")
     return paid.groupby(wk.dt.normalize()).sum().reindex(weeks, fill_value=0.0)

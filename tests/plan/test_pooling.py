@@ -152,7 +152,6 @@ def test_pooling_gain_compares_two_plans_of_the_same_demand(plans):
     f = gain.to_frame().set_index("measure")
     assert f.loc["paid hours", "difference"] == pytest.approx(
         gain.paid_hours - gain.paid_hours_dedicated)
-    assert "report" not in f.index
 
 
 def test_pooling_gain_refuses_plans_without_schedule_or_of_other_queues(plans):
