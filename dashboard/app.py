@@ -4,16 +4,18 @@ import traceback
 
 import streamlit as st
 
-from ccwfm.dashboard import (data_page, downloads_page, forecast_page, roster_page, schedule_page,
-                             staffing_page, state, whatif_page)
+from ccwfm.dashboard import (compare_page, data_page, downloads_page, forecast_page, roster_page,
+                             scenario_page, schedule_page, staffing_page, state, whatif_page)
 
 PAGES = {
     "Data": data_page.render,
+    "Scenario": scenario_page.render,
     "Forecast": forecast_page.render,
     "Staffing": staffing_page.render,
     "What-if": whatif_page.render,
     "Schedule and capacity": schedule_page.render,
     "Roster": roster_page.render,
+    "Compare plans": compare_page.render,
     "Downloads": downloads_page.render,
 }
 

@@ -9,10 +9,10 @@ import streamlit as st
 
 from ccwfm import plan
 
-from . import files, state
+from . import files, fmt, state
 
 SOURCES = ("Demo contact center", "Interval file (CSV or Excel)", "ACD call log",
-           "Scenario file (TOML)")
+           "Scenario file (TOML)", "Saved plan (zip)")
 DEMO_VARIANTS = ("A dedicated group per queue", "Multi-skill (cross-trained groups)")
 _AUTO = "(recognise by name)"
 _NONE = "(none)"
@@ -40,15 +40,61 @@ def _mapping_form(columns, found, fields, key):
     return mapping
 
 
+def _problems(problems):
+    """Every problem of an upload at once, as a table (errors first)."""
+    table = plan.problems_frame(problems)
+    fmt.table(table.rename(columns={"severity": "Problem", "queue": "Queue",
+                                    "field": "Field", "rule": "Rule", "value": "Found"}),
+              kinds={c: "text" for c in ("Problem", "Queue", "Field", "Rule", "Found")},
+              key="upload_problems")
+
+
+def _defaults(sc):
+    """The settings an upload got by default, shown so that a planner sees them."""
+    w, cap = sc.workforce, sc.capacity
+    q = sc.queues[0]
+    hours = "-".join(q.open_hours) if q.open_hours else "as in the file (intervals with rows)"
+    aht = f"{q.aht:,.0f} s (the file has no handle times)" if q.aht else "forecast from the file"
+    rows = [("Target, every queue", "; ".join(sorted({x.target.describe() for x in sc.queues}))),
+            ("Channel", ", ".join(sorted({x.channel for x in sc.queues}))),
+            ("Opening hours", hours),
+            ("Handle time (AHT)", aht),
+            ("Patience (abandonment)", "nobody abandons" if q.patience is None
+             else f"{q.patience:,.0f} s"),
+            ("Shrinkage", f"{w.total_shrinkage:.0%}"),
+            (f"Wage per paid hour ({sc.finance.currency})", f"{w.hourly_cost:,.2f}"),
+            ("Starting headcount", f"{cap.headcount:,.0f}"),
+            ("Weekly hours per FTE", f"{cap.fte_hours:,.1f}"),
+            ("Interval", f"{w.interval} minutes"),
+            ("Shift templates", f"{len(w.templates(None))} (the defaults)")]
+    st.markdown("**Defaults this upload got.** Change them on the Scenario page.")
+    fmt.table(pd.DataFrame(rows, columns=["Setting", "Value"]),
+              kinds={"Setting": "text", "Value": "text"}, key="upload_defaults")
+
+
 def _use_history(hist, name, weeks):
+    """Check the upload completely, then load it (not when it has an error)."""
+    problems = plan.check_history(hist, weeks=weeks)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        st.error(f"This file cannot be planned: {len(errors)} problem"
+                 f"{'s' if len(errors) > 1 else ''} (all listed below). Nothing was loaded.")
+        _problems(problems)
+        return None
     sc = state.use_history(hist, name, weeks)
     st.success(f"Loaded {len(hist.frame):,} intervals of {', '.join(map(str, hist.queues))}: "
                f"planning {weeks} weeks from {sc.start}.")
+    if problems:
+        st.warning(f"{len(problems)} thing{'s' if len(problems) > 1 else ''} to know about "
+                   "this file (the plan works; see the table).")
+        _problems(problems)
     if hist.report:
         with st.expander(f"{len(hist.report)} things were repaired or noted in the file"):
-            st.dataframe(pd.DataFrame([{"kind": i.kind, "rows": ", ".join(map(str, i.rows[:10])),
-                                        "message": i.message} for i in hist.report]),
-                         hide_index=True)
+            fmt.table(pd.DataFrame([{"kind": i.kind, "rows": ", ".join(map(str, i.rows[:10])),
+                                     "message": i.message} for i in hist.report]),
+                      kinds={"kind": "text", "rows": "text", "message": "text"})
+    _defaults(sc)
+    return sc
 
 
 def _interval_upload(weeks):
@@ -65,8 +111,8 @@ def _interval_upload(weeks):
         return
     st.caption("Column mapping (recognised by name; change it if a field is wrong). A file "
                "without a queue column is one queue, named after the file.")
-    st.dataframe(pd.DataFrame({"field": list(found), "column": list(found.values())}),
-                 hide_index=True)
+    fmt.table(pd.DataFrame({"Field": list(found), "Column in the file": list(found.values())}),
+              kinds={"Field": "text", "Column in the file": "text"})
     mapping = _mapping_form(columns, found, _INTERVAL_FIELDS, "imap")
     if st.button("Use this file", key="use_intervals", type="primary"):
         try:
@@ -126,27 +172,62 @@ def _scenario_upload():
                    f"from {sc.start}.")
 
 
+def _bundle_upload():
+    up = st.file_uploader("Open a saved plan (zip), as 'Save the plan (zip)' below writes it",
+                          type=["zip"], key="upload_bundle",
+                          help=f"At most {plan.MAX_UPLOAD_MB} MB.")
+    if up is None:
+        return
+    st.caption("A saved plan holds the scenario, its data and its saved what-ifs; opening it "
+               "replaces the loaded plan.")
+    if st.button("Open this plan", key="use_bundle", type="primary"):
+        try:
+            bundle = plan.open_bundle(up.getvalue())
+            state.open_bundle(bundle, files.label(up.name, "plan"))
+        except ValueError as exc:
+            _explain(exc)
+            return
+        n = len(bundle.whatifs)
+        st.success(f"Opened the saved plan {bundle.name!r}: {len(bundle.scenario.queues)} queues, "
+                   f"{bundle.scenario.weeks} weeks from {bundle.scenario.start}, "
+                   f"{'its own data' if bundle.sources else 'the demo data'}, "
+                   f"{n} saved what-if{'' if n == 1 else 's'}.")
+
+
 def _scenario_summary():
     sc = state.base()
     st.subheader(f"Scenario: {sc.name}")
     st.write(f"Data: **{st.session_state[state.SOURCE]}**. Horizon: {sc.weeks} weeks from "
              f"{sc.start}, {sc.workforce.interval}-minute intervals, shrinkage "
              f"{sc.workforce.total_shrinkage:.0%}, {sc.workforce.hourly_cost:,.2f} per hour.")
-    st.dataframe(plan.scenario_overview(sc), hide_index=True)
+    fmt.table(plan.scenario_overview(sc), kinds={"bot containment": "pct",
+                                                  "patience (s)": "seconds", "target": "text"})
     if plan.is_pooled(sc):
         st.markdown("**Agent groups and routing**: an idle agent takes the queues it serves "
                     "in this order (overflow queues once a contact has waited the delay); each "
                     "group is scheduled for its home queues, and together with the groups "
                     "whose queues it shares.")
         groups = plan.group_overview(sc)
-        st.dataframe(groups.rename(columns={
-            "home_of": "home of", "hourly_cost": "hourly cost", "min_agents": "min on duty",
-            "max_agents": "max on duty", "shifts": "shift templates"}), hide_index=True,
-            column_config={"hourly cost": st.column_config.NumberColumn(format="%.2f"),
-                           "max on duty": st.column_config.NumberColumn(format="%d")})
-    st.download_button("Download the scenario (TOML)", state.current().to_toml().encode(),
+        fmt.table(groups.rename(columns={"shifts": "shift templates"}),
+                  currency=sc.finance.currency)
+    st.markdown("**Save the plan** to move it or open it later: the zip holds the scenario, "
+                "its data and the saved what-ifs (and the what-if inputs in use, as "
+                f"\"{state.CURRENT_INPUTS}\").")
+    c1, c2 = st.columns(2)
+    try:
+        data = state.bundle_bytes()
+    except ValueError as exc:
+        c1.warning(f"This plan cannot be saved as a zip: {exc}")
+    else:
+        c1.download_button("Save the plan (zip)", data,
+                           file_name=files.file_name(sc.name, "zip", "plan"),
+                           mime="application/zip", key="dl_bundle", type="primary")
+    c2.download_button("Download the scenario only (TOML)", state.current().to_toml().encode(),
                        file_name=files.file_name(sc.name, "toml", "scenario"),
                        mime="application/toml", key="dl_toml")
+    if st.session_state.get(state.SOURCES):
+        c2.caption(f"The TOML names its data ({plan.HISTORY_FILE}) but does not hold it: it "
+                   "opens only with that file. Use the zip to move a plan.")
 
 
 def render():
@@ -170,6 +251,8 @@ def render():
         _interval_upload(int(weeks))
     elif source == SOURCES[2]:
         _acd_upload(int(weeks))
-    else:
+    elif source == SOURCES[3]:
         _scenario_upload()
+    else:
+        _bundle_upload()
     _scenario_summary()

@@ -21,7 +21,7 @@ import streamlit as st
 
 from ccwfm import plan
 
-from . import charts, files, state
+from . import charts, files, fmt, state
 
 __all__ = ["render"]
 
@@ -41,7 +41,7 @@ RULE_NAMES = {
     "templates": "Shifts as their templates",
     "fair": "Fairness (soft)",
 }
-KPI_NAMES = {"service_level": "service level", "abandon_rate": "abandonment", "asa": "ASA (s)"}
+KPI_NAMES = fmt.KPI_NAMES
 
 
 def _shown():
@@ -233,15 +233,16 @@ def _results(ro, sc, result):
     day0 = ro.table["date"].min()
     st.subheader(f"The roster: {ro.weeks} week{'s' * (ro.weeks > 1)} from {day0:%a %d %b %Y}")
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Agents", f"{len(ro.agents):,}")
+    m1.metric("Agents", fmt.value(len(ro.agents), "count"))
     pct = ro.paid_hours_over_schedule_pct
-    m2.metric("Paid hours", f"{ro.paid_hours:,.0f}", f"{pct:+.1f}% vs the shift schedule",
+    m2.metric("Paid hours", fmt.value(ro.paid_hours, "count"),
+              f"{pct:+.1f}% vs the shift schedule",
               delta_color="inverse",
               help=f"The shift schedule pays {ro.paid_hours_schedule:,.0f} hours over the same "
                    "weeks: the difference is the price of the rules.")
-    m3.metric("Shortfall (agent-hours)", f"{ro.shortfall_agent_hours:,.1f}",
+    m3.metric("Shortfall (agent-hours)", fmt.value(ro.shortfall_agent_hours, "number", 1),
               help="Agent-hours of the schedule's agents on duty the roster leaves uncovered.")
-    m4.metric("Rule violations", f"{len(ro.violations):,}")
+    m4.metric("Rule violations", fmt.value(len(ro.violations), "count"))
     target = ro.coverage["target"].sum() * interval / 60
     st.caption(f"The shift schedule pays {ro.paid_hours_schedule:,.0f} hours over these weeks, "
                f"the roster {ro.paid_hours:,.0f} ({pct:+.1f}%); it leaves "
@@ -264,22 +265,18 @@ def _rule_report(ro):
                  "what it asks": "weekends, nights and late shifts spread evenly among the "
                                  "agents of a group and contract",
                  "violations": "a preference, not checked", "example": ""})
-    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    fmt.table(pd.DataFrame(rows), key="ro_rules")
     if not ro.violations.empty:
         with st.expander(f"The {len(ro.violations):,} violations"):
             v = ro.violations
-            st.dataframe(pd.DataFrame({
+            fmt.table(pd.DataFrame({
                 "rule": v["rule"].map(lambda x: RULE_NAMES.get(x, x)), "agent": v["agent"],
-                "date": pd.to_datetime(v["date"]).dt.strftime("%a %d %b %Y"),
-                "detail": v["detail"]}), hide_index=True)
+                "date": pd.to_datetime(v["date"]), "detail": v["detail"]}),
+                kinds={"date": "date"}, key="ro_violations")
 
 
 def _kpi_text(metric, x, surplus=False):
-    if pd.isna(x):
-        return ""
-    if metric == "asa":
-        return f"{x:+,.0f}" if surplus else f"{x:,.0f}"
-    return f"{100 * x:+.1f} pts" if surplus else f"{x:.1%}"
+    return fmt.kpi_text(metric, x, surplus)
 
 
 def _kpis(ro, result):
@@ -299,14 +296,15 @@ def _kpis(ro, result):
         "target": [_kpi_text(m, x) for m, x in zip(k["metric"], k["target"])],
         "per": k["level"],
         "periods met": [f"{int(met):,} of {int(n):,}" for met, n in zip(k["met"], k["periods"])],
+        "met": (k["met"] == k["periods"]).astype(bool),
         "met by the plan": [planned.get((q, m), "") for q, m in zip(k["queue"], k["metric"])],
         "simulated": [_kpi_text(m, x) for m, x in zip(k["metric"], k["simulated"])],
         "worst": [_kpi_text(m, x) for m, x in zip(k["metric"], k["worst"])],
-        "worst period": pd.to_datetime(k["worst_period"]).dt.strftime("%a %d %b %Y"),
+        "worst period": pd.to_datetime(k["worst_period"]),
         "mean surplus": [_kpi_text(m, x, True) for m, x in zip(k["metric"], k["surplus"])]})
     if not planned:
         table = table.drop(columns="met by the plan")
-    st.dataframe(table, hide_index=True)
+    fmt.table(table, kinds={"worst period": "date"}, key="ro_kpis")
     met, total = int(k["met"].sum()), int(k["periods"].sum())
     st.caption(f"{met:,} of {total:,} periods meet their target with the roster. Met = the "
                "whole 95% confidence interval on the right side of the target; the plan's "

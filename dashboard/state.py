@@ -27,7 +27,9 @@ session comes back with its scenario, and its folder and download files are
 made again by the next run.
 """
 
+import ctypes
 import dataclasses
+import gc
 import hashlib
 import uuid
 
@@ -60,9 +62,22 @@ class _Session:
 
 
 def _end(session):
-    """The session ended (or its connection closed): remove what it left."""
+    """The session ended (or its connection closed): remove what it left, and hand
+    the memory it freed back to the system (:func:`_trim`)."""
     session.files.release()
     _forget_served(session.session_id)
+    _trim()
+
+
+def _trim():
+    """Collect garbage and return the C heap's free pages to the system (glibc's
+    ``malloc_trim``; nothing elsewhere): a server's memory then falls back when
+    planners leave instead of staying at its peak."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _forget_served(session_id):
@@ -156,6 +171,29 @@ def set_scenario(scenario, source, history=None):
     ss[SAVED] = {}
 
 
+def replace_scenario(scenario):
+    """Make an edited ``scenario`` the loaded one, on the same data.
+
+    The data (the demo, or this session's upload) and the source stay; the
+    what-if inputs are re-applied when they still fit the edited scenario
+    and dropped otherwise; saved what-ifs are kept.
+
+    Raises
+    ------
+    ValueError
+        The scenario refers to a file other than this session's upload;
+        nothing is changed.
+    """
+    ss = st.session_state
+    _check_files(scenario, ss.get(UPLOADED))
+    ss[SCENARIO] = scenario
+    try:
+        if ss.get(OVERRIDES):
+            scenario.with_overrides(ss[OVERRIDES])
+    except ValueError:
+        ss[OVERRIDES] = {}
+
+
 def use_history(history, name, weeks):
     """Plan an uploaded history: write it to the session's folder, load its scenario.
 
@@ -180,6 +218,105 @@ def use_history(history, name, weeks):
     return sc
 
 
+CURRENT_INPUTS = "current inputs"
+"""Name under which a saved plan keeps the what-if inputs in use when it was saved."""
+
+
+def saved_whatifs():
+    """The saved what-ifs of this session: name -> dotted overrides, in order."""
+    return st.session_state.setdefault(SAVED, {})
+
+
+def save_whatif(name, overrides):
+    """Save ``overrides`` as the what-if ``name`` (replacing one of that name).
+
+    Raises
+    ------
+    ValueError
+        The name is empty, or the overrides are not a valid change of the
+        loaded scenario.
+    """
+    name = str(name).strip()
+    if not name:
+        raise ValueError("'name' of a what-if must not be empty: ''")
+    if overrides:
+        base().with_overrides(overrides, where=f"whatifs[{name}]")
+    saved_whatifs()[name] = dict(overrides)
+    return name
+
+
+def rename_whatif(old, new):
+    """Rename a saved what-if, keeping its place in the list.
+
+    Raises
+    ------
+    ValueError
+        ``new`` is empty or names another saved what-if.
+    """
+    new = str(new).strip()
+    saved = saved_whatifs()
+    if not new:
+        raise ValueError("'name' of a what-if must not be empty: ''")
+    if new != old and new in saved:
+        raise ValueError(f"'name' must differ from the other saved what-ifs: {new!r}")
+    st.session_state[SAVED] = {(new if k == old else k): v for k, v in saved.items()}
+
+
+def delete_whatif(name):
+    """Forget the saved what-if ``name`` (nothing happens if there is none)."""
+    saved_whatifs().pop(name, None)
+
+
+def clear_whatif_inputs():
+    """Forget the what-if page's input widgets, so they start again from :func:`current`."""
+    ss = st.session_state
+    for k in list(ss.keys()):
+        if str(k).startswith("wi_") and k not in ("wi_queue", "wi_name"):
+            del ss[k]
+
+
+def apply_whatif(name):
+    """Make the saved what-if ``name`` the what-if inputs (the page's widgets follow)."""
+    st.session_state[OVERRIDES] = dict(saved_whatifs()[name])
+    clear_whatif_inputs()
+
+
+def bundle_bytes():
+    """The loaded plan as a zip (:func:`plan.save_bundle`): scenario, uploaded data and saved
+    what-ifs, and the what-if inputs in use as the what-if ``"current inputs"`` if any."""
+    ss = st.session_state
+    whatifs = dict(saved_whatifs())
+    if ss.get(OVERRIDES):
+        whatifs[CURRENT_INPUTS] = dict(ss[OVERRIDES])
+    key = (ss[DATA_KEY], repr(base()), repr(whatifs))
+    kept = ss.get("bundle_bytes")
+    if kept is None or kept[0] != key:        # made once per plan: same bytes, same link
+        kept = (key, plan.save_bundle(base(), sources=ss.get(SOURCES) or None,
+                                      whatifs=whatifs))
+        ss["bundle_bytes"] = kept
+    return kept[1]
+
+
+def open_bundle(bundle, label):
+    """Load a saved plan (a :class:`plan.Bundle`): its scenario, its data as this session's
+    upload, its saved what-ifs, and its ``"current inputs"`` as the what-if inputs.
+
+    Raises
+    ------
+    ValueError
+        The scenario refers to data the plan does not carry; nothing is changed.
+    """
+    ss = st.session_state
+    history = bundle.sources.get(plan.HISTORY_FILE)
+    if history is not None:
+        _check_files(bundle.scenario, history)
+        ss[UPLOADED] = history
+    set_scenario(bundle.scenario, f"saved plan ({label})", history=history)
+    ss[SAVED] = dict(bundle.whatifs)
+    ss[OVERRIDES] = dict(bundle.whatifs.get(CURRENT_INPUTS, {}))
+    clear_whatif_inputs()
+
+
 def base():
     """The loaded scenario."""
     return st.session_state[SCENARIO]
@@ -200,33 +337,49 @@ def _data():
     return ss[DATA_KEY], ss.get(SOURCES, {})
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _histories(scenario, folder, data_key, _sources):
-    return plan.load_histories(scenario, base_dir=folder, sources=_sources)
+def demand_key(scenario):
+    """What a scenario's histories and forecast depend on, and nothing else.
+
+    Targets, wages, templates, shrinkage, AHT scale... change the staffing,
+    not the demand: a scenario edited or varied in them reuses the cached
+    histories and forecast (AHT scale and percentile apply after the forecast).
+    """
+    sc = scenario
+    return (str(sc.start), sc.weeks, sc.history_weeks, sc.interval,
+            sc.simulation.seed if any(q.demo for q in sc.queues) else None,
+            tuple((q.name, q.history, q.acd, tuple(q.acd_queues or ()), q.forecast, q.demo,
+                   q.volume_scale, q.aht, q.target.measure_time if q.acd else None)
+                  for q in sc.queues))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _forecast(scenario, folder, data_key, _sources):
-    """(forecast, models) of a scenario."""
-    hist = _histories(scenario, folder, data_key, _sources)
-    return plan.forecast_demand(scenario, base_dir=folder, histories=hist)
+def _histories(_scenario, demand, folder, data_key, _sources):
+    return plan.load_histories(_scenario, base_dir=folder, sources=_sources)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _quick(scenario, base_scenario, folder, data_key, _sources):
-    """Formula staffing of ``scenario`` on the forecast of ``base_scenario``.
+@st.cache_data(show_spinner=False, max_entries=8)
+def _forecast(_scenario, demand, folder, data_key, _sources):
+    """(forecast, models) of a scenario (keyed by its :func:`demand_key`)."""
+    hist = _histories(_scenario, demand, folder, data_key, _sources)
+    return plan.forecast_demand(_scenario, base_dir=folder, histories=hist)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _quick(_scenario, text, _base_scenario, demand, folder, data_key, _sources):
+    """Formula staffing of ``scenario`` (keyed by its text: hashing the object
+    itself takes ~100 times longer) on the forecast of ``base_scenario``.
 
     What-if inputs do not change the demand, so the base's forecast serves
     every variant.
     """
-    fc, _ = _forecast(base_scenario, folder, data_key, _sources)
-    return plan.quick_plan(scenario, fc)
+    fc, _ = _forecast(_base_scenario, demand, folder, data_key, _sources)
+    return plan.quick_plan(_scenario, fc)
 
 
 def history():
     """The history of every queue of the loaded scenario (one long frame)."""
     data_key, sources = _data()
-    hist = _histories(base(), base_dir(), data_key, sources)
+    hist = _histories(base(), demand_key(base()), base_dir(), data_key, sources)
     return plan.demand_history(base(), histories=hist)
 
 
@@ -234,7 +387,7 @@ def need_forecast():
     """The base forecast, computed with a spinner the first time."""
     data_key, sources = _data()
     with st.spinner("Forecasting every queue (backtests of the candidate models)..."):
-        return _forecast(base(), base_dir(), data_key, sources)
+        return _forecast(base(), demand_key(base()), base_dir(), data_key, sources)
 
 
 def need_quick(scenario=None):
@@ -243,21 +396,15 @@ def need_quick(scenario=None):
     need_forecast()
     data_key, sources = _data()
     with st.spinner("Staffing every interval..."):
-        return _quick(sc, base(), base_dir(), data_key, sources)
-
-
-def _demand_of(scenario):
-    """What a queue's history depends on (what-if inputs leave it alone)."""
-    return [(q.name, q.history, q.acd, q.forecast, q.demo, q.volume_scale)
-            for q in scenario.queues]
+        return _quick(sc, repr(sc), base(), demand_key(base()), base_dir(), data_key, sources)
 
 
 def _histories_of(scenario):
     """The histories ``scenario`` plans on (the base's unless a what-if changed its demand)."""
     data_key, sources = _data()
-    if _demand_of(scenario) != _demand_of(base()):
+    if demand_key(scenario) != demand_key(base()):
         return plan.load_histories(scenario, base_dir(), sources=sources)
-    return _histories(base(), base_dir(), data_key, sources)
+    return _histories(base(), demand_key(base()), base_dir(), data_key, sources)
 
 
 def _plans():
@@ -281,14 +428,15 @@ def _with_bar(start, done, work):
     return result
 
 
-def run_full():
-    """Run the full plan of the current scenario with a progress bar.
+def run_full(scenario=None):
+    """Run the full plan of the current scenario (or of ``scenario``, a variant
+    of the loaded one on the same data) with a progress bar.
 
     The result is kept in the session (not in ``st.cache_data``: the
     progress bar is drawn from inside the run, which a data cache would
     replay).
     """
-    sc = current()
+    sc = current() if scenario is None else scenario
     result = _with_bar("Starting the plan...", "Plan ready.",
                        lambda progress: plan.run(sc, base_dir=base_dir(), progress=progress,
                                                  histories=_histories_of(sc)))
@@ -313,9 +461,10 @@ def run_pooling():
     return result
 
 
-def full_if_run():
-    """The full plan of the current scenario if it was run this session, else None."""
-    return _plans().get(_key(current()))
+def full_if_run(scenario=None):
+    """The full plan of the current scenario (or of ``scenario``) if it was run
+    this session, else None."""
+    return _plans().get(_key(current() if scenario is None else scenario))
 
 
 ROSTERS = "rosters"

@@ -1,10 +1,16 @@
 """What-if page: bot containment, AHT, target, shrinkage, concurrency, patience;
-FTE, KPIs and cost recomputed at once; saved scenarios side by side."""
+FTE, KPIs and cost recomputed at once; saved what-ifs (kept in the session and
+in a saved plan) side by side, each renamed, deleted or applied to the inputs.
+
+Each queue's KPI is shown against its own kind of target: the service level
+for a service-level target, the ASA for an ASA target (e-mail), the
+abandonment for an abandonment target.
+"""
 
 import pandas as pd
 import streamlit as st
 
-from . import state
+from . import fmt, state
 
 
 def _inputs(base, cur, queue):
@@ -63,13 +69,85 @@ def _inputs(base, cur, queue):
     return over
 
 
-def _row(name, qp):
-    row = {"scenario": name, "FTE": qp.fte, "total cost": qp.total_cost}
+def headline(target):
+    """(summary column, label, display kind, target value) of a queue's own target.
+
+    Examples
+    --------
+    >>> from ccwfm import plan
+    >>> headline(plan.Target(asa=3600.0))
+    ('asa', 'ASA', 'seconds', 3600.0)
+    """
+    if target.service_level is not None:
+        return "service_level", "service level", "pct", target.service_level
+    if target.asa is not None:
+        return "asa", "ASA", "seconds", target.asa
+    if target.abandon_rate is not None:
+        return "abandon_rate", "abandonment", "pct", target.abandon_rate
+    if target.occupancy is not None:
+        return "occupancy", "occupancy", "pct", target.occupancy
+    return "asa", "ASA", "seconds", None
+
+
+def _row(name, qp, scenario):
+    row = {"what-if": name, "FTE": qp.fte, "total cost": qp.total_cost}
     for r in qp.summary.itertuples():
-        row[f"{r.queue} service level"] = r.service_level
-        row[f"{r.queue} ASA (s)"] = r.asa
-        row[f"{r.queue} abandon"] = r.abandon_rate
+        col, label, _, goal = headline(scenario.queue(r.queue).target)
+        row[f"{r.queue}: {label}"] = getattr(r, col)
+        if goal is not None:
+            row[f"{r.queue}: target"] = goal
+        row[f"{r.queue}: abandonment"] = r.abandon_rate
     return row
+
+
+def _kinds(table, scenario):
+    kinds = {"what-if": "text", "FTE": "number", "total cost": "money"}
+    for q in scenario.queues:
+        _, label, kind, _ = headline(q.target)
+        kinds[f"{q.name}: {label}"] = kind
+        kinds[f"{q.name}: target"] = kind
+        kinds[f"{q.name}: abandonment"] = "pct"
+    return {c: k for c, k in kinds.items() if c in table.columns}
+
+
+def _queue_metric(col, qp, base, queue):
+    col_name, label, kind, goal = headline(base.queue(queue).target)
+    s = qp.summary.set_index("queue").loc[queue]
+    value = s[col_name]
+    shown = fmt.value(value, kind) if pd.notna(value) else "-"
+    within = (f" within {base.queue(queue).target.target_time:,.0f} s"
+              if col_name == "service_level" else "")
+    target = f" (target {fmt.value(goal, kind)}{within})" if goal is not None else ""
+    col.metric(f"{queue}: {label}{target}", shown,
+               help="The queue's KPI against its own kind of target (formula staffing).")
+
+
+def _saved_list(ss, base):
+    """Each saved what-if: apply to the inputs, rename, delete."""
+    saved = state.saved_whatifs()
+    if not saved:
+        st.caption("No saved what-ifs yet: set the inputs above, name them and save.")
+        return
+    for nm, ov in list(saved.items()):
+        with st.expander(f"{nm}: {len(ov)} change{'' if len(ov) == 1 else 's'}"):
+            st.caption("; ".join(f"{k} = {v}" for k, v in ov.items()) or "no change (the base)")
+            c1, c2, c3, c4 = st.columns([3, 1, 1, 1])
+            new = c1.text_input("Name", value=nm, key=f"wi_saved_name_{nm}",
+                                label_visibility="collapsed")
+            if c2.button("Rename", key=f"wi_saved_rename_{nm}"):
+                try:
+                    state.rename_whatif(nm, new)
+                except ValueError as exc:
+                    st.error(str(exc))
+                else:
+                    st.rerun()
+            if c3.button("Apply", key=f"wi_saved_apply_{nm}",
+                         help="Set the inputs above to this what-if."):
+                state.apply_whatif(nm)
+                st.rerun()
+            if c4.button("Delete", key=f"wi_saved_delete_{nm}"):
+                state.delete_whatif(nm)
+                st.rerun()
 
 
 def render():
@@ -90,43 +168,39 @@ def render():
     ref = state.need_quick(base)
     qp = state.need_quick(sc)
     m1, m2, m3 = st.columns(3)
-    m1.metric("FTE", f"{qp.fte:,.1f}", delta=f"{qp.fte - ref.fte:+,.1f}" if over else None,
-              delta_color="inverse")
+    m1.metric("FTE", fmt.value(qp.fte, "number", 1),
+              delta=f"{qp.fte - ref.fte:+,.1f}" if over else None, delta_color="inverse")
     cur = base.finance.currency
-    m2.metric(f"Cost of the horizon ({cur})", f"{qp.total_cost:,.0f}",
+    m2.metric(f"Cost of the horizon ({cur})", fmt.value(qp.total_cost, "money"),
               delta=f"{qp.total_cost - ref.total_cost:+,.0f}" if over else None,
               delta_color="inverse")
-    s = qp.summary.set_index("queue").loc[queue]
-    m3.metric(f"{queue}: service level", f"{s['service_level']:.1%}")
+    _queue_metric(m3, qp, sc, queue)
     if over:
         st.caption("Changed: " + "; ".join(f"{k} = {v}" for k, v in over.items()))
-    fmt = {c: st.column_config.NumberColumn(format="%.3f")
-           for c in ("service_level", "abandon_rate", "occupancy")}
-    fmt.update({c: st.column_config.NumberColumn(format="%.0f")
-                for c in ("offered", "contained", "to_agents", "agent_hours", "paid_hours",
-                          "peak_agents", "asa")})
-    fmt["fte"] = st.column_config.NumberColumn(format="%.1f")
-    st.dataframe(qp.summary, hide_index=True, column_config=fmt)
-    st.dataframe(qp.cost.to_frame(), hide_index=True,
-                 column_config={"cost": st.column_config.NumberColumn(format="%.0f")})
+    fmt.table(qp.summary, kinds={"fte": "number"}, decimals={"fte": 1}, currency=cur)
+    fmt.table(qp.cost.to_frame(), currency=cur, kinds={"cost": "money"})
 
-    st.subheader("Saved scenarios")
+    st.subheader("Saved what-ifs")
     c1, c2 = st.columns([3, 1])
-    name = c1.text_input("Name", value=f"what-if {len(ss[state.SAVED]) + 1}", key="wi_name")
-    if c2.button("Save scenario", key="wi_save"):
-        ss[state.SAVED][name] = dict(over)
+    name = c1.text_input("Name", value=f"what-if {len(state.saved_whatifs()) + 1}",
+                         key="wi_name")
+    if c2.button("Save what-if", key="wi_save"):
+        try:
+            state.save_whatif(name, over)
+        except ValueError as exc:
+            st.error(str(exc))
     if st.button("Reset the inputs", key="wi_reset"):
         ss[state.OVERRIDES] = {}
-        for k in list(ss.keys()):
-            if str(k).startswith("wi_") and k not in ("wi_queue", "wi_name"):
-                del ss[k]
+        state.clear_whatif_inputs()
         st.rerun()
-    rows = [_row("base", ref)]
-    for nm, ov in ss[state.SAVED].items():
-        rows.append(_row(nm, state.need_quick(base.with_overrides(ov) if ov else base)))
+    _saved_list(ss, base)
+    rows = [_row("base", ref, base)]
+    for nm, ov in state.saved_whatifs().items():
+        variant = base.with_overrides(ov) if ov else base
+        rows.append(_row(nm, state.need_quick(variant), variant))
     table = pd.DataFrame(rows)
     ss["comparison"] = table
-    st.dataframe(table, hide_index=True, column_config={
-        c: st.column_config.NumberColumn(format="%.1f" if c == "FTE" else
-                                         "%.0f" if c == "total cost" or "ASA" in c else "%.3f")
-        for c in table.columns if c != "scenario"})
+    st.caption("Saved what-ifs are kept in this session and in the saved plan (Data page, "
+               "Save the plan).")
+    fmt.table(table, kinds=_kinds(table, base), decimals={"FTE": 1}, currency=cur,
+              key="wi_comparison")

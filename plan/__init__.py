@@ -28,6 +28,8 @@ from .capacity import (CapacityInputs, CapacityResult, HiringClass, capacity_pla
                        plan_capacity)
 from .costs import Costs, plan_costs
 from .demand import Demand, demand_history, forecast_demand, horizon_grid, load_histories
+from . import display
+from .bundle import BUNDLE_VERSION, Bundle, open_bundle, save_bundle
 from .demo import demo_scenario
 from .inputs import (HISTORY_FILE, MAX_UPLOAD_MB, history_for_scenario, history_scenario,
                      load_history, preview_columns)
@@ -49,12 +51,16 @@ from .scenarios import compare
 from .schedule import Coverage, ScheduleResult, coverage_model, place_breaks, schedule
 from .shift_plan import ShiftPlan, plan_shifts
 from .shifts import BreakWindow, ShiftTemplate
+from .upload_check import Problem, check_history, problems_frame, raise_problems
 from .summary import (group_overview, plan_summary, quick_summary, scenario_overview, verification_summary,
                       weighted_mean)
 from .verify import Verification, verify
 from .whatif import QuickPlan, quick_plan
 
 __all__ = [
+    "display",
+    "BUNDLE_VERSION", "Bundle", "open_bundle", "save_bundle",
+    "Problem", "check_history", "problems_frame", "raise_problems",
     "PoolingGain", "dedicated_scenario", "group_summary", "is_pooled", "pooling_gain",
     "with_pooling", "Routing", "routing", "group_overview",
     "Agent", "Contract", "Roster", "RosterConfig", "RosterRules", "agents_frame",

@@ -266,6 +266,9 @@ def write(result, folder):
     return written
 
 
+_EPOCH = datetime.datetime(2000, 1, 1)
+
+
 def write_excel(frames, path):
     """One sheet per table, written cell by cell with xlsxwriter (fast on long tables).
 
@@ -282,6 +285,7 @@ def write_excel(frames, path):
     options = {"strings_to_formulas": False, "strings_to_urls": False,
                "strings_to_numbers": False}
     wb = xlsxwriter.Workbook(path if isinstance(path, io.BytesIO) else str(path), options)
+    wb.set_properties({"created": _EPOCH})     # no clock inside: the same tables, the same bytes
     try:
         fmt_time = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
         bold = wb.add_format({"bold": True})
@@ -334,7 +338,8 @@ def _write_cell(ws, row, col, value, fmt=None):
 
 
 def excel_bytes(frames):
-    """An Excel workbook of ``frames`` (name -> DataFrame) as bytes, as :func:`write_excel`.
+    """An Excel workbook of ``frames`` (name -> DataFrame) as bytes, as :func:`write_excel`
+    (the same frames give the same bytes: no clock is written inside).
 
     Examples
     --------
@@ -374,27 +379,64 @@ def _subplots(nrows=1, ncols=1, *, figsize, squeeze=True):
 
 
 
+def _with_gaps(times, values, step):
+    """``times`` and ``values`` with a NaN point after each point whose next time is more
+    than ``step`` later: a line drawn through them breaks at closed hours."""
+    t = np.asarray(pd.to_datetime(pd.Series(times)).to_numpy())
+    y = np.asarray(values, dtype=float)
+    if len(t) < 2:
+        return t, y
+    cut = np.flatnonzero(np.diff(t) > np.timedelta64(step))
+    return (np.insert(t, cut + 1, t[cut] + np.timedelta64(step)),
+            np.insert(y, cut + 1, np.nan))
+
+
+def _first_week(fc):
+    """The rows of the 7 days from the forecast's first day (midnight to midnight)."""
+    first = fc["start"].min().normalize()
+    return fc[fc["start"] < first + pd.Timedelta(days=7)], first
+
+
+def _day_ticks(ax, first, days):
+    """x ticks: each midnight labelled ``%a %d %b``, minor ticks every 6 hours."""
+    import matplotlib.dates as mdates
+
+    ax.set_xlim(first, first + pd.Timedelta(days=days))
+    ax.set_xticks([first + pd.Timedelta(days=d) for d in range(days)])   # the last midnight
+    # is the window's end, not a day of it: no label there
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%a %d %b"))
+    ax.xaxis.set_minor_locator(mdates.HourLocator(byhour=[6, 12, 18]))
+    for label in ax.get_xticklabels():
+        label.set_horizontalalignment("left")       # the day's name inside its day
+    ax.tick_params(axis="x", labelsize=7)
+    ax.grid(True, axis="x", which="major", color="#ccc", lw=0.6)
+
+
 def _chart_forecast(result):
+    """Each queue's contacts per interval over the forecast's first 7 days, with the 80%
+    and 95% bands; lines and bands break at closed hours."""
     fc = result.forecast
     if fc.empty:
         return None
     queues = list(fc["queue"].unique())
+    step = pd.Timedelta(minutes=max(result.scenario.workforce.interval, 1))
     fig, axes = _subplots(len(queues), 1, figsize=(11, 2.6 * len(queues)), squeeze=False)
     for ax, q in zip(axes[:, 0], queues):
-        f = fc[fc["queue"] == q].head(7 * 24 * 60 // max(result.scenario.workforce.interval, 1))
-        x = np.arange(len(f))
+        f, first = _first_week(fc[fc["queue"] == q].sort_values("start"))
         if "lo_95" in f.columns:
-            ax.fill_between(x, f["lo_95"], f["hi_95"], color="tab:blue", alpha=0.15,
-                            label="95% interval")
-            ax.fill_between(x, f["lo_80"], f["hi_80"], color="tab:blue", alpha=0.3,
-                            label="80% interval")
-        ax.plot(x, f["forecast"], color="tab:blue", lw=1.2, label="forecast")
-        ticks = np.flatnonzero(f["start"].dt.hour.diff().fillna(1).ne(0)
-                               & (f["start"].dt.hour % 6 == 0))
-        ax.set_xticks(ticks)
-        ax.set_xticklabels(f["start"].iloc[ticks].dt.strftime("%a %H:%M"), fontsize=7)
-        ax.set_title(f"{q}: contacts per interval, first week (open intervals)", fontsize=9)
-        ax.legend(fontsize=7, loc="upper right")
+            for lo, hi, alpha, name in (("lo_95", "hi_95", 0.15, "95% interval"),
+                                        ("lo_80", "hi_80", 0.3, "80% interval")):
+                t, a = _with_gaps(f["start"], f[lo], step)
+                _, b = _with_gaps(f["start"], f[hi], step)
+                ax.fill_between(t, a, b, color="tab:blue", alpha=alpha, lw=0, label=name)
+        t, y = _with_gaps(f["start"], f["forecast"], step)
+        ax.plot(t, y, color="tab:blue", lw=1.2, label="forecast")
+        _day_ticks(ax, first, 7)
+        last = first + pd.Timedelta(days=6)
+        ax.set_ylabel(f"contacts per {int(step / pd.Timedelta(minutes=1))} min", fontsize=8)
+        ax.set_title(f"{q}: contacts per interval, first week ({first:%a %d %b} to "
+                     f"{last:%a %d %b %Y}; gaps: closed)", fontsize=9)
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     fig.tight_layout()
     return fig
 
@@ -430,42 +472,108 @@ def _chart_heatmap(result):
     return fig
 
 
+def _kpi_of(queue):
+    """The KPI a queue's chart shows and its target: ``(column, target or None, label)``."""
+    t = queue.target
+    if t.service_level is None and t.asa is not None:
+        return "asa", t.asa, "ASA (s)"
+    return "service_level", t.service_level, "service level"
+
+
 def _chart_kpis(result):
+    """Each queue's KPI against its target by time of day (mean over the open intervals):
+    the service level, or the ASA for a queue whose target is an ASA.  Intervals with no
+    contacts offered (closed) are left out: a time of day never open is a gap."""
     a = result.achieved
     if a.empty:
         return None
-    queues = list(a["queue"].unique())
+    req = getattr(result, "requirements", None)
+    if req is not None and not req.empty and "volume" in req.columns:
+        a = a.merge(req[["queue", "start", "volume"]], on=["queue", "start"], how="left")
+        a = a[a["volume"].fillna(0) > 0]
+    queues = list(result.achieved["queue"].unique())
+    by_name = {x.name: x for x in result.scenario.queues}
     fig, axes = _subplots(len(queues), 1, figsize=(11, 2.4 * len(queues)), squeeze=False)
+    day = 24 * 60
+    interval = max(result.scenario.workforce.interval, 1)
+    slots = np.arange(0, day, interval)
     for ax, q in zip(axes[:, 0], queues):
+        col, target, name = _kpi_of(by_name[q]) if q in by_name else ("service_level", None,
+                                                                        "service level")
         s = a[a["queue"] == q]
-        t = s.groupby(s["start"].dt.hour * 60 + s["start"].dt.minute)
-        ax.plot(t["service_level"].mean().index / 60, t["service_level"].mean(),
-                label="formula", lw=1.2)
-        if "service_level_sim" in s.columns:
-            ax.plot(t["service_level_sim"].mean().index / 60, t["service_level_sim"].mean(),
-                    label="simulation", lw=1.2)
-        target = next(x.target.service_level for x in result.scenario.queues if x.name == q)
+        minute = s["start"].dt.hour * 60 + s["start"].dt.minute
+        lines = [(c, label) for c, label in ((col, "formula"), (f"{col}_sim", "simulation"))
+                 if c in s.columns]
+        if col == "asa" and len(lines) == 2:
+            lines = lines[1:]       # a backlog's formula ASA is infinite where work waits
+        for c, label in lines:
+            mean = s.groupby(minute)[c].mean().reindex(slots)      # NaN: never open
+            ax.plot(slots / 60, mean.to_numpy(float), label=label, lw=1.2)
         if target is not None:
-            ax.axhline(target, color="grey", ls="--", lw=0.8, label="target")
-        ax.set_ylim(0, 1.02)
-        ax.set_xlabel("hour of day", fontsize=8)
-        ax.set_title(f"{q}: service level by time of day with the schedule", fontsize=9)
+            ax.axhline(target, color="grey", ls="--", lw=0.8,
+                       label=f"target {target:,.0f} s" if col == "asa" else
+                       f"target {target:.0%}")
+        if col == "asa":
+            ax.set_ylim(bottom=0)
+            ax.set_ylabel("ASA (s)", fontsize=8)
+            ax.yaxis.set_major_formatter(_thousands)
+        else:
+            ax.set_ylim(0, 1.02)
+            ax.yaxis.set_major_formatter(_percent)
+        ax.set_xlim(0, 24)
+        ax.set_xticks(range(0, 25, 2))
+        ax.set_xticklabels([f"{h:02d}:00" for h in range(0, 25, 2)], fontsize=7)
+        ax.set_xlabel("time of day", fontsize=8)
+        ax.set_title(f"{q}: {name} by time of day with the schedule (mean over the open "
+                     "intervals" + ("; simulated: work may wait in a backlog" if col == "asa"
+                                    and len(lines) == 1 and lines[0][1] == "simulation"
+                                    else "") + ")", fontsize=9)
         ax.legend(fontsize=7)
     fig.tight_layout()
     return fig
 
 
+def _percent(x, _pos=None):
+    return f"{x:.0%}"
+
+
+def _thousands(x, _pos=None):
+    return f"{x:,.0f}"
+
+
 def _chart_capacity(result):
+    """Weekly FTE required, productive FTE and headcount: one tick per week (``%d %b``),
+    the y axis spanning the data with padding (not from 0)."""
     c = result.capacity
     if c.empty:
         return None
     fig, ax = _subplots(figsize=(9, 3.2))
-    ax.plot(c["week"], c["required_fte"], marker="o", label="required FTE")
-    ax.plot(c["week"], c["productive_fte"], marker="s", label="productive FTE")
-    ax.plot(c["week"], c["headcount_end"], ls=":", label="headcount")
+    series = [(col, label, style) for col, label, style in (
+        ("required_fte", "FTE required", {"marker": "o"}),
+        ("productive_fte", "productive FTE", {"marker": "s"}),
+        ("headcount_end", "headcount (end of week)", {"ls": ":", "marker": "."}))
+        if col in c.columns]
+    weeks = pd.to_datetime(c["week"])
+    for col, label, style in series:
+        ax.plot(weeks, c[col], label=label, **style)
+    values = np.concatenate([c[col].to_numpy(dtype=float) for col, _, _ in series])
+    values = values[np.isfinite(values)]
+    if len(values):
+        lo, hi = float(values.min()), float(values.max())
+        pad = max(1.0, 0.1 * (hi - lo))
+        ax.set_ylim(lo - pad, hi + pad)
+    ax.set_ylabel("FTE", fontsize=8)
+    every = max(1, int(np.ceil(len(weeks) / 12)))      # at most 12 labels, one tick a week
+    ax.set_xticks(weeks)
+    ax.set_xticklabels([f"{w:%d %b}" if i % every == 0 else "" for i, w in enumerate(weeks)],
+                       fontsize=7)
+    if len(weeks):
+        half = pd.Timedelta(days=3.5)
+        ax.set_xlim(weeks.min() - half, weeks.max() + half)
+    ax.set_xlabel("week starting", fontsize=8)
     ax.set_title("Weekly capacity", fontsize=9)
+    ax.grid(True, color="#ddd", lw=0.6)
     ax.legend(fontsize=8)
-    fig.autofmt_xdate()
     fig.tight_layout()
     return fig
 
@@ -478,26 +586,29 @@ def _html(result, charts):
     summary = result.summary
     costs = result.costs
     esc = html.escape
+    currency = getattr(getattr(sc, "finance", None), "currency", None)
     head = [f"<h1>{esc(sc.name)}: staffing plan</h1>",
-            f"<p>{esc(str(sc.start))} to {esc(str(sc.end))} ({sc.weeks} weeks), "
+            f"<p>{esc(_period(sc))}, "
             f"{sc.workforce.interval}-minute intervals, shrinkage "
             f"{sc.workforce.total_shrinkage:.0%}.</p>"]
     if costs is not None:
         head.append(f"<p><b>Total cost {costs.total:,.0f} {esc(costs.currency)}</b>"
                     + (f"; peak {result.capacity['required_fte'].max():,.1f} FTE"
                        if not result.capacity.empty else "") + "</p>")
-    body = ["<h2>Queues</h2>", _table_html(summary), "<h2>Cost</h2>",
-            _table_html(costs.to_frame() if costs is not None else None)]
+    body = ["<h2>Queues</h2>", _table_html(summary, currency=currency), "<h2>Cost</h2>",
+            _table_html(costs.to_frame() if costs is not None else None, currency=currency)]
     att = getattr(result, "attainment", None)
     if att is not None and not att.empty:
         from .attainment import attainment_summary, floor_summary
         body += ["<h2>Targets at their level (simulated on fresh random numbers)</h2>",
-                 _table_html(attainment_summary(att)),
+                 _table_html(_attainment_texts(attainment_summary(att)),
+                             formatted=_ATTAINMENT_FORMATTED),
                  "<p>met: periods whose whole 95% confidence interval is on the right side "
                  "of the target; surplus: simulated minus target, mean over the periods "
                  "(where the plan serves above its target).</p>",
-                 "<h3>Interval floors</h3>", _table_html(floor_summary(sc.queues,
-                                                                       result.achieved))]
+                 "<h3>Interval floors</h3>",
+                 _table_html(floor_summary(sc.queues, result.achieved),
+                             kinds={"floor": "pct", "at_or_above": "pct", "lowest": "pct"})]
     comp = getattr(result, "comparison", None)
     if comp:
         saving = 1.0 - comp["wages"] / comp["wages_two_step"] if comp["wages_two_step"] else 0
@@ -507,7 +618,8 @@ def _html(result, charts):
                     f"{saving:.1%} lower.</p>")
     body += _pooling_html(result)
     if result.hires:
-        body += ["<h2>Hiring classes proposed</h2>", _table_html(tables(result)["hires"])]
+        body += ["<h2>Hiring classes proposed</h2>",
+                 _table_html(tables(result)["hires"], currency=currency)]
     body += ["<h2>What the pipeline did</h2><ul>"]
     body += [f"<li>{esc(line)}</li>" for line in result.log] + ["</ul>"]
     for name, data in charts.items():
@@ -564,16 +676,79 @@ def _pooling_html(result):
         f"({gain.saving_pct:.1f}% saved; wages {gain.wages:,.0f} against "
         f"{gain.wages_dedicated:,.0f} {cur}), both scheduled against the same targets and "
         "checked by simulation on fresh random numbers.</p>",
-        _table_html(head), "<h3>Simulated KPIs per queue, pooled and dedicated</h3>",
+        _table_html(head, formatted=("pooled", "dedicated", "difference")),
+        "<h3>Simulated KPIs per queue, pooled and dedicated</h3>",
         _table_html(kpis.rename(columns=lambda c: c.replace("_", " ")))]
 
 
-def _table_html(frame):
+def _period(sc):
+    """``Mon 01 Sep 2025 to Sun 28 Sep 2025 (4 weeks)``: the horizon, its last day included
+    (the scenario's ``end`` is the midnight after it)."""
+    weeks = f"{sc.weeks} week{'s' if sc.weeks != 1 else ''}"
+    try:
+        start, end = pd.Timestamp(sc.start), pd.Timestamp(sc.end)
+    except (TypeError, ValueError):
+        return f"{sc.start} to {sc.end} ({weeks})"
+    last = end - pd.Timedelta(days=1) if end.normalize() == end and end > start else end
+    return f"{_date(start)} to {_date(last)} ({weeks})"
+
+
+def _date(value):
+    """A date as the page shows it (``Mon 01 Sep 2025``); a text that is no date as it is."""
+    from .display import format_value
+
+    try:
+        return format_value(pd.Timestamp(value), "date")
+    except (TypeError, ValueError):
+        return str(value)
+
+
+_METRICS = {"service_level": "service level", "abandon_rate": "abandonment", "asa": "ASA",
+            "occupancy": "occupancy"}
+
+
+_ATTAINMENT_FORMATTED = ("target", "simulated", "worst", "best", "mean surplus")
+
+
+def _attainment_texts(summary):
+    """:func:`plan.attainment.attainment_summary` with each row's values in its metric's
+    unit (a fraction as %, the surplus in points; an ASA in seconds)."""
+    from .display import format_value
+
+    out = summary.copy()
+    seconds = out["metric"].eq("asa").to_numpy()
+    for col in ("target", "simulated", "worst", "best", "surplus"):
+        if col not in out.columns:
+            continue
+        out[col] = [format_value(v, "seconds") + " s" if asa and not pd.isna(v) else
+                    format_value(100 * v, "pts") if col == "surplus" and not pd.isna(v) else
+                    format_value(v, "pct") for v, asa in zip(summary[col], seconds)]
+    out["metric"] = out["metric"].map(lambda m: _METRICS.get(m, m))
+    return out.rename(columns={"surplus": "mean surplus"})
+
+
+def _table_html(frame, kinds=None, currency=None, formatted=()):
+    """A table as HTML, formatted for people (:func:`plan.display.texts`: human headers
+    with units, %, separators, dates without a midnight time), every text escaped
+    (:func:`safe_value`) but those of the ``formatted`` columns, numbers this module
+    already wrote as text (``+4.6 pts``)."""
+    from .display import column_kind, texts
+
     if frame is None or frame.empty:
         return "<p>(none)</p>"
-    fmt = safe_text(frame)            # a table pasted from the page into a sheet stays text
-    for j in range(fmt.shape[1]):
-        if pd.api.types.is_float_dtype(fmt.iloc[:, j]):
-            fmt.isetitem(j, fmt.iloc[:, j].map(lambda v: "" if pd.isna(v) else f"{v:,.3f}"
-                                                if abs(v) < 1 else f"{v:,.1f}"))
-    return fmt.to_html(index=False, escape=True)
+    frame = frame.reset_index(drop=True)
+    frame.columns = [" / ".join(map(str, c)) if isinstance(c, tuple) else str(c)
+                     for c in frame.columns]
+    frame = frame.loc[:, ~pd.Index(frame.columns).duplicated()]
+    kinds = dict(kinds or {})
+    for j, col in enumerate(frame.columns):
+        kind = kinds.get(col) or column_kind(col, frame[col])
+        if kind == "text":
+            kinds[col] = "text"
+        if kind == "text" and col not in formatted:   # pasted into a sheet, stays text
+            frame.isetitem(j, pd.Series([safe_value(v) if isinstance(v, str) else v
+                                         for v in frame.iloc[:, j]], index=frame.index,
+                                        dtype=object))
+    shown = texts(frame, kinds=kinds, currency=currency)
+    shown.columns = [safe_value(c) for c in shown.columns]
+    return shown.to_html(index=False, escape=True)

@@ -325,7 +325,7 @@ def _upload_and_download(page, url, name, data, queue):
 def _download_scenario(page, queue):
     """Download the scenario (TOML): it must be the upload of ``queue``; its URL."""
     with page.expect_download() as info:
-        page.get_by_role("button", name="Download the scenario (TOML)").click()
+        page.get_by_role("button", name="Download the scenario only (TOML)").click()
     download = info.value
     assert download.suggested_filename == "upload.toml"
     text = Path(download.path()).read_text()

@@ -128,15 +128,16 @@ def test_roster_made_with_the_scenario_rules_keeps_them(made):
     assert _rule_breaks(ro.table, ro.rules) == []
     # the rule report: every rule, in words, 0 violations or "not checked"
     report = at.dataframe[0].value
-    assert list(report.columns) == ["rule", "on", "what it asks", "violations", "example"]
-    assert set(report["rule"]) == set(roster_page.RULE_NAMES.values())
-    assert set(report["violations"]) <= {"0", "not checked", "a preference, not checked"}
-    assert report.set_index("rule").loc["Night shifts a week", "on"] == "off"
+    assert list(report.columns) == ["Rule", "On", "What it asks", "Violations", "Example"]
+    assert set(report["Rule"]) == set(roster_page.RULE_NAMES.values())
+    assert set(report["Violations"]) <= {"0", "not checked", "a preference, not checked"}
+    assert report.set_index("Rule").loc["Night shifts a week", "On"] == "off"
     # the KPIs: each queue's targets, periods met in words, no raw floats
     kpis = at.dataframe[1].value
-    assert {"queue", "metric", "target", "periods met"} <= set(kpis.columns)
-    assert set(kpis["queue"]) == {q.name for q in sc.queues}
-    assert all(re.fullmatch(r"\d+ of \d+", x) for x in kpis["periods met"])
+    assert {"Queue", "KPI", "Target", "Periods met", "Met"} <= set(kpis.columns)
+    assert set(kpis["Queue"]) == {q.name for q in sc.queues}
+    assert all(re.fullmatch(r"\d+ of \d+", x) for x in kpis["Periods met"])
+    assert kpis.set_index("Queue").loc["email", "KPI"] == "ASA"     # e-mail: its own target
     assert not any(pd.api.types.is_float_dtype(t) for t in report.dtypes.tolist()
                    + kpis.dtypes.tolist())
     labels = [b.proto.label for b in at.get("download_button")]

@@ -198,7 +198,7 @@ def test_a_session_that_writes_nothing_makes_no_folder(tmp):
     assert at.session_state[state.SCENARIO].name == "only demo"
     assert not any(tmp.iterdir())            # no root, no session folder
     labels = {b.proto.label: b.proto for b in at.get("download_button")}
-    assert "Download the scenario (TOML)" in labels
+    assert "Download the scenario only (TOML)" in labels
 
 
 def test_the_end_of_a_session_removes_its_folder_and_a_later_run_makes_it_again(tmp):

@@ -254,7 +254,7 @@ def test_hostile_names_are_escaped_in_the_html_page(names):
         assert name in text                                         # the log, as it is
     cells = _Cells()
     cells.feed(page)
-    assert cells.cells[1::2] == ["-1.5"] * len(names)               # numbers stay numbers
+    assert cells.cells[1::2] == ["-1.50"] * len(names)               # numbers stay numbers
     for original, written in zip(names, cells.cells[0::2], strict=True):
         # Pasted into a sheet, still text.  pandas shows tabs and line ends as \t, \n,
         # strips blanks at both ends (after the quote: no formula appears) and writes

@@ -1,0 +1,49 @@
+"""Every table the dashboard shows, formatted for people (see :mod:`ccwfm.plan.display`).
+
+``fmt.table(frame)`` instead of ``st.dataframe(frame)``: human headers with
+units, percentages, separators, dates without a midnight time, at most two
+decimals; the numbers underneath stay numbers, so a column still sorts as
+numbers.  A page passes ``kinds`` for a column whose name does not tell
+(``{"value": "pct"}``) and the scenario's currency for money headers.
+"""
+
+import streamlit as st
+
+from ccwfm import plan
+
+__all__ = ["KPI_NAMES", "against_targets", "kpi_text", "table", "targets_of", "value"]
+
+# each queue's KPIs against its own target (ASA for e-mail): see ccwfm.plan.display
+KPI_NAMES = plan.display.KPI_NAMES
+against_targets = plan.display.against_targets
+kpi_text = plan.display.kpi_text
+targets_of = plan.display.targets_of
+
+
+def table(frame, *, kinds=None, currency=None, decimals=None, index=False, key=None,
+          height="auto"):
+    """Show ``frame`` formatted (:func:`ccwfm.plan.display.styled`), full width, no index.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    kinds, currency, decimals, index
+        As :func:`ccwfm.plan.display.texts`.
+    key : str, optional
+        Streamlit element key.
+    height : int or "auto"
+    """
+    shown = plan.display.styled(frame, kinds=kinds, currency=currency, decimals=decimals,
+                           index=index)
+    return st.dataframe(shown, hide_index=True, width="stretch", key=key, height=height)
+
+
+def value(x, kind, decimals=None):
+    """One number as text for a metric (:func:`ccwfm.plan.display.format_value`).
+
+    Examples
+    --------
+    >>> value(148.4667, "number", 1), value(0.8123, "pct"), value(160939.45, "money", 0)
+    ('148.5', '81.2%', '160,939')
+    """
+    return plan.display.format_value(x, kind, decimals)
