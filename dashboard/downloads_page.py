@@ -10,11 +10,16 @@ identity: a rebuilt plan or a pooling gain is a new object) and the saved
 what-ifs.  A later visit with the same key reuses it, so a visit costs well
 under a second after the first.  Only the newest bundle is kept.
 
-**Files made on a click, once.**  A CSV file or the Excel workbook is made
-when its button is pressed (Streamlit's deferred download: ``data`` is a
-callable, run on a thread of its own) and kept in the bundle, so a second
-click serves the same bytes and no rerun ever rebuilds them.  The same
-tables give the same bytes (``plan.excel_bytes`` writes no clock).
+**Files made once.**  The workbook of every table but those per interval
+and the CSV files of those tables are made at the first visit (well under a
+second) and kept in the bundle; the tables per interval (their CSV files and
+their own workbook, seconds to write for an 8-week plan) are made when their
+button is pressed (Streamlit's deferred download: ``data`` is a callable, run
+on a thread of its own) and kept too.  No rerun ever rebuilds a file, and the
+same tables give the same bytes (``plan.excel_bytes`` writes no clock).
+Small files are not deferred: Streamlit serves a deferred file from an
+unreferenced entry that the end of any session's run may remove before the
+browser fetches it, which several planners at once make likely.
 
 **No duplicates.**  Every pair of tables is compared (``DataFrame.equals``
 on the values, columns and types): a table equal to one listed earlier is
@@ -34,8 +39,9 @@ from ccwfm import plan
 
 from . import files, fmt, state
 
-__all__ = ["DAYS", "DESCRIPTIONS", "PREVIEW_ROWS", "Bundle", "bundle", "describe",
-           "gather", "render", "schedule_by_week", "unique_tables"]
+__all__ = ["DAYS", "DESCRIPTIONS", "INTERVAL_TABLES", "LARGE_ROWS", "PREVIEW_ROWS", "Bundle",
+           "bundle", "describe", "gather", "per_interval", "render", "schedule_by_week",
+           "unique_tables"]
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 PREVIEW_ROWS = 20
@@ -251,12 +257,40 @@ class Bundle:
                 self._csv[name] = plan.csv_bytes(self.tables[name])
             return self._csv[name]
 
-    def excel(self):
-        """The workbook of every table, one sheet each (made at the first call, then kept)."""
+    def part(self, name):
+        """``"intervals"`` for a table with a row per interval (:func:`per_interval`), else
+        ``"plan"``."""
+        return "intervals" if per_interval(name, self.tables[name]) else "plan"
+
+    def excel(self, part="plan"):
+        """The workbook of the tables of ``part``, one sheet each (made at the first call,
+        then kept): ``"plan"`` every table but those per interval, ``"intervals"`` those.
+
+        The tables per interval are nine tenths of the cells of an 8-week plan
+        (about 750,000): their workbook takes seconds to write and minutes to
+        open in a spreadsheet, so it is a file of its own, made on request.
+        """
+        if part not in ("plan", "intervals"):
+            raise ValueError(f"'part' must be 'plan' or 'intervals': {part!r}")
         with self._lock:
             if self._xlsx is None:
-                self._xlsx = plan.excel_bytes(self.tables)
-            return self._xlsx
+                self._xlsx = {}
+            if part not in self._xlsx:
+                self._xlsx[part] = plan.excel_bytes(
+                    {k: v for k, v in self.tables.items() if self.part(k) == part})
+            return self._xlsx[part]
+
+
+INTERVAL_TABLES = frozenset({"forecast", "requirements", "plan_forecast", "plan_requirements",
+                             "plan_coverage", "plan_achieved", "roster_coverage"})
+"""Tables with a row per queue (or group) and interval."""
+LARGE_ROWS = 20_000
+
+
+def per_interval(name, frame):
+    """Whether table ``name`` belongs to the interval workbook: one of
+    :data:`INTERVAL_TABLES`, or any table of more than :data:`LARGE_ROWS` rows."""
+    return name in INTERVAL_TABLES or len(frame) > LARGE_ROWS
 
 
 def _roster_shown():
@@ -360,9 +394,21 @@ def render():
              "and capacity page), the roster's once one was made (Roster page). Files hold "
              "plain numbers (fractions 0-1, seconds, the scenario's currency) for spreadsheets; "
              "each file is made when its button is pressed.")
-    st.download_button("All tables (Excel)", b.excel,
+    intervals = [n for n in b.tables if b.part(n) == "intervals"]
+    c1, c2 = st.columns(2)
+    c1.download_button("All tables (Excel)", b.excel(),
                        file_name=files.file_name(sc.name, "xlsx", "tables"), key="dl_xlsx",
-                       mime=XLSX, on_click="ignore", help="One sheet per table listed below.")
+                       mime=XLSX, on_click="ignore",
+                       help="One sheet per table listed below"
+                            + (", except the tables per interval (their own workbook)."
+                               if intervals else "."))
+    if intervals:
+        c2.download_button("Tables per interval (Excel)", lambda: b.excel("intervals"),
+                           file_name=files.file_name(f"{sc.name} intervals", "xlsx", "intervals"),
+                           key="dl_xlsx_intervals", mime=XLSX, on_click="ignore",
+                           help="One sheet per table with a row per interval: "
+                                + ", ".join(intervals) + " (large: made when pressed, "
+                                "several seconds for an 8-week plan).")
     _preview(b, sc.finance.currency)
     if b.dropped:
         st.caption("Listed once: " + "; ".join(f"{k} (the same as {v})"
@@ -377,5 +423,6 @@ def render():
             c1, c2 = st.columns([5, 1])
             c1.write(f"**{name}**: {describe(name, frame)} {len(frame):,} rows, "
                      f"{len(frame.columns)} columns.")
-            c2.download_button("CSV", lambda n=name: b.csv(n), file_name=f"{name}.csv",
+            data = (lambda n=name: b.csv(n)) if b.part(name) == "intervals" else b.csv(name)
+            c2.download_button("CSV", data, file_name=f"{name}.csv",
                                mime="text/csv", key=f"dl_{name}", on_click="ignore")

@@ -84,7 +84,10 @@ def _forget_served(session_id):
     """Stop serving the session's download files and drop its uploaded files.
 
     ``remove_orphaned_files`` deletes an unreferenced download file only on
-    its second pass (the first one marks it), so it runs twice.
+    its second pass (the first one marks it), so it runs twice: a download
+    another session is fetching from a deferred button (an unreferenced file
+    too) may go with it, which is why the Downloads page defers only its
+    large files.
     """
     if session_id is None or not runtime.exists():
         return

@@ -131,7 +131,7 @@ def test_schedule_page_builds_plan_and_downloads_list_its_tables():
     assert metric(at, "Periods meeting their target") > 0
     goto(at, "Downloads")
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels[0] == "All tables (Excel)"
+    assert labels[:2] == ["All tables (Excel)", "Tables per interval (Excel)"]
     names = [m.value for m in at.markdown if m.value.startswith("**")]
     assert any("plan_shifts" in n for n in names)
     assert any("whatif_summary" in n for n in names)

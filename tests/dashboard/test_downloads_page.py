@@ -138,7 +138,7 @@ def test_each_table_is_listed_once_described_with_a_csv_button(app):
         assert text == dl.DESCRIPTIONS[name] and text.startswith("one row per")
         assert (n, cols) == b.tables[name].shape
     labels = [x.proto.label for x in app.get("download_button")]
-    assert labels == ["All tables (Excel)"] + ["CSV"] * len(rows)
+    assert labels == ["All tables (Excel)", "Tables per interval (Excel)"] + ["CSV"] * len(rows)
     # no two listed tables are the same (every pair, by their CSV bytes)
     data = {name: b.csv(name) for name in rows}
     for x, y in itertools.combinations(rows, 2):
@@ -147,14 +147,21 @@ def test_each_table_is_listed_once_described_with_a_csv_button(app):
 
 def test_files_are_made_once_and_the_same_plan_gives_the_same_bytes(app):
     b = kept(app)
-    xlsx = b.excel()
+    xlsx, detail = b.excel(), b.excel("intervals")
     assert b.excel() is xlsx and b.csv("forecast") is b.csv("forecast")
+    # every table in exactly one workbook: per interval (a row per queue and interval) or not
     copies = {k: v.copy(deep=True) for k, v in b.tables.items()}
-    assert plan.excel_bytes(copies) == xlsx          # made afresh: byte for byte
-    book = pd.read_excel(io.BytesIO(xlsx), sheet_name=None)
-    assert list(book) == list(b.tables)
-    for name, frame in b.tables.items():
-        assert book[name].shape == frame.shape, name
+    parts = {"plan": {}, "intervals": {}}
+    for k, v in copies.items():
+        parts["intervals" if "start" in v and len(v) > 1000 else "plan"][k] = v
+    assert set(parts["intervals"]) == {"forecast", "requirements"}
+    assert plan.excel_bytes(parts["plan"]) == xlsx          # made afresh: byte for byte
+    assert plan.excel_bytes(parts["intervals"]) == detail
+    for data, names in ((xlsx, parts["plan"]), (detail, parts["intervals"])):
+        book = pd.read_excel(io.BytesIO(data), sheet_name=None)
+        assert list(book) == list(names)
+        for name in names:
+            assert book[name].shape == b.tables[name].shape, name
     back = pd.read_csv(io.BytesIO(b.csv("whatif_summary")))
     assert back["fte"].sum() == pytest.approx(b.tables["whatif_summary"]["fte"].sum())
     # a rerun, and a visit after another page, keep the tables and their files
@@ -230,7 +237,10 @@ def test_the_full_plan_and_the_roster_are_listed_once_with_the_schedule_by_week(
     grid = b.tables["plan_schedule_by_week"]
     assert grid["total"].sum() == result.shifts["agents"].sum()
     xlsx = b.excel()
-    assert plan.excel_bytes({k: v.copy(deep=True) for k, v in b.tables.items()}) == xlsx
+    assert plan.excel_bytes({k: v.copy(deep=True) for k, v in b.tables.items()
+                             if not dl.per_interval(k, v)}) == xlsx
+    assert {k for k, v in b.tables.items() if dl.per_interval(k, v)} == {
+        "forecast", "requirements", "plan_coverage", "plan_achieved", "roster_coverage"}
     t0 = time.perf_counter()
     goto(at, "Data")
     goto(at, "Downloads")
