@@ -117,8 +117,8 @@ def weeks_of(starts):
 
 def week_table(shifts, monday):
     """One group's shifts of the week from ``monday``: a row per (start time, template),
-    sorted by start time; a column per day (``Mon 01 Sep``: agents starting; missing
-    when none) and the week's total.
+    sorted by start time; a column per day (``Mon 01 Sep``: agents starting, as text;
+    blank when none) and the week's total.
 
     Examples
     --------
@@ -126,7 +126,7 @@ def week_table(shifts, monday):
     ...                   "start": pd.to_datetime(["2025-09-02 08:00", "2025-09-01 06:00",
     ...                                            "2025-09-01 08:00"])})
     >>> week_table(s, pd.Timestamp("2025-09-01")).iloc[:, :5].astype(str).values.tolist()
-    [['06:00', 'part', '1', '<NA>', '<NA>'], ['08:00', 'full', '2', '3', '<NA>']]
+    [['06:00', 'part', '1', '', ''], ['08:00', 'full', '2', '3', '']]
     """
     monday = pd.Timestamp(monday).normalize()
     days = [monday + pd.Timedelta(days=i) for i in range(7)]
@@ -139,8 +139,9 @@ def week_table(shifts, monday):
     piv = piv.reindex(columns=range(7)).sort_index()
     piv.columns = heads
     piv["Week total"] = piv.sum(axis=1)
-    piv = piv.round().astype("Int64").mask(piv == 0)
-    return piv.reset_index().rename(columns={"time": "Start", "template": "Shift"})
+    piv = piv.fillna(0).round().astype(int)
+    out = piv.astype(str).mask(piv == 0, "")        # blank for none, not a grey "None"
+    return out.reset_index().rename(columns={"time": "Start", "template": "Shift"})
 
 
 def _spans(numbers):

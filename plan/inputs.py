@@ -204,8 +204,10 @@ def history_scenario(history, folder, *, name="uploaded", weeks=4, hourly_cost=2
     """A scenario planning every queue of ``history``, and its data in ``folder``.
 
     The history is written to ``folder/history.csv`` (atomically) in the
-    canonical interval layout; the scenario starts the day after the
-    history's last day and runs ``weeks`` weeks on the history's interval
+    canonical interval layout; the scenario starts on the Monday after the
+    history's last day (a plan's weeks, its capacity and its rosters run
+    Monday to Sunday: a start on another day would split the first week in
+    two) and runs ``weeks`` weeks on the history's interval
     (15, 30 or 60 minutes; finer data is added up to 15 minutes), with an
     80/20 service-level target per queue and ``shrinkage`` as one category.
 
@@ -236,7 +238,7 @@ def history_scenario(history, folder, *, name="uploaded", weeks=4, hourly_cost=2
     last = pd.Timestamp(frame["start"].max()).date()
     first = pd.Timestamp(frame["start"].min()).date()
     hist_weeks = max(2, (last - first).days // 7)
-    start = last + dt.timedelta(days=1)
+    start = last + dt.timedelta(days=(7 - last.weekday()) % 7 or 7)     # the next Monday
     aht_known = "aht" in frame.columns and frame["aht"].notna().any()
     queues = []
     for q in history.queues:

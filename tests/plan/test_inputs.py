@@ -55,6 +55,14 @@ def test_history_scenario_writes_history_and_starts_after_it(tmp_path):
     sc = history_scenario(h, tmp_path, weeks=2, shrinkage=0.25)
     assert sc.start == pd.Timestamp("2024-01-29").date()
     assert sc.weeks == 2 and sc.workforce.interval == 60
+    # a center closed on Sundays (or a file ending mid-week) still starts on a Monday:
+    # a plan's weeks run Monday to Sunday
+    for days, monday in ((27, "2024-01-29"), (24, "2024-01-29"), (22, "2024-01-29")):
+        part = frame[frame["start"] < pd.Timestamp("2024-01-01") + pd.Timedelta(days=days)]
+        short = history_scenario(load_history(part.to_csv(index=False).encode()),
+                                 tmp_path / str(days), weeks=1)
+        assert short.start == pd.Timestamp(monday).date(), days
+        assert short.start.weekday() == 0
     assert [q.name for q in sc.queues] == ["q1"]
     assert sc.workforce.total_shrinkage == pytest.approx(0.25)
     back = pd.read_csv(tmp_path / "history.csv")
