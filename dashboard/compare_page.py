@@ -224,7 +224,8 @@ def render():
         if st.button("Build the missing plans", key="cmp_build", type="primary"):
             for n in missing:
                 st.caption(f"Building {n}...")
-                results[n] = state.run_full(scenarios[n])
+                state.run_full(scenarios[n])
+            st.rerun()                  # the plans are kept: drawn without this notice
     built = {n: r for n, r in results.items() if r is not None}
     if not built:
         return

@@ -11,7 +11,7 @@ import streamlit as st
 
 from ccwfm import plan
 
-__all__ = ["KPI_NAMES", "against_targets", "kpi_text", "table", "targets_of", "value"]
+__all__ = ["KPI_NAMES", "against_targets", "costs", "kpi_text", "table", "targets_of", "value"]
 
 # each queue's KPIs against its own target (ASA for e-mail): see ccwfm.plan.display
 KPI_NAMES = plan.display.KPI_NAMES
@@ -47,3 +47,12 @@ def value(x, kind, decimals=None):
     ('148.5', '81.2%', '160,939')
     """
     return plan.display.format_value(x, kind, decimals)
+
+
+def costs(costs, currency, key=None):
+    """A plan's costs (``plan.Costs``) as a table: one row per item, capitalised, in
+    ``currency`` (named in the header, not repeated on every row)."""
+    frame = costs.to_frame().drop(columns="currency", errors="ignore")
+    if "item" in frame.columns:
+        frame["item"] = frame["item"].astype(str).str.capitalize()
+    return table(frame, currency=currency, kinds={"cost": "money"}, key=key)

@@ -94,10 +94,7 @@ def render():
                   currency=cur, key="sc_hires")
     if result.costs is not None:
         st.subheader("Costs")
-        costs = result.costs.to_frame().drop(columns="currency", errors="ignore")
-        if "item" in costs.columns:
-            costs["item"] = costs["item"].astype(str).str.capitalize()
-        fmt.table(costs, currency=cur, key="sc_costs")
+        fmt.costs(result.costs, cur, key="sc_costs")
     with st.expander("What the plan did"):
         st.text("\n".join(result.log))
 

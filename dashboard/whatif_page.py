@@ -178,7 +178,7 @@ def render():
     if over:
         st.caption("Changed: " + "; ".join(f"{k} = {v}" for k, v in over.items()))
     fmt.table(qp.summary, kinds={"fte": "number"}, decimals={"fte": 1}, currency=cur)
-    fmt.table(qp.cost.to_frame(), currency=cur, kinds={"cost": "money"})
+    fmt.costs(qp.cost, cur, key="wi_costs")
 
     st.subheader("Saved what-ifs")
     c1, c2 = st.columns([3, 1])

@@ -136,9 +136,13 @@ def column_kind(name, values):
 
 
 def _decimals(values):
+    """Decimals for a column: none from 100 up, 1 from 10, else 2; none when every
+    value is whole (a column of zeros reads ``0``, not ``0.00``)."""
     v = np.abs(np.asarray(values, dtype=float))
     v = v[np.isfinite(v)]
     top = float(v.max()) if len(v) else 0.0
+    if len(v) and np.all(v == np.round(v)):
+        return 0
     return 0 if top >= 100 else 1 if top >= 10 else 2
 
 

@@ -22,11 +22,16 @@ def fresh():
     return at
 
 
-def goto(at, page):
-    at.sidebar.radio(key="page").set_value(page).run()
+def ok(at):
+    """``at`` after a run that raised nothing and showed no error."""
     assert not at.exception, [e.message for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     return at
+
+
+def goto(at, page):
+    at.sidebar.radio(key="page").set_value(page).run()
+    return ok(at)
 
 
 def metric(at, label):

@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.dashboard._server import free_port, healthy
+from tests.dashboard._server import free_port, healthy, serve, stop
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,45 +50,11 @@ SLOW_MS = 120_000          # a first forecast of the demo takes ~10 s on 2 cores
 STEP_MS = 60_000
 
 
-def _stop(proc):
-    """Terminate the server's whole process group (SIGTERM, then SIGKILL)."""
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=15)
-    except ProcessLookupError:
-        return
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=15)
-
-
 @pytest.fixture(scope="module")
 def server():
     """The dashboard served by ``python -m ccwfm.dashboard`` on a free port; yields its URL."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-           "PYTHONUNBUFFERED": "1"}
-    # Started the way planners start it: through the installed package, from any folder.
-    cmd = [sys.executable, "-m", "ccwfm.dashboard", "--port", str(port), "--address", "127.0.0.1"]
-    with open(ARTIFACTS / "streamlit.log", "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=ARTIFACTS, env=env, stdin=subprocess.DEVNULL, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            deadline = time.monotonic() + 60
-            while not healthy(url):
-                if proc.poll() is not None:
-                    raise RuntimeError(f"streamlit exited with {proc.returncode}; see "
-                                       f"{ARTIFACTS / 'streamlit.log'}")
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not answer {url}/_stcore/health in 60 s")
-                time.sleep(0.25)
-            yield url
-        finally:
-            _stop(proc)
+    with serve(ARTIFACTS, "streamlit.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -388,7 +354,7 @@ def test_two_browsers_see_their_own_data_and_a_closed_one_leaves_nothing(tmp_pat
                                          != psutil.STATUS_ZOMBIE for p in children), 10)
         assert list(tmp.iterdir()) == []                 # root and b's folder are gone
     finally:
-        _stop(proc)
+        stop(proc)
         for pid in children:                             # this test's own processes, by id
             if psutil.pid_exists(pid):
                 os.kill(pid, signal.SIGKILL)

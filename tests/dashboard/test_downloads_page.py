@@ -7,7 +7,6 @@ the tables (the same plan gives the same bytes), its sheets against the
 tables.  The full plan and a roster (about a minute) are in a slow test.
 """
 
-import importlib.util
 import io
 import itertools
 import re
@@ -16,33 +15,15 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from ccwfm import plan
 from ccwfm.dashboard import downloads_page as dl
 from ccwfm.dashboard import state
 
-APP = importlib.util.find_spec("ccwfm.dashboard.app").origin
+from .test_app import fresh, goto, ok
+
+
 ROW = re.compile(r"^\*\*(\w+)\*\*: (.+) ([\d,]+) rows, (\d+) columns\.$")
-
-
-def fresh():
-    at = AppTest.from_file(APP, default_timeout=600)
-    at.run()
-    at.number_input(key="weeks").set_value(1)
-    at.button(key="load_demo").click().run()
-    return ok(at)
-
-
-def ok(at):
-    assert not at.exception, [e.message for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    return at
-
-
-def goto(at, page):
-    at.sidebar.radio(key="page").set_value(page).run()
-    return ok(at)
 
 
 def listed(at):

@@ -50,9 +50,6 @@ import contextlib
 import json
 import os
 import re
-import signal
-import subprocess
-import sys
 import time
 import tomllib
 import zipfile
@@ -64,7 +61,7 @@ import pytest
 
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from tests.dashboard._server import free_port, healthy
+from tests.dashboard._server import serve
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
@@ -181,44 +178,11 @@ def interval_csv(weeks=5, seed=7):
 
 # -- server, browser ------------------------------------------------------------------------------
 
-def _stop(proc):
-    """Terminate the server's whole process group (SIGTERM, then SIGKILL)."""
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=15)
-    except ProcessLookupError:
-        return
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=15)
-
-
 @pytest.fixture(scope="module")
 def server():
     """``python -m ccwfm.dashboard`` on a free port (as test_browser.py); yields its URL."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-           "PYTHONUNBUFFERED": "1"}
-    cmd = [sys.executable, "-m", "ccwfm.dashboard", "--port", str(port), "--address", "127.0.0.1"]
-    with open(ARTIFACTS / "journey_streamlit.log", "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=ARTIFACTS, env=env, stdin=subprocess.DEVNULL, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            deadline = time.monotonic() + 60
-            while not healthy(url):
-                if proc.poll() is not None:
-                    raise RuntimeError(f"streamlit exited with {proc.returncode}; see "
-                                       f"{ARTIFACTS / 'journey_streamlit.log'}")
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not answer {url}/_stcore/health in 60 s")
-                time.sleep(0.25)
-            yield url
-        finally:
-            _stop(proc)
+    with serve(ARTIFACTS, "journey_streamlit.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

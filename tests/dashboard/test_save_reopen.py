@@ -1,39 +1,14 @@
 """Save the plan (zip) and open it again; uploads checked at upload; saved what-ifs kept,
 renamed, deleted and applied; each queue's KPI against its own target (AppTest)."""
 
-import importlib.util
-import io
-import zipfile
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from ccwfm import forecast, plan
+from ccwfm import plan
 
-APP = importlib.util.find_spec("ccwfm.dashboard.app").origin
-
-
-def fresh():
-    at = AppTest.from_file(APP, default_timeout=600)
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    at.number_input(key="weeks").set_value(1)
-    at.button(key="load_demo").click().run()
-    return at
-
-
-def ok(at):
-    assert not at.exception, [e.message for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    return at
-
-
-def goto(at, page):
-    at.sidebar.radio(key="page").set_value(page).run()
-    return ok(at)
+from .test_app import fresh, goto, ok
 
 
 def shown(el):
