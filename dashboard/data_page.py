@@ -200,8 +200,12 @@ def _scenario_summary():
     st.write(f"Data: **{st.session_state[state.SOURCE]}**. Horizon: {sc.weeks} weeks from "
              f"{sc.start}, {sc.workforce.interval}-minute intervals, shrinkage "
              f"{sc.workforce.total_shrinkage:.0%}, {sc.workforce.hourly_cost:,.2f} per hour.")
-    fmt.table(plan.scenario_overview(sc), kinds={"bot containment": "pct",
-                                                  "patience (s)": "seconds", "target": "text"})
+    overview = plan.scenario_overview(sc)
+    if "patience (s)" in overview:            # in words: a queue nobody abandons has none
+        overview["patience (s)"] = [fmt.value(p, "seconds") if p == p and p is not None
+                                    else "nobody abandons" for p in overview["patience (s)"]]
+    fmt.table(overview, kinds={"bot containment": "pct", "patience (s)": "text",
+                               "target": "text"})
     if plan.is_pooled(sc):
         st.markdown("**Agent groups and routing**: an idle agent takes the queues it serves "
                     "in this order (overflow queues once a contact has waited the delay); each "
