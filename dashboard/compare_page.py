@@ -71,8 +71,7 @@ def met_share(summary):
 
 def shift_hours(result):
     """Paid hours of each row of ``result.shifts``: agents x their template's paid hours."""
-    per = {t.name: t.paid_hours for t in result.scenario.workforce.templates(None)}
-    return result.shifts["template"].map(per).astype(float) * result.shifts["agents"]
+    return plan.shift_paid_hours(result.shifts, result.scenario.workforce)
 
 
 def _fte_weeks(result):

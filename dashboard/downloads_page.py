@@ -247,7 +247,7 @@ class Bundle:
         self.dropped = dict(dropped or {})
         self._pinned = pinned
         self._csv = {}
-        self._xlsx = None
+        self._xlsx = {}                        # part -> workbook bytes
         self._lock = threading.Lock()
 
     def csv(self, name):
@@ -273,8 +273,6 @@ class Bundle:
         if part not in ("plan", "intervals"):
             raise ValueError(f"'part' must be 'plan' or 'intervals': {part!r}")
         with self._lock:
-            if self._xlsx is None:
-                self._xlsx = {}
             if part not in self._xlsx:
                 self._xlsx[part] = plan.excel_bytes(
                     {k: v for k, v in self.tables.items() if self.part(k) == part})

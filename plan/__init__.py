@@ -49,7 +49,7 @@ from .least_cost import GroupSchedule, QueueDemand, least_cost_schedule
 from .scenario import DEFAULT_TARGET_TIME, LEVELS, SCHEDULING, Scenario, ScenarioError, Target
 from .scenarios import compare
 from .schedule import Coverage, ScheduleResult, coverage_model, place_breaks, schedule
-from .shift_plan import ShiftPlan, plan_shifts
+from .shift_plan import ShiftPlan, plan_shifts, shift_paid_hours
 from .shifts import BreakWindow, ShiftTemplate
 from .upload_check import Problem, check_history, problems_frame, raise_problems
 from .summary import (group_overview, plan_summary, quick_summary, scenario_overview, verification_summary,
@@ -58,7 +58,7 @@ from .verify import Verification, verify
 from .whatif import QuickPlan, quick_plan
 
 __all__ = [
-    "display",
+    "display", "shift_paid_hours",
     "BUNDLE_VERSION", "Bundle", "open_bundle", "save_bundle",
     "Problem", "check_history", "problems_frame", "raise_problems",
     "PoolingGain", "dedicated_scenario", "group_summary", "is_pooled", "pooling_gain",
