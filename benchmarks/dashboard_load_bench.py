@@ -29,6 +29,16 @@ the second Downloads visit, the workbook download, each planner's times) goes
 to stderr.  Goals (issue 15): what-if median < 1 s, Downloads < 1 s, RSS
 after within 200 MB of fresh.
 
+**The rig's floor.**  The browsers run on the same machine as the server
+(six Chromium pages and the server on 2 cores, where planners' browsers
+would run on their own computers), and a Streamlit page costs its browser
+more CPU than the server.  So the same run also measures, unless
+``--no-floor``, the same planners against a trivial Streamlit page served
+the same way (one number input, one metric: nothing of ours), each making
+the same number of changes timed the same way: ``floor_median_s`` and
+``floor_p90_s`` on stderr are what this rig gives any Streamlit app, the
+lower bound of ``whatif_median_s`` here.
+
 Usage::
 
     .venv/bin/python benchmarks/dashboard_load_bench.py --json
@@ -58,6 +68,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 KEYS = ("users", "whatif_median_s", "whatif_p90_s", "downloads_median_s", "peak_rss_mb",
         "rss_after_mb", "errors")
 SLOW_MS = 300_000                  # a first forecast under load may take a while
+# The probes that wait for an answer look every 50 ms (at most 50 ms late), not at every
+# animation frame (Playwright's default): six pages probing 60 times a second kept the
+# browsers drawing frames and took CPU from the server they measure.
+POLL_MS = 50
 MB = 2 ** 20
 
 
@@ -175,7 +189,8 @@ class Sampler(threading.Thread):
 async def _wait_idle(page, timeout=SLOW_MS):
     """Until Streamlit's "running" indicator has gone (the script run finished)."""
     await page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout,
+        polling=POLL_MS)
 
 
 async def _goto(page, name):
@@ -242,7 +257,7 @@ async def planner(browser, url, user, args, out):
             await box.press("Enter")
             await page.wait_for_function(
                 "([el, before]) => el.innerText !== before",
-                arg=[await value.element_handle(), shown], timeout=SLOW_MS)
+                arg=[await value.element_handle(), shown], timeout=SLOW_MS, polling=POLL_MS)
             await _wait_idle(page)
             times["whatif_s"].append(time.perf_counter() - t0)
             shown = await value.inner_text()
@@ -313,6 +328,82 @@ async def _run_users(url, args):
     return out
 
 
+FLOOR_APP = """import streamlit as st
+x = st.number_input("Bot containment (%)", 0, 95, 20, step=5)
+st.metric("FTE", f"{x * 1.5:.1f}")
+"""
+
+
+async def _floor_user(browser, url, user, args, out):
+    """One planner's changes on the trivial page, timed as :func:`planner` times a what-if."""
+    context = await browser.new_context(viewport={"width": 1400, "height": 1600})
+    page = await context.new_page()
+    page.set_default_timeout(SLOW_MS)
+    try:
+        await page.goto(url, wait_until="domcontentloaded")
+        value, shown = await _fte_text(page)
+        await _wait_idle(page)
+        box = page.get_by_test_id("stNumberInput").filter(
+            has_text="Bot containment (%)").locator("input")
+        for i in range(args.whatifs):
+            pct = 25 + 5 * ((user + i) % 12)
+            if str(pct) == await box.input_value():
+                pct += 5
+            await box.fill(str(pct))
+            t0 = time.perf_counter()
+            await box.press("Enter")
+            await page.wait_for_function(
+                "([el, before]) => el.innerText !== before",
+                arg=[await value.element_handle(), shown], timeout=SLOW_MS, polling=POLL_MS)
+            await _wait_idle(page)
+            out.append(time.perf_counter() - t0)
+            shown = await value.inner_text()
+    finally:
+        await context.close()
+
+
+async def _run_floor(url, args):
+    from playwright.async_api import async_playwright
+    out = []
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                           args=CHROMIUM_ARGS)
+        try:
+            await asyncio.gather(*(_floor_user(browser, url, u, args, out)
+                                   for u in range(args.users)))
+        finally:
+            await browser.close()
+    return out
+
+
+def floor(args, python=sys.executable):
+    """(median, p90) seconds of a change on a trivial Streamlit page, same planners, same rig."""
+    from ccwfm.dashboard.__main__ import streamlit_command
+    folder = Path(tempfile.mkdtemp(prefix="ccwfm-load-floor-"))
+    app = folder / "floor_app.py"
+    app.write_text(FLOOR_APP)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with open(folder / "streamlit.log", "wb") as log:
+        cmd = streamlit_command(app, port)
+        proc = subprocess.Popen([python, *cmd[1:]], cwd=folder, stdin=subprocess.DEVNULL,
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            deadline = time.monotonic() + 90
+            while not healthy(url):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the floor's page did not start; see {log.name}")
+                time.sleep(0.25)
+            times = asyncio.run(_run_floor(url, args))
+        finally:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(timeout=20)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                pass
+    return percentile(times, 0.5), percentile(times, 0.9)
+
+
 def _round(x, digits=3):
     return None if x is None else round(x, digits)
 
@@ -359,6 +450,12 @@ def bench(args, python=sys.executable, env=None):
                                    [_round(x) for x in v] if k == "whatif_s" else v)
                                for k, v in t.items()} for u, t in sorted(per_user.items())},
               "error_texts": errors}
+    if args.floor:
+        try:
+            f50, f90 = floor(args, python=python)
+            extras["floor_median_s"], extras["floor_p90_s"] = _round(f50), _round(f90)
+        except Exception as exc:            # noqa: BLE001 - the floor is context, not the result
+            extras["floor_error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
     return result, extras
 
 
@@ -370,6 +467,8 @@ def main(argv=None):
                    help="weeks of the demo (default: the Data page's default)")
     p.add_argument("--settle", type=float, default=30.0,
                    help="seconds after the last planner left before the RSS is read (30)")
+    p.add_argument("--no-floor", dest="floor", action="store_false",
+                   help="skip the rig's floor (the same planners on a trivial Streamlit page)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     args = p.parse_args(argv)
     if args.users < 1 or args.whatifs < 1 or args.settle < 0:

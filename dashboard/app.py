@@ -1,11 +1,9 @@
 """ccwfm dashboard: ``ccwfm dashboard`` or ``python -m ccwfm.dashboard`` (Streamlit runs this file)."""
 
-import traceback
-
 import streamlit as st
 
-from ccwfm.dashboard import (compare_page, data_page, downloads_page, forecast_page, roster_page,
-                             scenario_page, schedule_page, staffing_page, state, whatif_page)
+from ccwfm.dashboard import (compare_page, data_page, downloads_page, errors, forecast_page,
+                             roster_page, scenario_page, schedule_page, staffing_page, state, whatif_page)
 
 PAGES = {
     "Data": data_page.render,
@@ -23,19 +21,13 @@ PAGES = {
 def main():
     """Render the page the sidebar selects (Streamlit runs this file once per interaction)."""
     st.set_page_config(page_title="ccwfm: contact-center workforce planning", layout="wide")
+    state.freeze_startup_heap()
     state.init()
     with st.sidebar:
         st.title("ccwfm")
         page = st.radio("Page", list(PAGES), key="page")
-    try:
+    with errors.shown():
         PAGES[page]()
-    except ValueError as exc:              # bad data or scenario: explained, the app keeps going
-        st.error(f"This could not be computed: {exc}")
-    except Exception as exc:               # a bug: said in words, details folded away
-        st.error(f"Something went wrong on this page ({type(exc).__name__}: {exc}). The other "
-                 "pages and your data are unaffected; please report it with the details below.")
-        with st.expander("Details for a bug report"):
-            st.code(traceback.format_exc())
     with st.sidebar:                       # after the page, which may have loaded new data
         sc = state.base()
         st.caption(f"Scenario **{sc.name}**: {len(sc.queues)} queues, {sc.weeks} weeks from "

@@ -31,6 +31,8 @@ import ctypes
 import dataclasses
 import gc
 import hashlib
+import importlib
+import threading
 import uuid
 
 import streamlit as st
@@ -63,10 +65,11 @@ class _Session:
 
 def _end(session):
     """The session ended (or its connection closed): remove what it left, and hand
-    the memory it freed back to the system (:func:`_trim`)."""
+    the memory it freed back to the system (:func:`_trim`, in a thread of its own:
+    this runs on the server's event loop, which must not wait for it)."""
     session.files.release()
     _forget_served(session.session_id)
-    _trim()
+    threading.Thread(target=_trim, name="ccwfm-trim", daemon=True).start()
 
 
 def _trim():
@@ -78,6 +81,37 @@ def _trim():
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):
         pass
+
+
+# Imported on first use by some page; imported and frozen at the start instead.
+_LATE_IMPORTS = ("pandas.io.formats.style", "jinja2", "altair", "pyarrow", "openpyxl",
+                 "matplotlib.pyplot", "streamlit.elements.lib.pandas_styler_utils")
+_frozen = False
+
+
+def freeze_startup_heap():
+    """Exempt the objects of the imported libraries from garbage collection (once a process).
+
+    Streamlit collects all generations after every script run (``gc.collect(2)``),
+    with the interpreter lock held: over the ~260,000 objects of numpy, pandas,
+    numba, scipy and statsmodels that takes ~150 ms, during which no other
+    planner's page runs and the server answers nobody.  ``gc.freeze`` moves the
+    objects alive now (modules, classes, functions: they live as long as the
+    process) out of the collector's sight, and a collection then walks only
+    what sessions made since.  Run once, before the first page, after the
+    libraries pages import on first use.
+    """
+    global _frozen
+    if _frozen:
+        return
+    _frozen = True
+    for name in _LATE_IMPORTS:
+        try:
+            importlib.import_module(name)
+        except ImportError:             # an optional library: nothing to freeze
+            pass
+    gc.collect()
+    gc.freeze()
 
 
 def _forget_served(session_id):
@@ -360,14 +394,15 @@ def _histories(_scenario, demand, folder, data_key, _sources):
     return plan.load_histories(_scenario, base_dir=folder, sources=_sources)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_data(show_spinner="Forecasting every queue (backtests of the candidate models)...",
+               max_entries=8)
 def _forecast(_scenario, demand, folder, data_key, _sources):
     """(forecast, models) of a scenario (keyed by its :func:`demand_key`)."""
     hist = _histories(_scenario, demand, folder, data_key, _sources)
     return plan.forecast_demand(_scenario, base_dir=folder, histories=hist)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_data(show_spinner="Staffing every interval...", max_entries=16)
 def _quick(_scenario, text, _base_scenario, demand, folder, data_key, _sources):
     """Formula staffing of ``scenario`` (keyed by its text: hashing the object
     itself takes ~100 times longer) on the forecast of ``base_scenario``.
@@ -387,10 +422,10 @@ def history():
 
 
 def need_forecast():
-    """The base forecast, computed with a spinner the first time."""
+    """The base forecast, computed with a spinner the first time (only then: a
+    spinner costs a thread per call)."""
     data_key, sources = _data()
-    with st.spinner("Forecasting every queue (backtests of the candidate models)..."):
-        return _forecast(base(), demand_key(base()), base_dir(), data_key, sources)
+    return _forecast(base(), demand_key(base()), base_dir(), data_key, sources)
 
 
 def need_quick(scenario=None):
@@ -398,8 +433,7 @@ def need_quick(scenario=None):
     sc = scenario or current()
     need_forecast()
     data_key, sources = _data()
-    with st.spinner("Staffing every interval..."):
-        return _quick(sc, repr(sc), base(), demand_key(base()), base_dir(), data_key, sources)
+    return _quick(sc, repr(sc), base(), demand_key(base()), base_dir(), data_key, sources)
 
 
 def _histories_of(scenario):

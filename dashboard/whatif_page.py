@@ -10,7 +10,7 @@ abandonment for an abandonment target.
 import pandas as pd
 import streamlit as st
 
-from . import fmt, state
+from . import errors, fmt, state
 
 
 def _inputs(base, cur, queue):
@@ -150,8 +150,21 @@ def _saved_list(ss, base):
                 st.rerun()
 
 
-def render():
-    st.header("What-if")
+@st.fragment
+def _live():
+    """The inputs and what they give: FTE, cost, KPIs, the summary and the costs.
+
+    A fragment: moving an input reruns only this part (not the page, the
+    sidebar, the saved what-ifs or their table, which do not depend on the
+    inputs), which keeps a what-if fast when several planners share a server.
+    Its errors are shown here (a fragment's rerun does not pass the page's
+    handler).
+    """
+    with errors.shown():
+        _live_body()
+
+
+def _live_body():
     ss = st.session_state
     base = state.base()
     queue = st.selectbox("Queue", [q.name for q in base.queues], key="wi_queue")
@@ -179,6 +192,16 @@ def render():
         st.caption("Changed: " + "; ".join(f"{k} = {v}" for k, v in over.items()))
     fmt.table(qp.summary, kinds={"fte": "number"}, decimals={"fte": 1}, currency=cur)
     fmt.costs(qp.cost, cur, key="wi_costs")
+
+
+def render():
+    st.header("What-if")
+    ss = st.session_state
+    base = state.base()
+    _live()
+    over = ss[state.OVERRIDES]
+    cur = base.finance.currency
+    ref = state.need_quick(base)
 
     st.subheader("Saved what-ifs")
     c1, c2 = st.columns([3, 1])

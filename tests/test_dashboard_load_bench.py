@@ -41,5 +41,8 @@ def test_two_planners_short_run_prints_exactly_the_named_keys():
     assert out["peak_rss_mb"] >= out["rss_after_mb"] > 50
     extras = json.loads(proc.stderr[proc.stderr.index("{"):])
     assert set(extras["per_user"]) == {"0", "1"}
+    # the rig's floor: the same planners on a trivial page, measured in the same run
+    assert "floor_error" not in extras, extras.get("floor_error")
+    assert 0 < extras["floor_median_s"] <= extras["floor_p90_s"] < 120
     for times in extras["per_user"].values():
         assert len(times["whatif_s"]) == 2 and times["excel_kb"] > 1

@@ -89,7 +89,8 @@ def test_main_runs_streamlit_on_the_packages_app_with_the_cli_options(popen, cap
                         "--server.port", "8765", "--server.address", "0.0.0.0",
                         "--server.headless", "true",
                         "--server.maxUploadSize", str(plan.MAX_UPLOAD_MB),
-                        "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"]
+                        "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal",
+                        "--server.fileWatcherType", "none", "--server.runOnSave", "false"]
     assert APP.is_file() and APP.parent == Path(serve.__file__).resolve().parent
     assert "http://0.0.0.0:8765" in capsys.readouterr().err
 
