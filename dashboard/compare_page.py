@@ -30,7 +30,7 @@ import streamlit as st
 
 from ccwfm import plan
 
-from . import fmt, state
+from . import charts, fmt, state
 
 __all__ = ["BASE", "METRICS", "MAX_PLANS", "attainment_frame", "choices", "group_frame",
            "met_share", "plan_row", "render", "scenario_of", "shift_hours", "summary_frame",
@@ -161,8 +161,9 @@ def _weekly_chart(weekly, column, title):
     lo, hi = float(weekly[column].min()), float(weekly[column].max())
     pad = max((hi - lo) * 0.1, abs(hi) * 0.02, 1e-9)
     return alt.Chart(weekly).mark_line(point=True).encode(
-        x=alt.X("week:T", title="week (Monday)",
-                axis=alt.Axis(format="%d %b", tickCount={"interval": "week", "step": 1})),
+        x=alt.X("week:T", axis=charts.time_axis(
+            "week", weekly["week"].min(), pd.Timestamp(weekly["week"].max()) + pd.Timedelta(days=1),
+            title="week (from Monday)")),
         y=alt.Y(f"{column}:Q", title=title, scale=alt.Scale(domain=[lo - pad, hi + pad])),
         color=alt.Color("plan:N", title=None),
         tooltip=["plan", alt.Tooltip("week:T", format="%a %d %b %Y"),
@@ -232,8 +233,8 @@ def render():
     st.subheader("Plans side by side")
     fmt.table(summary_frame(built), currency=cur, key="cmp_summary", kinds={
         "paid_hours": "count", "wages": "money", "total_cost": "money", "peak_fte": "number",
-        "mean_fte": "number", "hires": "number", "periods_met": "pct"}, decimals={
-        "peak_fte": 1, "mean_fte": 1, "hires": 1})
+        "mean_fte": "number", "hires": "count", "periods_met": "pct"}, decimals={
+        "peak_fte": 1, "mean_fte": 1})
     st.caption("Paid hours of the shifts; wages of the schedule; total cost = wages + hiring + "
                "bot contacts + abandoned contacts; FTE = paid hours a week / hours of one FTE; "
                "hires joining over the horizon; periods met = share of (queue, target, period "

@@ -63,7 +63,8 @@ def _defaults(sc):
              else f"{q.patience:,.0f} s"),
             ("Shrinkage", f"{w.total_shrinkage:.0%}"),
             (f"Wage per paid hour ({sc.finance.currency})", f"{w.hourly_cost:,.2f}"),
-            ("Starting headcount", f"{cap.headcount:,.0f}"),
+            ("Starting headcount", "what the first week needs" if cap.headcount == 0
+             else f"{cap.headcount:,.0f}"),
             ("Weekly hours per FTE", f"{cap.fte_hours:,.1f}"),
             ("Interval", f"{w.interval} minutes"),
             ("Shift templates", f"{len(w.templates(None))} (the defaults)")]

@@ -27,6 +27,7 @@ Examples
 
 import datetime as dt
 import functools
+import inspect
 import math
 
 import pandas as pd
@@ -37,7 +38,7 @@ from ccwfm import plan
 from . import files, fmt, state
 
 __all__ = ["CEILING_FACTOR", "CHANNELS", "DAY_COLUMNS", "FLOOR_GAP", "UPLOAD_HOURLY_COST",
-           "UPLOAD_SHRINKAGE", "WEEKDAYS", "apply", "capacity_edit", "defaults_table",
+           "SECTIONS", "UPLOAD_SHRINKAGE", "WEEKDAYS", "apply", "capacity_edit", "defaults_table",
            "hiring_frame", "hours_edit", "hours_frame", "queue_edit", "render", "templates_edit",
            "templates_frame", "workforce_edit"]
 
@@ -66,13 +67,18 @@ CEILING_FACTOR = plan.Target(asa=10.0).ceiling_asa / 10.0
 DAY_COLUMNS = tuple(d.capitalize() for d in WEEKDAYS)
 """Weekday columns of the opening-hours and shift-template tables: Mon ... Sun."""
 
-UPLOAD_HOURLY_COST = 25.0
-"""Wage per paid hour an uploaded file gets (:func:`plan.history_scenario`)."""
+_UPLOAD = inspect.signature(plan.history_scenario).parameters
 
-UPLOAD_SHRINKAGE = 0.3
-"""Shrinkage an uploaded file gets (one category)."""
+UPLOAD_HOURLY_COST = _UPLOAD["hourly_cost"].default
+"""Wage per paid hour an uploaded file gets (:func:`plan.history_scenario`'s default)."""
+
+UPLOAD_SHRINKAGE = _UPLOAD["shrinkage"].default
+"""Shrinkage an uploaded file gets (one category; :func:`plan.history_scenario`'s default)."""
 
 PREFIX = "sce_"
+SECTIONS = ("Queues", "Opening hours", "Shifts", "Pay and shrinkage", "Headcount and hiring")
+"""The parts of the scenario the page edits, one at a time."""
+SECTION = "sce_section"
 FLASH = "sce_flash"
 QUEUE = "sce_queue"
 
@@ -125,7 +131,7 @@ def defaults_table(scenario):
 
     A value counts as a default when it is the plan's default, or what an
     uploaded interval file gets (:func:`plan.history_scenario`: 80% in 20 s,
-    25.00 per hour, 30% shrinkage).
+    :data:`UPLOAD_HOURLY_COST` per hour, :data:`UPLOAD_SHRINKAGE` shrinkage).
 
     Parameters
     ----------
@@ -504,7 +510,7 @@ def _submit(section, build):
         return
     ss[FLASH] = f"Applied: {section}."
     for k in list(ss.keys()):          # the inputs start again from the new scenario
-        if str(k).startswith(PREFIX) and k not in (FLASH, QUEUE):
+        if str(k).startswith(PREFIX) and k not in (FLASH, QUEUE, SECTION):
             del ss[k]
     st.rerun()
 
@@ -608,7 +614,8 @@ def _hours_form(sc):
             disabled=["queue"], column_config={
                 "queue": st.column_config.TextColumn("Queue"),
                 "open": st.column_config.TextColumn("Opens", help="HH:MM"),
-                "close": st.column_config.TextColumn("Closes", help="HH:MM, up to 24:00")})
+                "close": st.column_config.TextColumn("Closes", help="HH:MM, up to 24:00"),
+                **{d: st.column_config.CheckboxColumn(d, width=48) for d in DAY_COLUMNS}})
         go = st.form_submit_button("Apply changes", type="primary", key=f"{PREFIX}hours_apply")
     if go:
         _submit("opening hours", lambda: hours_edit(state.base().to_dict(), frame))
@@ -634,10 +641,13 @@ def _templates_form(sc):
                 "unpaid_break_min": st.column_config.NumberColumn("Unpaid break (min)",
                                                                   min_value=0, step=5),
                 "paid_breaks_min": st.column_config.TextColumn(
-                    "Paid breaks (min each)", help="e.g. 15, 15"),
+                    "Paid breaks (min)", help="Minutes of each paid break, e.g. 15, 15"),
                 "cost_factor": st.column_config.NumberColumn("Wage factor", min_value=0.0,
                                                              step=0.05, format="%.2f"),
-                "break_windows": st.column_config.TextColumn("Break windows (kept)")})
+                "break_windows": st.column_config.TextColumn(
+                    "Break windows", help="Kept as the scenario file sets them (edit them "
+                                          "there)."),
+                **{d: st.column_config.CheckboxColumn(d, width=48) for d in DAY_COLUMNS}})
         go = st.form_submit_button("Apply changes", type="primary",
                                    key=f"{PREFIX}templates_apply")
     if go:
@@ -707,10 +717,12 @@ def _capacity_form(sc):
                 "size": st.column_config.NumberColumn("Hires", min_value=1, step=1),
                 "training_weeks": st.column_config.NumberColumn("Training weeks", min_value=0,
                                                                 step=1),
-                "ramp_pct": st.column_config.TextColumn("Ramp (% productive each week)",
-                                                        help="e.g. 50, 75, 90"),
+                "ramp_pct": st.column_config.TextColumn(
+                    "Ramp (%)", help="Productive share in each week after training, "
+                                     "e.g. 50, 75, 90"),
                 "cost_per_hire": st.column_config.NumberColumn(
-                    f"Cost per hire ({cur}; empty: as above)", min_value=0.0),
+                    f"Cost per hire ({cur})", min_value=0.0,
+                    help="Empty: the cost per hire above."),
                 "name": st.column_config.TextColumn("Name")})
         go = st.form_submit_button("Apply changes", type="primary",
                                    key=f"{PREFIX}capacity_apply")
@@ -736,18 +748,22 @@ def render():
     st.caption("Default = a value the file did not choose (the plan's default, or what an "
                "uploaded file gets): check it, and change it below.")
 
-    st.subheader("Queues")
-    names = [q.name for q in sc.queues]
-    if ss.get(QUEUE) not in names:
-        ss.pop(QUEUE, None)
-    name = st.selectbox("Queue", names, key=QUEUE)
-    _queue_form(sc, name)
-    _hours_form(sc)
-    st.subheader("Shifts")
-    _templates_form(sc)
-    st.subheader("People and costs")
-    _workforce_form(sc)
-    _capacity_form(sc)
+    section = st.radio("Edit", SECTIONS, horizontal=True, key=SECTION,
+                       help="One part of the scenario at a time (each applies on its own).")
+    if section == "Queues":
+        names = [q.name for q in sc.queues]
+        if ss.get(QUEUE) not in names:
+            ss.pop(QUEUE, None)
+        name = st.selectbox("Queue", names, key=QUEUE)
+        _queue_form(sc, name)
+    elif section == "Opening hours":
+        _hours_form(sc)
+    elif section == "Shifts":
+        _templates_form(sc)
+    elif section == "Pay and shrinkage":
+        _workforce_form(sc)
+    else:
+        _capacity_form(sc)
 
     st.subheader("Scenario file")
     text = sc.to_toml()

@@ -19,12 +19,14 @@ import stat
 import sys
 import threading
 import time
+import zipfile
 from pathlib import Path
 
 from ccwfm import _validation as v
 from ccwfm._limits import at_most
 
 from . import pipeline, report
+from .bundle import open_bundle
 from .demand import load_histories
 from .demo import demo_scenario, demo_toml
 from .pooling import is_pooled
@@ -257,7 +259,12 @@ def _build_parser():
 
     def common(p, scenario=True):
         if scenario:
-            p.add_argument("scenario", type=_scenario_file, help="scenario file (TOML)")
+            p.add_argument("scenario", type=_scenario_file,
+                           help="scenario file (TOML), or a plan saved by the dashboard (zip: "
+                                "its scenario and data)")
+            p.add_argument("--whatif", default=None, metavar="NAME",
+                           help="with a saved plan (zip): plan its saved what-if NAME instead "
+                                "of the loaded scenario")
         p.add_argument("--out", type=_folder, default=None, metavar="DIR",
                        help="output folder (default ccwfm-out/<command>)")
         p.add_argument("--weeks", type=_weeks, default=None, metavar="N",
@@ -371,14 +378,38 @@ def _build_parser():
 
 
 def _load(args):
+    """(scenario, folder its files are relative to, the data a saved plan carries or None).
+
+    A scenario file (TOML) is read as it is; a plan saved by the dashboard (a
+    zip, :func:`plan.open_bundle`) gives its scenario and its data (never
+    written to disk), or with ``--whatif NAME`` the scenario of that saved
+    what-if.
+    """
+    whatif = getattr(args, "whatif", None)
+    sources = None
     if args.command == "demo" or getattr(args, "scenario", None) == "demo":
         sc, base = demo_scenario(multiskill=getattr(args, "multiskill", False)), Path.cwd()
     else:
         path = Path(args.scenario)
-        sc, base = Scenario.from_toml(path), path.parent
+        base = path.parent
+        if path.suffix.lower() == ".zip" or zipfile.is_zipfile(path):
+            saved = open_bundle(path.read_bytes())
+            sc, sources = saved.scenario, saved.sources
+            if whatif is not None:
+                if whatif not in saved.whatifs:
+                    raise v.error("whatif", f"must be a what-if saved in {path.name} ("
+                                  + (", ".join(map(repr, saved.whatifs)) or "none is saved")
+                                  + ")", whatif)
+                changes = saved.whatifs[whatif]
+                sc = sc.with_overrides(changes) if changes else sc
+        else:
+            sc = Scenario.from_toml(path)
+    if whatif is not None and sources is None:
+        raise v.error("whatif", "needs a plan saved by the dashboard (zip), not a scenario "
+                                "file", whatif)
     if args.weeks is not None:          # checked by the parser (_weeks)
         sc = dataclasses.replace(sc, weeks=args.weeks)
-    return sc, base
+    return sc, base, sources
 
 
 def _out(args):
@@ -425,7 +456,7 @@ def _run_plan(args):
     if args.command == "demo" and args.print_scenario:
         print(demo_toml(args.multiskill).strip())
         return EXIT_OK
-    sc, base = _load(args)
+    sc, base, sources = _load(args)
     pooling = getattr(args, "pooling", False)
     if pooling and not is_pooled(sc):
         print(f"ccwfm: error: '--pooling' needs agent groups serving several queues (skills, "
@@ -434,7 +465,7 @@ def _run_plan(args):
     steps = pipeline.STEPS[:pipeline.STEPS.index(STEP_OF[args.command]) + 1]
     bar = _Progress(quiet=args.quiet)
     try:
-        histories = load_histories(sc, base)
+        histories = load_histories(sc, base, sources=sources)
         res = pipeline.run(sc, base_dir=base, steps=steps, progress=bar, histories=histories)
         if pooling:
             res = pipeline.with_pooling(res, base_dir=base, progress=bar, histories=histories)
@@ -466,7 +497,11 @@ def _summary_text(res):
 
 
 def _run_scenarios(args):
-    sc, base = _load(args)
+    sc, base, sources = _load(args)
+    if sources is not None:
+        raise v.error("scenario", "must be a scenario file (TOML) with [[variants]] for "
+                                  "'scenarios' (a saved plan's what-ifs are planned one at a "
+                                  "time: 'ccwfm capacity PLAN.zip --whatif NAME')", args.scenario)
     table = compare(sc, base_dir=base, scheduler=args.scheduler,
                     log=None if args.quiet else (lambda m: print(m, file=sys.stderr)))
     out = _out(args)
@@ -480,7 +515,7 @@ def _run_scenarios(args):
 
 
 def _run_roster(args):
-    sc, base = _load(args)
+    sc, base, sources = _load(args)
     weeks = args.weeks or sc.roster.weeks or min(sc.weeks, 8)
     sc = dataclasses.replace(sc, weeks=weeks)
     agents = None
@@ -490,7 +525,8 @@ def _run_roster(args):
                              sc.roster.contracts_for(sc.workforce))
     bar = _Progress(quiet=args.quiet)
     try:
-        res = pipeline.run(sc, base_dir=base, steps=pipeline.STEPS[:4], progress=bar)
+        res = pipeline.run(sc, base_dir=base, steps=pipeline.STEPS[:4], progress=bar,
+                           histories=load_histories(sc, base, sources=sources))
         bar(Progress("schedule", 0.99, "rostering the agents, week by week..."))
         ro = make_roster(res, agents=agents, base_dir=base, weeks=weeks,
                          progress=lambda m: bar(Progress("schedule", 0.99, m)))

@@ -31,8 +31,8 @@ import re
 import numpy as np
 import pandas as pd
 
-__all__ = ["KINDS", "KPI_NAMES", "against_targets", "column_kind", "format_value", "kpi_text",
-           "label", "labels", "styled", "targets_of", "texts"]
+__all__ = ["KINDS", "KPI_NAMES", "MISSING", "against_targets", "column_kind", "format_value",
+           "kpi_text", "label", "labels", "styled", "targets_of", "texts"]
 
 KINDS = ("pct", "pct_pts", "pts", "seconds", "money", "count", "number", "date", "datetime",
          "time", "flag", "text")
@@ -42,11 +42,11 @@ _WORDS = {"asa": "ASA", "aht": "AHT", "fte": "FTE", "sl": "SL", "kpi": "KPI", "w
           "lo": "low", "hi": "high", "csv": "CSV", "ivr": "IVR"}
 _NAMES = {
     "start": "Start", "queue": "Queue", "group": "Agent group", "week": "Week",
-    "volume": "Contacts offered", "service_level": "Service level", "asa": "ASA",
-    "abandon_rate": "Abandonment", "occupancy": "Occupancy", "offered": "Contacts offered",
+    "volume": "Offered", "service_level": "Service level", "asa": "ASA",
+    "abandon_rate": "Abandonment", "occupancy": "Occupancy", "offered": "Offered",
     "forecast": "Forecast",
-    "agent_volume": "Contacts to agents", "to_agents": "Contacts to agents",
-    "contained": "Contained by the bot", "required": "Agents required",
+    "agent_volume": "To agents", "to_agents": "To agents",
+    "contained": "By the bot", "required": "Agents required",
     "scheduled": "Agents scheduled", "abandon_rate": "Abandonment", "abandoned": "Abandoned",
     "fte": "FTE", "required_fte": "FTE required", "productive_fte": "Productive FTE",
     "headcount_start": "Headcount at start", "joining": "Joining", "gap": "Gap (FTE)",
@@ -367,8 +367,11 @@ def texts(frame, *, kinds=None, currency=None, decimals=None, index=False):
 def styled(frame, *, kinds=None, currency=None, decimals=None, index=False):
     """``frame`` with human headers and a Styler showing :func:`texts` (values stay numbers).
 
-    A table of more than 200,000 cells is returned as :func:`texts` (a plain
-    frame of text), beyond what a Styler renders.
+    A missing value shows :data:`MISSING` (a dash).  Streamlit draws a missing
+    raw value as a grey "None" whatever the Styler says, so a column holding
+    a missing value is handed over as its texts (the dash included): it sorts
+    as text.  A table of more than 200,000 cells is returned as :func:`texts`
+    (a plain frame of text), beyond what a Styler renders.
 
     Examples
     --------
@@ -380,15 +383,38 @@ def styled(frame, *, kinds=None, currency=None, decimals=None, index=False):
         return texts(frame, kinds=kinds, currency=currency, decimals=decimals, index=index)
     frame, _, fmts, heads, rows = _prepared(frame, kinds, currency, decimals, index)
     shown = frame.copy()
+    gaps = [c for c in frame.columns if frame[c].isna().any()]
+    for c in gaps:                      # texts, so that the browser draws the dash
+        shown[c] = [MISSING if _is_missing(v) else t
+                    for v, t in zip(frame[c], _cells(frame, fmts, rows, c))]
     shown.columns = heads
     head = dict(zip(frame.columns, heads))
-    style = shown.style.format({head[c]: f for c, f in fmts.items() if c not in rows})
+    style = shown.style.format({head[c]: _or_dash(f) for c, f in fmts.items()
+                                if c not in rows and c not in gaps})
+    rows = {c: m for c, m in rows.items() if c not in gaps}
     for col, metrics in rows.items():
         for metric in dict.fromkeys(metrics):
             at = [i for i, m in enumerate(metrics) if m == metric]
-            style = style.format(lambda v, m=metric, c=col: kpi_text(m, v, surplus=c == "surplus"),
-                                 subset=pd.IndexSlice[at, [head[col]]])
+            style = style.format(
+                _or_dash(lambda v, m=metric, c=col: kpi_text(m, v, surplus=c == "surplus")),
+                subset=pd.IndexSlice[at, [head[col]]])
     return style.hide(axis="index")
+
+
+MISSING = "\u2013"
+"""What a styled table shows for a missing value (an en dash)."""
+
+
+def _or_dash(fmt):
+    """``fmt``, with :data:`MISSING` for a missing value (an empty text stays empty)."""
+    return lambda v: MISSING if _is_missing(v) else fmt(v)
+
+
+def _is_missing(v):
+    try:
+        return v is None or bool(pd.isna(v))
+    except (TypeError, ValueError):          # a list or array in a cell: not missing
+        return False
 
 
 # -- KPIs against each queue's own targets ----------------------------------------

@@ -79,7 +79,7 @@ def test_staffing_page_heatmap_and_kpis_per_interval(app):
     assert 0 < voice < total
     table = next(d.value for d in app.dataframe if "Occupancy" in d.value.columns)
     assert {"Service level", "ASA (s)", "Abandonment", "Occupancy"} <= set(table.columns)
-    busy = table[table["Contacts to agents"] > 5]
+    busy = table[table["To agents"] > 5]
     assert len(busy) and (busy["Service level"] >= 0.8 - 1e-9).all()   # the 80/20 target
 
 

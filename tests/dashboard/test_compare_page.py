@@ -7,6 +7,8 @@ attainment table (template paid hours from its length and breaks, FTE from
 paid hours by week), not with the page's helpers.
 """
 
+import datetime as dt
+import json
 import re
 
 import numpy as np
@@ -165,7 +167,32 @@ def test_tables_read_cleanly_and_charts_are_drawn(built):
     shown = _shown(at.dataframe[0])
     assert shown["Total cost (EUR)"].str.match(r"^\d{1,3}(,\d{3})*$").all()
     assert shown["Periods met"].str.endswith("%").all()
-    assert len(at.get("vega_lite_chart")) == 3     # attainment, FTE and cost per week
+    assert shown["Hires"].str.fullmatch(r"\d{1,3}(,\d{3})*").all()   # people: no "0.0"
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 3     # attainment, FTE and cost per week
+    for chart in charts[1:]:    # weekly: one tick per week, on the Mondays the weeks start
+        spec = json.loads(chart.proto.spec)
+        ticks = _find(spec, "values")
+        assert ticks and all(dt.date(t["year"], t["month"], t["date"]).weekday() == 0
+                             for t in ticks), ticks
+
+
+def _find(spec, key):
+    """The first list under ``key`` anywhere in a chart's spec."""
+    if isinstance(spec, dict):
+        for k, v in spec.items():
+            if k == key and isinstance(v, list) and v and isinstance(v[0], dict) \
+                    and "year" in v[0]:
+                return v
+            found = _find(v, key)
+            if found:
+                return found
+    elif isinstance(spec, list):
+        for v in spec:
+            found = _find(v, key)
+            if found:
+                return found
+    return None
 
 
 def test_helpers_on_frames():

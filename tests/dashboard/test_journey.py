@@ -90,13 +90,13 @@ LONG_MS = 180_000           # a plan build or a first forecast may take this lon
 STEP_MS = 60_000            # anything else: a generous bound; the timing checks are below
 
 KNOWN_SLOW = {
-    "page Scenario": "the Scenario page draws everything at once (2 tables, a queue form of "
-                     "~20 inputs, 4 st.data_editor grids, 2 more forms): its run ends 0.4-1.1 s "
-                     "after the click, chromium draws it for 0.6-1.4 s more (dashboard/scenario_page.py "
-                     "render)",
+    "page Scenario": "the Scenario page shows one section at a time, but its first, the queue "
+                     "form, has ~20 inputs next to the defaults table: its run ends 0.3-0.4 s "
+                     "after the click, chromium draws it for 0.7 s more (dashboard/"
+                     "scenario_page.py render)",
     "reopened: page Scenario": "as 'page Scenario'",
     "apply the target": "the queue form's Apply runs the page twice (scenario_page._submit "
-                        "ends with st.rerun) and the Scenario page is heavy to draw",
+                        "ends with st.rerun): 0.7 s alone, more next to other work",
     "reopened: page Schedule and capacity": "the page with a built plan redraws two Altair "
                                             "charts and five tables on every visit "
                                             "(dashboard/schedule_page.py render)",
@@ -118,9 +118,8 @@ CAPACITY_WEEKS = (
 CUT_OFF = ("Tables wider than the page (a planner scrolls sideways to read them).")
 
 NONE_CELLS = (
-    "Missing values are drawn as a grey 'None' by st.dataframe (fmt.table passes NA through): "
-    "the schedule's week grid (schedule_page.week_table masks zeros to NA) and the Data "
-    "page's 'Patience (s)' of a queue nobody abandons.")
+    "A missing value drawn as a grey 'None' by st.dataframe: plan.display.styled hands a "
+    "column with gaps over as texts with a dash, so a table that still shows one bypassed it.")
 
 # The texts every st.dataframe of the page draws (see the module docstring).
 _GRIDS_SCRIPT = """(els, maxRows) => els.map(el => {

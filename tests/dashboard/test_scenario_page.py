@@ -138,7 +138,26 @@ def test_a_bad_value_is_refused_with_the_plans_message_and_nothing_is_applied(at
     assert _scenario(at) == demo
 
 
+def _section(at, name):
+    """Show the page's ``name`` section (one form at a time)."""
+    return _ok(at.radio(key="sce_section").set_value(name).run())
+
+
+def test_one_section_is_drawn_at_a_time(at):
+    assert at.radio(key="sce_section").value == "Queues"            # the first by default
+    keys = {b.key for b in at.button}
+    assert "sce_voice_apply" in keys and "sce_templates_apply" not in keys
+    for name, button in zip(sp.SECTIONS, ("sce_voice_apply", "sce_hours_apply",
+                                          "sce_templates_apply", "sce_workforce_apply",
+                                          "sce_capacity_apply")):
+        keys = {b.key for b in _section(at, name).button}
+        applies = {k for k in keys if k and k.endswith("_apply")}
+        assert applies == {button}, (name, applies)
+    assert [d.key for d in at.dataframe][1:] == ["sce_hiring"]      # only this section's grid
+
+
 def test_opening_hours_table(at):
+    _section(at, "Opening hours")
     at.session_state["sce_hours"] = {
         "edited_rows": {0: {"open": "08:00", "close": "20:00", "Sun": False},
                         3: {"open": "07:30", "close": "24:00", "Sat": False, "Sun": False}},
@@ -163,6 +182,7 @@ def test_opening_hours_table(at):
 
 
 def test_shift_templates_added_edited_deleted(at):
+    _section(at, "Shifts")
     at.session_state["sce_templates"] = {
         "edited_rows": {0: {"length_hours": 9.0, "Sun": False}},
         "added_rows": [{"name": "late", "length_hours": 8.0, "first": "12:00", "last": "14:00",
@@ -191,6 +211,7 @@ def test_shift_templates_added_edited_deleted(at):
 
 
 def test_pay_shrinkage_headcount_hiring_and_attrition(at):
+    _section(at, "Pay and shrinkage")
     at.number_input(key="sce_wage").set_value(30.0)
     at.text_input(key="sce_currency").set_value("USD")
     at.number_input(key="sce_abcost").set_value(2.5)
@@ -207,6 +228,7 @@ def test_pay_shrinkage_headcount_hiring_and_attrition(at):
                                               "coaching": 0.02}
     assert sc.workforce.total_shrinkage == pytest.approx(0.23)
 
+    _section(at, "Headcount and hiring")
     at.number_input(key="sce_headcount").set_value(190.0)
     at.number_input(key="sce_attrition").set_value(30.0)
     at.number_input(key="sce_cph").set_value(3500.0)
@@ -225,6 +247,7 @@ def test_pay_shrinkage_headcount_hiring_and_attrition(at):
     assert cap["hiring"][1] == {"start": dt.date(2025, 9, 15), "size": 5, "training_weeks": 4,
                                 "ramp": [0.5], "cost_per_hire": 3000.0, "name": "october"}
     assert data["workforce"]["hourly_cost"] == 30.0                 # the earlier apply stays
+    _section(at, "Pay and shrinkage")
     before = _scenario(at)
     at.session_state["sce_shrinkage"] = {"edited_rows": {0: {"share_pct": 90.0}},
                                          "added_rows": [], "deleted_rows": []}
@@ -298,3 +321,26 @@ def test_a_target_edit_does_not_forecast_again(at, monkeypatch):
     _ok(at.button(key="sce_voice_apply").click().run())
     assert _scenario(at).queue("voice").target.service_level == 0.85
     assert len(calls) == seen
+
+
+def _upload_defaults_script():
+    import tempfile
+
+    from ccwfm import forecast, plan
+    from ccwfm.dashboard import data_page
+    sc = plan.history_scenario(forecast.demo_history(weeks=3), tempfile.mkdtemp(), weeks=1)
+    data_page._defaults(sc)
+
+
+def test_the_data_page_and_the_scenario_page_say_the_same_of_an_uploads_headcount():
+    hist = forecast.demo_history(weeks=3)
+    up = plan.history_scenario(hist, __import__("tempfile").mkdtemp(), weeks=1)
+    assert up.capacity.headcount == 0                # an upload: what the first week needs
+    t = sp.defaults_table(up).set_index(["applies to", "setting"])["value"]
+    at = AppTest.from_function(_upload_defaults_script).run()
+    _ok(at)
+    shown = _shown(at.dataframe[0]).set_index("Setting")["Value"]
+    assert shown["Starting headcount"] == t[("all queues", "Starting headcount")] \
+        == "what the first week needs"
+    assert shown["Shrinkage"] == f"{sp.UPLOAD_SHRINKAGE:.0%}" == "30%"
+    assert shown[f"Wage per paid hour ({up.finance.currency})"] == f"{sp.UPLOAD_HOURLY_COST:,.2f}"

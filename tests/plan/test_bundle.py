@@ -191,3 +191,65 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(good, monkeypatch):
         plan.open_bundle(bomb)
     with pytest.raises(ValueError, match="'file' must be at most 1 MB"):
         plan.open_bundle(b"\0" * (2 ** 20 + 10))
+
+
+# -- the command line opens a saved plan -----------------------------------------------------
+
+def test_the_command_line_plans_a_saved_plan_and_its_whatifs(uploaded, tmp_path, capsys):
+    """``ccwfm staff PLAN.zip`` plans the saved scenario on the data the zip carries (no file
+    next to it), and ``--whatif NAME`` a saved what-if: the same tables as the scenario file
+    and its history written to disk and planned the usual way."""
+    from ccwfm.plan import cli
+    sc, hist = uploaded
+    src = {plan.HISTORY_FILE: hist}
+    whatif = {"queues.voice.aht_scale": 1.2}
+    data = plan.save_bundle(sc, sources=src, whatifs={"longer calls": whatif})
+    path = tmp_path / "saved plan.zip"
+    path.write_bytes(data)
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    for name, content in _files(data).items():
+        (disk / name).write_bytes(content)
+    (disk / "whatif.toml").write_text(sc.with_overrides(whatif).to_toml())
+
+    def run(*args):
+        out = tmp_path / f"out{len(list(tmp_path.iterdir()))}"
+        assert cli.main([*args, "--out", str(out), "--quiet"]) == 0, capsys.readouterr().err
+        return pd.read_csv(out / "requirements.csv")
+
+    base = run("staff", str(path))
+    pd.testing.assert_frame_equal(base, run("staff", str(disk / "scenario.toml")))
+    longer = run("staff", str(path), "--whatif", "longer calls")
+    pd.testing.assert_frame_equal(longer, run("staff", str(disk / "whatif.toml")))
+    assert longer["required"].sum() > base["required"].sum()     # longer calls need more
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--whatif", "nope"], "'whatif' must be a what-if saved in saved.zip ('a'): 'nope'"),
+])
+def test_the_command_line_names_a_missing_whatif(uploaded, tmp_path, capsys, args, message):
+    from ccwfm.plan import cli
+    sc, hist = uploaded
+    path = tmp_path / "saved.zip"
+    path.write_bytes(plan.save_bundle(sc, sources={plan.HISTORY_FILE: hist},
+                                      whatifs={"a": {"queues.voice.aht_scale": 1.1}}))
+    assert cli.main(["forecast", str(path), *args]) == cli.EXIT_BAD_INPUT
+    assert message in capsys.readouterr().err
+
+
+def test_the_command_line_refuses_whatif_without_a_saved_plan_and_a_zip_for_scenarios(
+        uploaded, tmp_path, capsys):
+    from ccwfm.plan import cli
+    sc, hist = uploaded
+    toml = tmp_path / "s.toml"
+    toml.write_text(plan.demo_scenario(weeks=1).to_toml())
+    assert cli.main(["forecast", str(toml), "--whatif", "a"]) == cli.EXIT_BAD_INPUT
+    assert "'whatif' needs a plan saved by the dashboard (zip)" in capsys.readouterr().err
+    path = tmp_path / "saved.zip"
+    path.write_bytes(plan.save_bundle(sc, sources={plan.HISTORY_FILE: hist}))
+    assert cli.main(["scenarios", str(path)]) == cli.EXIT_BAD_INPUT
+    assert "'scenario' must be a scenario file (TOML) with [[variants]]" in capsys.readouterr().err
+    bad = tmp_path / "damaged.zip"
+    bad.write_bytes(path.read_bytes()[:-40])
+    assert cli.main(["forecast", str(bad)]) == cli.EXIT_BAD_INPUT
+    assert "'bundle' must be a zip file saved by ccwfm" in capsys.readouterr().err

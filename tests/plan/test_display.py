@@ -113,11 +113,16 @@ def test_styled_keeps_numbers_and_shows_the_same_texts():
     f = pd.DataFrame({"queue": ["voice", "email"], "service_level": [0.8312, np.nan],
                       "asa": [7.07, 1075.7], "week": pd.to_datetime(["2025-09-01"] * 2)})
     s = display.styled(f)
-    assert s.data["Service level"].iloc[0] == 0.8312                 # numbers stay numbers
+    assert s.data["ASA (s)"].iloc[0] == 7.07                         # numbers stay numbers
+    # ... but a column with a gap is handed over as its texts (the browser draws a missing
+    # raw value as "None" whatever the Styler says)
+    assert s.data["Service level"].tolist() == ["83.1%", display.MISSING]
     shown = s.to_string(delimiter="\x1f").splitlines()
     rows = [line.split("\x1f") for line in shown]
     assert rows[0] == display.texts(f).columns.tolist()
-    assert rows[1:] == display.texts(f).values.tolist()
+    # the same texts, but a dash for the missing service level (see the test below)
+    assert rows[1:] == [[display.MISSING if x == "" else x for x in row]
+                        for row in display.texts(f).values.tolist()]
 
 
 def test_kpi_rows_in_their_own_units():
@@ -213,7 +218,7 @@ def test_real_tables_columns_get_their_kinds(quick):
         assert shown == f"{100 * x:.1f}%"
     for x, shown in zip(qp.summary["fte"], t["FTE"]):
         assert float(shown.replace(",", "")) == pytest.approx(x, abs=0.05)
-    assert t.columns.tolist()[:3] == ["Queue", "Contacts offered", "Contained by the bot"]
+    assert t.columns.tolist()[:3] == ["Queue", "Offered", "By the bot"]
     req = display.texts(qp.requirements)
     assert req["Start"].iloc[0] == "Mon 01 Sep 2025 00:00"
     assert display.texts(models)["wMAPE"].str.fullmatch(r"\d+\.\d%").all()
@@ -316,3 +321,19 @@ def test_a_shown_number_reads_back_within_its_shown_precision(x, kind):
     step = 10.0 ** -decimals / (100 if kind == "pct" else 1)
     assert abs(back - x) <= step / 2 + 1e-9 * max(1.0, abs(x)), (x, kind, text)
     assert not math.isnan(back)
+
+
+def test_styled_shows_a_dash_for_a_missing_value_and_keeps_an_empty_text():
+    """Streamlit draws an empty display text as the raw value (a grey "None"): a missing
+    value must show a text of its own; a text column's empty string stays empty."""
+    frame = pd.DataFrame({"queue": ["voice", None], "service_level_sim": [0.8, np.nan],
+                          "asa": [np.nan, 12.0], "note": ["", "x"],
+                          "metric": ["service_level", "asa"], "target": [0.8, np.nan]})
+    s = display.styled(frame, kinds={"note": "text"})
+    s._compute()
+    body = [[c["display_value"] for c in row if c.get("type") == "td"]
+            for row in s._translate(False, False)["body"]]
+    assert body[0][:4] == ["voice", "80.0%", display.MISSING, ""]
+    assert body[1][:4] == [display.MISSING, display.MISSING, "12", "x"]
+    assert body[1][-1] == display.MISSING           # a per-row KPI column too
+    assert display.texts(frame).iloc[1, 1] == ""    # the report's texts are unchanged

@@ -185,7 +185,7 @@ def test_summary_tables_are_formatted_for_people():
     html = report._table_html(summary, currency="EUR")
     cells = re.findall(r"<td>(.*?)</td>", html)
     heads = re.findall(r"<th>(.*?)</th>", html)
-    assert heads == ["Queue", "Contacts offered", "Service level by formula", "ASA by formula (s)",
+    assert heads == ["Queue", "Offered", "Service level by formula", "ASA by formula (s)",
                      "Gap (FTE)"]
     assert cells[:5] == ["voice", "21,983", "84.7%", "7", "-3.61"]
     assert cells[5] == "'=cmd()"                    # text still escaped, numbers are not
