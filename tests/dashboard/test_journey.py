@@ -100,11 +100,9 @@ KNOWN_SLOW = {
     "reopened: page Schedule and capacity": "the page with a built plan redraws two Altair "
                                             "charts and five tables on every visit "
                                             "(dashboard/schedule_page.py render)",
-    "reopened: page Downloads": "the first visit after plans were built: the run gathers "
-                                "every table and writes the main workbook (downloads_page."
-                                "render passes b.excel() bytes, not the callable) and every "
-                                "small CSV; 0.2 s alone (AppTest), 1.1-1.3 s of server run "
-                                "next to chromium on 2 cores",
+    "reopened: page Downloads": "the first visit after plans were built gathers every table "
+                                "and writes the main workbook and every small CSV (0.5 s in "
+                                "the journey alone, more next to other work)",
 }
 """Interaction name -> why it is over STEP_LIMIT_S (reported to the lead); such steps xfail."""
 
