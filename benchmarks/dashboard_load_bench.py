@@ -52,7 +52,6 @@ import os
 import re
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -215,6 +214,28 @@ async def _errors_shown(page):
     return await alerts.count()
 
 
+async def _changes(page, value, shown, user, n):
+    """``n`` changes of "Bot containment (%)", each timed from the Enter key until the
+    ``value`` element (showing ``shown``) changes and the run has finished; the seconds."""
+    box = page.get_by_test_id("stNumberInput").filter(
+        has_text="Bot containment (%)").locator("input")
+    times = []
+    for i in range(n):
+        pct = 20 + 5 * ((user + i) % 12)
+        if str(pct) == await box.input_value():
+            pct += 5
+        await box.fill(str(pct))
+        t0 = time.perf_counter()
+        await box.press("Enter")
+        await page.wait_for_function(
+            "([el, before]) => el.innerText !== before",
+            arg=[await value.element_handle(), shown], timeout=SLOW_MS, polling=POLL_MS)
+        await _wait_idle(page)
+        times.append(time.perf_counter() - t0)
+        shown = await value.inner_text()
+    return times
+
+
 async def planner(browser, url, user, args, out):
     """One planner's visit; its times and errors go into ``out``."""
     times = {"whatif_s": [], "errors": []}
@@ -246,21 +267,7 @@ async def planner(browser, url, user, args, out):
         value, shown = await _fte_text(page)
         await _wait_idle(page)
         times["whatif_first_s"] = time.perf_counter() - t0
-        box = page.get_by_test_id("stNumberInput").filter(
-            has_text="Bot containment (%)").locator("input")
-        steps = [20 + 5 * ((user + i) % 12) for i in range(args.whatifs)]
-        for pct in steps:
-            if str(pct) == await box.input_value():
-                pct += 5
-            await box.fill(str(pct))
-            t0 = time.perf_counter()
-            await box.press("Enter")
-            await page.wait_for_function(
-                "([el, before]) => el.innerText !== before",
-                arg=[await value.element_handle(), shown], timeout=SLOW_MS, polling=POLL_MS)
-            await _wait_idle(page)
-            times["whatif_s"].append(time.perf_counter() - t0)
-            shown = await value.inner_text()
+        times["whatif_s"] += await _changes(page, value, shown, user, args.whatifs)
 
         for visit in ("downloads_s", "downloads_again_s"):
             if visit == "downloads_again_s":
@@ -314,18 +321,23 @@ async def warm_up(url):
             await browser.close()
 
 
-async def _run_users(url, args):
+async def _in_browsers(visit, url, args, out):
+    """``visit(browser, url, user, args, out)`` for each of ``args.users`` planners at once,
+    in one chromium; returns ``out``."""
     from playwright.async_api import async_playwright
-    out = {}
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True,
                                            args=CHROMIUM_ARGS)
         try:
-            await asyncio.gather(*(planner(browser, url, u, args, out)
+            await asyncio.gather(*(visit(browser, url, u, args, out)
                                    for u in range(args.users)))
         finally:
             await browser.close()
     return out
+
+
+async def _run_users(url, args):
+    return await _in_browsers(planner, url, args, {})
 
 
 FLOOR_APP = """import streamlit as st
@@ -343,37 +355,13 @@ async def _floor_user(browser, url, user, args, out):
         await page.goto(url, wait_until="domcontentloaded")
         value, shown = await _fte_text(page)
         await _wait_idle(page)
-        box = page.get_by_test_id("stNumberInput").filter(
-            has_text="Bot containment (%)").locator("input")
-        for i in range(args.whatifs):
-            pct = 25 + 5 * ((user + i) % 12)
-            if str(pct) == await box.input_value():
-                pct += 5
-            await box.fill(str(pct))
-            t0 = time.perf_counter()
-            await box.press("Enter")
-            await page.wait_for_function(
-                "([el, before]) => el.innerText !== before",
-                arg=[await value.element_handle(), shown], timeout=SLOW_MS, polling=POLL_MS)
-            await _wait_idle(page)
-            out.append(time.perf_counter() - t0)
-            shown = await value.inner_text()
+        out += await _changes(page, value, shown, user, args.whatifs)
     finally:
         await context.close()
 
 
 async def _run_floor(url, args):
-    from playwright.async_api import async_playwright
-    out = []
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                           args=CHROMIUM_ARGS)
-        try:
-            await asyncio.gather(*(_floor_user(browser, url, u, args, out)
-                                   for u in range(args.users)))
-        finally:
-            await browser.close()
-    return out
+    return await _in_browsers(_floor_user, url, args, [])
 
 
 def floor(args, python=sys.executable):
