@@ -217,13 +217,41 @@ def render():
         state.clear_whatif_inputs()
         st.rerun()
     _saved_list(ss, base)
-    rows = [_row("base", ref, base)]
+    rows, scenarios = [_row("base", ref, base)], [base]
     for nm, ov in state.saved_whatifs().items():
         variant = base.with_overrides(ov) if ov else base
         rows.append(_row(nm, state.need_quick(variant), variant))
+        scenarios.append(variant)
     table = pd.DataFrame(rows)
     ss["comparison"] = table
+    shown, same = shared_targets(table, scenarios)
     st.caption("Saved what-ifs are kept in this session and in the saved plan (Data page, "
-               "Save the plan).")
-    fmt.table(table, kinds=_kinds(table, base), decimals={"FTE": 1}, currency=cur,
+               "Save the plan)." + (" Targets, the same in every row: " + "; ".join(
+                   f"{q} {text}" for q, text in same.items()) + "." if same else ""))
+    fmt.table(shown, kinds=_kinds(shown, base), decimals={"FTE": 1}, currency=cur,
               key="wi_comparison")
+
+
+def shared_targets(table, scenarios):
+    """``table`` (a row per scenario of ``scenarios``) without the ``<queue>: target``
+    columns of the queues whose whole target is the same in every scenario, and those
+    queues' targets in words (said once, not repeated on every row).
+
+    Examples
+    --------
+    >>> from ccwfm import plan
+    >>> base = plan.demo_scenario(weeks=1)
+    >>> longer = base.with_overrides({"queues.email.target.asa": 1800.0})
+    >>> t = pd.DataFrame({"what-if": ["base", "a"], "voice: target": [0.8, 0.8],
+    ...                   "email: target": [7200.0, 1800.0]})
+    >>> shown, same = shared_targets(t, [base, longer])
+    >>> shown.columns.tolist(), list(same)
+    (['what-if', 'email: target'], ['voice', 'sales', 'chat'])
+    """
+    same = {}
+    for q in scenarios[0].queues:
+        words = {sc.queue(q.name).target.describe() for sc in scenarios}
+        if len(words) == 1:
+            same[q.name] = words.pop()
+    drop = [c for c in (f"{q}: target" for q in same) if c in table.columns]
+    return table.drop(columns=drop), same

@@ -120,6 +120,20 @@ def test_whatif_saved_scenarios_side_by_side():
     assert fte["bot 50"] < fte["base"]
     cost = col(table, "total cost").set_axis(col(table, "what-if"))
     assert cost["bot 50"] < cost["base"]
+    # no what-if changed a target: each queue's target is said once, not on every row
+    assert not [c for c in table.columns if str(c).lower().endswith(": target")]
+    demo = plan.demo_scenario()
+    caption = " ".join(c.value for c in at.caption)
+    for q in demo.queues:
+        assert f"{q.name} {q.target.describe()}" in caption
+    # a what-if with a stricter voice target: voice's target is a column again
+    at.number_input(key="wi_sl_voice").set_value(90).run()
+    at.text_input(key="wi_name").set_value("strict").run()
+    at.button(key="wi_save").click().run()
+    table = at.dataframe[-1].value
+    heads = [str(c).lower() for c in table.columns]
+    assert heads.count("voice: target") == 1 and "sales: target" not in heads
+    assert col(table, "voice: target").tolist() == [0.8, 0.8, 0.8, 0.9]
 
 
 def test_schedule_page_builds_plan_and_downloads_list_its_tables():
