@@ -126,14 +126,21 @@ def _children(pid):
 
 
 class Server:
-    """``python -m ccwfm.dashboard`` on a free port, in its own process group."""
+    """``python -m ccwfm.dashboard`` on a free port, in its own process group; with
+    ``app_text``, that Streamlit script instead, served with the dashboard's options."""
 
-    def __init__(self, python=sys.executable, env=None):
+    def __init__(self, python=sys.executable, env=None, app_text=None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.folder = tempfile.mkdtemp(prefix="ccwfm-load-bench-")
         self.log = open(Path(self.folder) / "streamlit.log", "wb")
-        cmd = [python, "-m", "ccwfm.dashboard", "--port", str(self.port)]
+        if app_text is None:
+            cmd = [python, "-m", "ccwfm.dashboard", "--port", str(self.port)]
+        else:
+            from ccwfm.dashboard.__main__ import streamlit_command
+            app = Path(self.folder) / "app.py"
+            app.write_text(app_text)
+            cmd = [python, *streamlit_command(app, self.port)[1:]]
         self.proc = subprocess.Popen(
             cmd, cwd=self.folder, stdin=subprocess.DEVNULL, stdout=self.log,
             stderr=subprocess.STDOUT, start_new_session=True,
@@ -366,29 +373,11 @@ async def _run_floor(url, args):
 
 def floor(args, python=sys.executable):
     """(median, p90) seconds of a change on a trivial Streamlit page, same planners, same rig."""
-    from ccwfm.dashboard.__main__ import streamlit_command
-    folder = Path(tempfile.mkdtemp(prefix="ccwfm-load-floor-"))
-    app = folder / "floor_app.py"
-    app.write_text(FLOOR_APP)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    with open(folder / "streamlit.log", "wb") as log:
-        cmd = streamlit_command(app, port)
-        proc = subprocess.Popen([python, *cmd[1:]], cwd=folder, stdin=subprocess.DEVNULL,
-                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            deadline = time.monotonic() + 90
-            while not healthy(url):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the floor's page did not start; see {log.name}")
-                time.sleep(0.25)
-            times = asyncio.run(_run_floor(url, args))
-        finally:
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-                proc.wait(timeout=20)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                pass
+    server = Server(python=python, app_text=FLOOR_APP)
+    try:
+        times = asyncio.run(_run_floor(server.url, args))
+    finally:
+        server.stop()
     return percentile(times, 0.5), percentile(times, 0.9)
 
 

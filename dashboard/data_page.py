@@ -203,8 +203,8 @@ def _scenario_summary():
              f"{sc.workforce.total_shrinkage:.0%}, {sc.workforce.hourly_cost:,.2f} per hour.")
     overview = plan.scenario_overview(sc)
     if "patience (s)" in overview:            # in words: a queue nobody abandons has none
-        overview["patience (s)"] = [fmt.value(p, "seconds") if p == p and p is not None
-                                    else "nobody abandons" for p in overview["patience (s)"]]
+        overview["patience (s)"] = [fmt.value(p, "seconds") if pd.notna(p) else "nobody abandons"
+                                    for p in overview["patience (s)"]]
     fmt.table(overview, kinds={"bot containment": "pct", "patience (s)": "text",
                                "target": "text"})
     if plan.is_pooled(sc):

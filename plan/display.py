@@ -385,36 +385,23 @@ def styled(frame, *, kinds=None, currency=None, decimals=None, index=False):
     shown = frame.copy()
     gaps = [c for c in frame.columns if frame[c].isna().any()]
     for c in gaps:                      # texts, so that the browser draws the dash
-        shown[c] = [MISSING if _is_missing(v) else t
-                    for v, t in zip(frame[c], _cells(frame, fmts, rows, c))]
+        shown[c] = [MISSING if gap else t
+                    for gap, t in zip(frame[c].isna(), _cells(frame, fmts, rows, c))]
     shown.columns = heads
     head = dict(zip(frame.columns, heads))
-    style = shown.style.format({head[c]: _or_dash(f) for c, f in fmts.items()
+    style = shown.style.format({head[c]: f for c, f in fmts.items()
                                 if c not in rows and c not in gaps})
     rows = {c: m for c, m in rows.items() if c not in gaps}
     for col, metrics in rows.items():
         for metric in dict.fromkeys(metrics):
             at = [i for i, m in enumerate(metrics) if m == metric]
-            style = style.format(
-                _or_dash(lambda v, m=metric, c=col: kpi_text(m, v, surplus=c == "surplus")),
-                subset=pd.IndexSlice[at, [head[col]]])
+            style = style.format(lambda v, m=metric, c=col: kpi_text(m, v, surplus=c == "surplus"),
+                                 subset=pd.IndexSlice[at, [head[col]]])
     return style.hide(axis="index")
 
 
 MISSING = "\u2013"
 """What a styled table shows for a missing value (an en dash)."""
-
-
-def _or_dash(fmt):
-    """``fmt``, with :data:`MISSING` for a missing value (an empty text stays empty)."""
-    return lambda v: MISSING if _is_missing(v) else fmt(v)
-
-
-def _is_missing(v):
-    try:
-        return v is None or bool(pd.isna(v))
-    except (TypeError, ValueError):          # a list or array in a cell: not missing
-        return False
 
 
 # -- KPIs against each queue's own targets ----------------------------------------
