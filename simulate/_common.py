@@ -1,6 +1,10 @@
-"""What both engines share: arrival rates with day factors, kernel parameters, records."""
+"""What the engines and the statistics share: arrival rates with day factors, the interval of
+a time, kernel parameters, records."""
+
+import math
 
 import numpy as np
+from numba import njit
 
 from . import _fast
 from ._fast import OUTCOMES
@@ -63,8 +67,7 @@ def first_attempts(center, q, key):
     handle = queue.handle.sample(_generator(key, q, 2), n)
     scale = handle_scale(center, q)
     if scale is not None:
-        handle *= scale[np.minimum((times // center.interval).astype(np.int64),
-                                   center.horizon - 1)]
+        _scale_by_interval(handle, times, scale, float(center.interval))
     out = {"arrival": times, "handle": handle}
     if queue.patience is not None:
         out["patience"] = queue.patience.sample(_generator(key, q, 3), n)
@@ -77,6 +80,55 @@ def first_attempts(center, q, key):
     else:
         out["bot_time"] = out["bot_u"] = out["bot_at"] = np.zeros(n)
     return out
+
+
+@njit(cache=True)
+def interval_index(t, interval, last):
+    """The interval holding time ``t``, at most ``last``: numpy's ``min(t // interval, last)``.
+
+    Without the ``fmod`` that makes a floor division slow: rounding is
+    monotone, so the floor of the rounded quotient ``t / interval`` is the
+    floor of the exact one unless the rounded quotient is whole, and only
+    then is ``//`` computed.
+
+    Parameters
+    ----------
+    t : float
+        Time, seconds, >= 0.
+    interval : float
+        Interval length, seconds.
+    last : int
+        The last interval.
+
+    Returns
+    -------
+    int
+    """
+    x = t / interval
+    i = math.floor(x)
+    if i == x:
+        i = int(t // interval)
+    return min(i, last)
+
+
+@njit(cache=True)
+def _scale_by_interval(handle, times, scale, interval):
+    """Multiply each handle time in place by the multiplier of its arrival interval.
+
+    Parameters
+    ----------
+    handle : ndarray of float64
+        Handle times, multiplied in place.
+    times : ndarray of float64
+        Arrival times, seconds (past the last interval: its multiplier).
+    scale : ndarray of float64
+        Multiplier per interval.
+    interval : float
+        Interval length, seconds.
+    """
+    last = scale.shape[0] - 1
+    for k in range(times.shape[0]):
+        handle[k] *= scale[interval_index(times[k], interval, last)]
 
 
 def handle_scale(center, q):

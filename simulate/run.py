@@ -235,13 +235,17 @@ def simulate(center, *, replications=10, seed=0, engine="auto", records=False, l
     expected = expected_contacts(center) * replications
     show = progress if progress is not None else expected > (2e6 if name == "fast" else 5e4)
     agents = duty_agents(center)
-    q_stats, g_stats, recs = [], [], []
+    # Each replication writes its statistics into its slice of the run's arrays.
+    q_stats = np.empty((replications, len(center.queues), center.horizon + 1,
+                        len(QUEUE_METRICS)))
+    g_stats = np.empty((replications, len(center.groups), center.horizon + 1,
+                        len(GROUP_METRICS)))
+    recs = []
     started = time.monotonic()
     for r, key in enumerate(keys):
         rec, overtime, max_queue = run(center, int(key))
-        qs, gs = replication_stats(center, rec, overtime, max_queue, agents)
-        q_stats.append(qs)
-        g_stats.append(gs)
+        replication_stats(center, rec, overtime, max_queue, agents,
+                          out=(q_stats[r], g_stats[r]))
         if records:
             recs.append((r, rec))
         if show:
@@ -249,8 +253,7 @@ def simulate(center, *, replications=10, seed=0, engine="auto", records=False, l
     if show:
         print(file=sys.stderr)
     table = _records_frame(center, recs) if records else None
-    return SimulationResult(center, name, level, np.stack(q_stats), np.stack(g_stats),
-                            table)
+    return SimulationResult(center, name, level, q_stats, g_stats, table)
 
 
 def _progress(done, total, started):

@@ -54,6 +54,7 @@ occupancy
 import numpy as np
 from numba import njit
 
+from ._common import interval_index
 from ._fast import ABANDONED, ABANDONED_BOT, ANSWERED, CONTAINED, IN_BOT, IN_QUEUE
 
 QUEUE_METRICS = ("offered", "retrials", "contained", "abandoned_bot", "entered", "answered",
@@ -65,125 +66,245 @@ COUNTS = ("offered", "retrials", "contained", "abandoned_bot", "entered", "answe
 
 
 @njit(cache=True)
-def _percentile_by_group(values, groups, n_groups, q):
-    """The ``q``-th percentile (linear interpolation, as numpy) of values per group."""
-    counts = np.zeros(n_groups + 1, dtype=np.int64)
-    for g in groups:
-        counts[g + 1] += 1
-    starts = np.cumsum(counts)
-    fill = starts[:-1].copy()
-    packed = np.empty(values.shape[0])
-    for i in range(values.shape[0]):
-        g = groups[i]
-        packed[fill[g]] = values[i]
-        fill[g] += 1
-    out = np.full(n_groups, np.nan)
-    for g in range(n_groups):
-        lo, hi = starts[g], starts[g + 1]
-        n = hi - lo
-        if n == 0:
-            continue
-        pos = q / 100.0 * (n - 1)
-        i = int(np.floor(pos))
-        frac = pos - i
-        # Quickselect: after partitioning at i, the next order statistic is
-        # the smallest value above position i.
-        part = np.partition(packed[lo:hi], i)
-        if i + 1 >= n or frac == 0.0:
-            out[g] = part[i]
-        else:
-            out[g] = part[i] + frac * (part[i + 1:].min() - part[i])
-    return out
+def _select(a, k):
+    """Reorder ``a`` in place so that ``a[k]`` is its ``k``-th smallest value (from 0).
+
+    Hoare's FIND (quickselect) with a median-of-three pivot; its partition
+    splits runs of equal values evenly.
+
+    Parameters
+    ----------
+    a : ndarray of float64
+        Values, reordered in place: afterwards no value before ``k`` is
+        larger than ``a[k]`` and none after it smaller.
+    k : int
+        Position, ``0 <= k < len(a)``.
+    """
+    lo, hi = 0, a.shape[0] - 1
+    while lo < hi:
+        x, y, z = a[lo], a[(lo + hi) >> 1], a[hi]
+        pivot = max(min(x, y), min(max(x, y), z))
+        i, j = lo, hi
+        while i <= j:
+            while a[i] < pivot:
+                i += 1
+            while pivot < a[j]:
+                j -= 1
+            if i <= j:
+                a[i], a[j] = a[j], a[i]
+                i += 1
+                j -= 1
+        if j < k:
+            lo = i
+        if k < i:
+            hi = j
+
+
+@njit(cache=True)
+def _percentile(values, q):
+    """The ``q``-th percentile of ``values``, with numpy's linear interpolation.
+
+    Parameters
+    ----------
+    values : ndarray of float64
+        Values, reordered in place (:func:`_select`).
+    q : float
+        Percentile, in [0, 100].
+
+    Returns
+    -------
+    float
+        NaN when ``values`` is empty.
+    """
+    n = values.shape[0]
+    if n == 0:
+        return np.nan
+    pos = q / 100.0 * (n - 1)
+    i = int(np.floor(pos))
+    frac = pos - i
+    _select(values, i)
+    if i + 1 >= n or frac == 0.0:
+        return values[i]
+    # The next order statistic is the smallest value after position i.
+    return values[i] + frac * (values[i + 1:].min() - values[i])
+
+
+@njit(cache=True)
+def _add_span(out, g, a, b, interval, horizon):
+    """Add the length of ``[a, b)`` falling in each interval to ``out[g, i]``.
+
+    Parameters
+    ----------
+    out : ndarray of float64, shape (groups, horizon)
+        Seconds per group and interval, added to in place.
+    g : int
+        Row of ``out``.
+    a, b : float
+        The span, seconds; the parts before 0 and after the horizon are left out.
+    interval : float
+        Interval length, seconds.
+    horizon : int
+        Intervals.
+    """
+    a = max(a, 0.0)
+    b = min(b, interval * horizon)
+    if not b > a:
+        return
+    i = int(a / interval)
+    while a < b and i < horizon:
+        edge = (i + 1) * interval
+        out[g, i] += min(b, edge) - a
+        a = edge
+        i += 1
 
 
 @njit(cache=True)
 def _spread(starts, ends, groups, n_groups, interval, horizon, out):
     """Add the length of ``[start, end)`` falling in each interval to ``out[group, i]``."""
-    end_all = interval * horizon
     for k in range(starts.shape[0]):
-        a = max(starts[k], 0.0)
-        b = min(ends[k], end_all)
-        if not b > a:
-            continue
-        g = groups[k]
-        i = int(a / interval)
-        while a < b and i < horizon:
-            edge = (i + 1) * interval
-            step = min(b, edge) - a
-            out[g, i] += step
-            a = edge
-            i += 1
+        _add_span(out, groups[k], starts[k], ends[k], interval, horizon)
 
 
 @njit(cache=True)
-def _cell_sums(cell, outcome, attempt, enter, start, leave, target, n_cells):
-    """One pass over the records: per cell the counts and wait sums that
-    :func:`replication_stats` needs, and the wait of each record (0 if not
-    resolved).  Columns: offered, retrials, contained, abandoned_bot, entered,
-    answered, abandoned, in_system, within, waited, wait of answered, wait of
-    resolved."""
-    out = np.zeros((n_cells, 12))
-    wait = np.zeros(cell.shape[0])
-    for k in range(cell.shape[0]):
-        c = cell[k]
+def _queue_sums(queue, arrival, outcome, attempt, enter, start, leave, group, target, n_q,
+                interval, horizon, busy):
+    """Per-cell sums and wait percentiles of one replication's records, and its busy time.
+
+    A cell is ``queue * horizon + interval of arrival``, arrivals past the
+    horizon counting in its last interval.  The first pass over the records
+    counts and sums per cell, keeps the cell and wait of each answered
+    contact and adds its service to ``busy``; the second packs the answered
+    waits by cell (a counting sort), so that the waits of a cell, and those
+    of a queue (its cells are consecutive), are one slice.
+
+    Parameters
+    ----------
+    queue, arrival, outcome, attempt, enter, start, leave, group : ndarray
+        The record columns (:data:`simulate._common.RECORD_FIELDS`), as the
+        engines give them.
+    target : ndarray of float64
+        Target time of each queue, seconds.
+    n_q : int
+        Queues.
+    interval : float
+        Interval length, seconds.
+    horizon : int
+        Intervals.
+    busy : ndarray of float64, shape (groups, horizon)
+        Slot seconds spent serving per group and interval, added to in place
+        (service from start to leave, clipped to the horizon).
+
+    Returns
+    -------
+    sums : ndarray of float64, shape (n_q * horizon, 12)
+        Per cell: offered, retrials, contained, abandoned_bot, entered,
+        answered, abandoned, in_system, within the target time (answered),
+        waited at all (resolved), wait of the answered, wait of the resolved.
+    p90 : ndarray of float64, shape (n_q * horizon,)
+        90th percentile of the answered waits per cell, NaN for none.
+    p90_total : ndarray of float64, shape (n_q,)
+        The same per queue over the horizon.
+    """
+    n_cells = n_q * horizon
+    last = horizon - 1
+    sums = np.zeros((n_cells, 12))
+    n = queue.shape[0]
+    ans_cell = np.empty(n, np.int64)
+    ans_wait = np.empty(n)
+    bounds = np.zeros(n_cells + 1, np.int64)
+    m = 0
+    for k in range(n):
+        qk = queue[k]
+        c = qk * horizon + interval_index(arrival[k], interval, last)
         o = outcome[k]
-        out[c, 0] += 1.0
+        sums[c, 0] += 1.0
         if attempt[k] > 0:
-            out[c, 1] += 1.0
+            sums[c, 1] += 1.0
         if o == CONTAINED:
-            out[c, 2] += 1.0
+            sums[c, 2] += 1.0
         elif o == ABANDONED_BOT:
-            out[c, 3] += 1.0
+            sums[c, 3] += 1.0
         elif o == IN_BOT or o == IN_QUEUE:
-            out[c, 7] += 1.0
+            sums[c, 7] += 1.0
         if not np.isnan(enter[k]):
-            out[c, 4] += 1.0
+            sums[c, 4] += 1.0
         if o == ANSWERED or o == ABANDONED:
             w = (start[k] if o == ANSWERED else leave[k]) - enter[k]
-            wait[k] = w
             if w > 0.0:
-                out[c, 9] += 1.0
-            out[c, 11] += w
+                sums[c, 9] += 1.0
+            sums[c, 11] += w
             if o == ANSWERED:
-                out[c, 5] += 1.0
-                out[c, 10] += w
-                if w <= target[k]:
-                    out[c, 8] += 1.0
+                sums[c, 5] += 1.0
+                sums[c, 10] += w
+                if w <= target[qk]:
+                    sums[c, 8] += 1.0
+                ans_cell[m] = c
+                ans_wait[m] = w
+                m += 1
+                bounds[c + 1] += 1
+                _add_span(busy, group[k], start[k], leave[k], interval, horizon)
             else:
-                out[c, 6] += 1.0
-    return out, wait
+                sums[c, 6] += 1.0
+    for c in range(n_cells):
+        bounds[c + 1] += bounds[c]
+    fill = bounds[:-1].copy()
+    packed = np.empty(m)
+    for j in range(m):
+        c = ans_cell[j]
+        packed[fill[c]] = ans_wait[j]
+        fill[c] += 1
+    p90 = np.empty(n_cells)
+    for c in range(n_cells):
+        p90[c] = _percentile(packed[bounds[c]:bounds[c + 1]], 90.0)
+    # The cells only reordered their own slices: a queue's slice still holds its waits.
+    p90_total = np.empty(n_q)
+    for qk in range(n_q):
+        p90_total[qk] = _percentile(packed[bounds[qk * horizon]:bounds[(qk + 1) * horizon]],
+                                    90.0)
+    return sums, p90, p90_total
 
 
-def replication_stats(center, records, overtime, max_queue, agents=None):
+def replication_stats(center, records, overtime, max_queue, agents=None, out=None):
     """Queue and group metrics of one replication.
 
-    ``agents`` (groups x intervals, optional) are the agents on duty per
-    interval (:meth:`simulate.model.Group.agents_on_duty`), the same in every
-    replication: give them to compute them once.
+    Parameters
+    ----------
+    center : Center
+        What was simulated.
+    records, overtime, max_queue
+        One replication of an engine (:func:`simulate._engine_fast.run_fast`).
+    agents : ndarray, optional
+        Agents on duty per group and interval (:func:`duty_agents`), the
+        same in every replication: give them to compute them once.
+    out : tuple of two ndarrays, optional
+        Arrays of the shapes returned, filled and returned instead of new
+        ones (a replication's slices of a whole run's arrays, say).
 
-    Returns ``(queues, groups)``: ``queues[q, i, m]`` for metric
-    ``QUEUE_METRICS[m]`` in interval ``i``, with ``i = horizon`` holding the
-    totals over the horizon; ``groups[g, i, m]`` likewise for
-    ``GROUP_METRICS``.
+    Returns
+    -------
+    queues : ndarray, shape (queues, horizon + 1, len(QUEUE_METRICS))
+        ``queues[q, i, m]`` for metric ``QUEUE_METRICS[m]`` in interval
+        ``i``, with ``i = horizon`` holding the totals over the horizon.
+    groups : ndarray, shape (groups, horizon + 1, len(GROUP_METRICS))
+        Likewise for ``GROUP_METRICS``.
     """
     n_q, n_g, horizon = len(center.queues), len(center.groups), center.horizon
-    interval = center.interval
-    q = records["queue"].astype(np.int64)
-    outcome = records["outcome"]
-    cell = q * horizon + np.minimum((records["arrival"] // interval).astype(np.int64),
-                                    horizon - 1)
-    n_cells = n_q * horizon
-
-    answered = outcome == ANSWERED
-    target = np.array([qu.target_time for qu in center.queues], float)[q]
-    sums, wait = _cell_sums(cell, outcome, records["attempt"], records["enter"],
-                            records["start"], records["leave"], target, n_cells)
+    interval = float(center.interval)
+    target = np.array([qu.target_time for qu in center.queues], float)
+    busy = np.zeros((n_g, horizon))
+    sums, p90, p90_total = _queue_sums(
+        records["queue"], records["arrival"], records["outcome"], records["attempt"],
+        records["enter"], records["start"], records["leave"], records["group"], target, n_q,
+        interval, horizon, busy)
+    if out is None:
+        out = (np.empty((n_q, horizon + 1, len(QUEUE_METRICS))),
+               np.empty((n_g, horizon + 1, len(GROUP_METRICS))))
+    qout, gout = out
 
     def column(k):
         per_cell = sums[:, k].reshape(n_q, horizon)
         return np.concatenate([per_cell, per_cell.sum(axis=1, keepdims=True)], axis=1)
 
-    out = np.empty((n_q, horizon + 1, len(QUEUE_METRICS)))
     c = {name: column(k) for k, name in enumerate(COUNTS)}
     n_resolved = c["answered"] + c["abandoned"]
     within, waited, wait_answered, wait_resolved = (column(k) for k in range(8, 12))
@@ -195,24 +316,17 @@ def replication_stats(center, records, overtime, max_queue, agents=None):
         m["asa"] = wait_answered / c["answered"]
         m["average_wait"] = wait_resolved / n_resolved
         m["abandon_rate"] = c["abandoned"] / n_resolved
-    p90 = _percentile_by_group(wait[answered], cell[answered], n_cells, 90.0)
-    p90_total = _percentile_by_group(wait[answered], q[answered], n_q, 90.0)
     m["wait_p90"] = np.concatenate([p90.reshape(n_q, horizon), p90_total[:, None]], axis=1)
     m["max_queue"] = np.concatenate([max_queue, max_queue.max(axis=1, keepdims=True)], axis=1)
     for k, name in enumerate(QUEUE_METRICS):
-        out[:, :, k] = m[name]
+        qout[:, :, k] = m[name]
 
-    # Groups: busy and on-duty slot time per interval.
-    busy = np.zeros((n_g, horizon))
-    g = records["group"]
-    _spread(records["start"][answered], records["leave"][answered],
-            g[answered].astype(np.int64), n_g, interval, horizon, busy)
+    # Groups: busy (from the records, above) and on-duty slot time per interval.
     if agents is None:
         agents = duty_agents(center)
     duty = agents * np.array([[g.concurrency] for g in center.groups]) * interval
     _spread(overtime["start"], overtime["end"], overtime["group"].astype(np.int64), n_g,
             interval, horizon, duty)
-    gout = np.empty((n_g, horizon + 1, len(GROUP_METRICS)))
     gout[:, :horizon, 0] = agents
     gout[:, horizon, 0] = agents.mean(axis=1)
     gout[:, :horizon, 1] = busy / 3600.0
@@ -221,7 +335,7 @@ def replication_stats(center, records, overtime, max_queue, agents=None):
         gout[:, :horizon, 2] = np.where(duty > 0, busy / duty, np.nan)
         tot = duty.sum(axis=1)
         gout[:, horizon, 2] = np.where(tot > 0, busy.sum(axis=1) / tot, np.nan)
-    return out, gout
+    return qout, gout
 
 
 def duty_agents(center):
