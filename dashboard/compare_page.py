@@ -101,45 +101,52 @@ def summary_frame(results):
 
 
 def group_frame(results):
-    """Paid hours and FTE per agent group, one row per group, a pair of columns per plan.
+    """Paid hours and FTE per agent group and plan: one row per group and plan, the
+    plans of a group one under the other (as many columns however many plans).
 
     FTE = the group's paid hours / (weeks x hours of one FTE a week).
     """
-    out = None
+    rows = []
     for name, r in results.items():
-        sc = r.scenario
         if r.shifts.empty:
-            g = pd.DataFrame(columns=["group", f"{name}: paid hours", f"{name}: FTE"])
-        else:
-            hours = shift_hours(r).groupby(r.shifts["group"]).sum()
-            g = pd.DataFrame({"group": hours.index,
-                              f"{name}: paid hours": hours.to_numpy(float),
-                              f"{name}: FTE": hours.to_numpy(float)
-                              / (sc.weeks * sc.capacity.fte_hours)})
-        out = g if out is None else out.merge(g, on="group", how="outer")
-    return out if out is not None else pd.DataFrame(columns=["group"])
+            continue
+        sc = r.scenario
+        hours = shift_hours(r).groupby(r.shifts["group"]).sum()
+        rows += [{"group": g, "plan": name, "paid_hours": float(h),
+                  "FTE": float(h) / (sc.weeks * sc.capacity.fte_hours)}
+                 for g, h in hours.items()]
+    return _by_first(pd.DataFrame(rows, columns=["group", "plan", "paid_hours", "FTE"]), "group")
+
+
+def _by_first(frame, key):
+    """``frame`` with the rows of each ``key`` together, keys in order of first appearance
+    (plans in their order within a key)."""
+    order = {k: i for i, k in enumerate(dict.fromkeys(frame[key]))}
+    return frame.sort_values(key, key=lambda c: c.map(order), kind="stable",
+                             ignore_index=True)
 
 
 def attainment_frame(results, metric):
-    """Targets of one ``metric`` per queue, plans side by side.
+    """Targets of one ``metric`` per queue and plan.
 
-    Rows: the queues with a ``metric`` target in any plan.  Columns: queue,
-    level, then per plan its target, the simulated value over the horizon
-    (contacts weighted) and the share of periods meeting the target.
+    Rows: per queue with a ``metric`` target in any plan, one row per plan
+    (the plans of a queue one under the other).  Columns: queue, level,
+    plan, the plan's target, the simulated value over the horizon (contacts
+    weighted) and the share of periods meeting the target.
     """
-    out = None
+    frames = []
     for name, r in results.items():
         s = plan.attainment_summary(r.attainment)
         s = s[s["metric"] == metric]
-        g = pd.DataFrame({"queue": s["queue"].to_numpy(), "level": s["level"].to_numpy(),
-                          f"{name}: target": s["target"].to_numpy(float),
-                          f"{name}: simulated": s["simulated"].to_numpy(float),
-                          f"{name}: periods met": met_share(s)})
-        if out is None:
-            out = g
-        else:
-            out = out.merge(g, on=["queue", "level"], how="outer", sort=False)
-    return out if out is not None else pd.DataFrame(columns=["queue", "level"])
+        frames.append(pd.DataFrame({"queue": s["queue"].to_numpy(),
+                                    "level": s["level"].to_numpy(), "plan": name,
+                                    "target": s["target"].to_numpy(float),
+                                    "simulated": s["simulated"].to_numpy(float),
+                                    "periods met": met_share(s)}))
+    columns = ["queue", "level", "plan", "target", "simulated", "periods met"]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return _by_first(pd.concat(frames, ignore_index=True)[columns], "queue")
 
 
 def weekly_frame(results):
@@ -241,9 +248,8 @@ def render():
                "of its level) meeting the target on fresh random numbers.")
     groups = group_frame(built)
     st.markdown("**Paid hours and FTE per agent group**")
-    fmt.table(groups, key="cmp_groups", kinds={
-        c: ("count" if c.endswith("paid hours") else "number") for c in groups.columns
-        if c != "group"}, decimals={c: 1 for c in groups.columns if c.endswith("FTE")})
+    fmt.table(groups, key="cmp_groups", kinds={"paid_hours": "count", "FTE": "number"},
+              decimals={"FTE": 1})
     st.subheader("Targets per queue, at their level")
     for metric, (title, kind) in METRICS.items():
         table = attainment_frame(built, metric)
@@ -251,9 +257,8 @@ def render():
             continue
         st.markdown(f"**{title}**" + (" (seconds; lower is better)" if kind == "seconds" else
                                       " (lower is better)" if metric == "abandon_rate" else ""))
-        kinds = {c: ("pct" if c.endswith("periods met") else kind)
-                 for c in table.columns if c not in ("queue", "level")}
-        fmt.table(table, kinds=kinds, key=f"cmp_att_{metric}")
+        fmt.table(table, kinds={"target": kind, "simulated": kind, "periods met": "pct"},
+                  key=f"cmp_att_{metric}")
     chart = _attainment_chart(built)
     if chart is not None:
         st.altair_chart(chart, width="stretch")

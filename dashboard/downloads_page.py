@@ -39,12 +39,19 @@ from ccwfm import plan
 
 from . import files, fmt, state
 
-__all__ = ["DAYS", "DESCRIPTIONS", "INTERVAL_TABLES", "LARGE_ROWS", "PREVIEW_ROWS", "Bundle",
-           "bundle", "describe", "gather", "per_interval", "render", "schedule_by_week",
-           "unique_tables"]
+__all__ = ["DAYS", "DESCRIPTIONS", "INTERVAL_TABLES", "LARGE_ROWS", "PAGE_PX", "PREVIEW_ROWS",
+           "SIDE_ROWS", "Bundle", "bundle", "describe", "gather", "per_interval", "preview",
+           "render", "schedule_by_week", "unique_tables"]
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 PREVIEW_ROWS = 20
+SIDE_ROWS = 5
+"""Rows a table too wide for the page shows in its preview (on its side)."""
+PAGE_PX = 900
+"""Width of a table on the page, pixels (the main column beside the sidebar, 1,400-pixel
+window): a wider preview is turned on its side."""
+_PX_PER_CHAR = 7.5      # pixels of a character in a table (headers are bold), pixels of
+_PX_PER_COLUMN = 24     # padding and border per column: a little above what Chromium draws
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _KEPT = "downloads_bundle"                  # session_state key of the newest bundle
 
@@ -371,16 +378,63 @@ def bundle():
     return made
 
 
+def _fits(shown):
+    """Whether the table of texts ``shown`` (:func:`ccwfm.plan.display.texts`) fits the
+    page: the widest text of each column (header included) at :data:`_PX_PER_CHAR`, plus
+    :data:`_PX_PER_COLUMN` of padding each, within :data:`PAGE_PX`."""
+    chars = [max([len(str(h)), *(len(t) for t in shown[h])]) for h in shown.columns]
+    return sum(_PX_PER_CHAR * c + _PX_PER_COLUMN for c in chars) <= PAGE_PX
+
+
+def preview(frame, currency=None):
+    """What the preview of table ``frame`` shows: ``(table, on_its_side)``.
+
+    Its first :data:`PREVIEW_ROWS` rows (shown formatted as on the other
+    pages, :func:`ccwfm.plan.display.styled`); a table too wide for the page (a
+    capacity plan's 19 columns, say) is turned on its side instead, so that
+    no column hides behind a sideways scroll: one line per column (its header
+    as on the other pages and its name in the file), its first
+    :data:`SIDE_ROWS` rows side by side, as texts (:func:`ccwfm.plan.display.texts`; a
+    missing value is a dash).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({f"cost_{i}": [1234.5, None] for i in range(12)})
+    >>> shown, side = preview(f, "EUR")
+    >>> side, shown.columns.tolist(), shown.iloc[0].tolist()
+    (True, ['Column', 'In the file', 'Row 1', 'Row 2'], ['Cost 0 (EUR)', 'cost_0', '1,234', '–'])
+    """
+    head = frame.head(PREVIEW_ROWS)
+    shown = plan.display.texts(head, currency=currency)
+    shown = shown.where(head.notna().to_numpy(), plan.display.MISSING)
+    if _fits(shown):
+        return head, False
+    rows = shown.head(SIDE_ROWS)
+    side = {"Column": list(rows.columns), "In the file": [str(c) for c in frame.columns]}
+    side.update({f"Row {i + 1}": rows.iloc[i].tolist() for i in range(len(rows))})
+    return pd.DataFrame(side), True
+
+
 def _preview(b, currency):
     names = list(b.tables)
     pick = st.selectbox("Preview a table", ["(none)", *names], key="dl_preview",
-                        help=f"The first {PREVIEW_ROWS} rows, formatted as on the other pages; "
-                             "the files hold every row, unformatted.")
+                        help=f"The first {PREVIEW_ROWS} rows, formatted as on the other pages "
+                             f"(a table wider than the page on its side: one line per column, "
+                             f"its first {SIDE_ROWS} rows side by side); the files hold every "
+                             "row, unformatted.")
     if pick in b.tables:
         frame = b.tables[pick]
-        st.caption(f"**{pick}**: {describe(pick, frame)} First {min(PREVIEW_ROWS, len(frame))} "
-                   f"of {len(frame):,} rows.")
-        fmt.table(frame.head(PREVIEW_ROWS), currency=currency, key="dl_preview_table")
+        shown, side = preview(frame, currency)
+        n = SIDE_ROWS if side else PREVIEW_ROWS
+        how = (f" On its side ({len(frame.columns)} columns, one per line): the first"
+               if side else " First")
+        st.caption(f"**{pick}**: {describe(pick, frame)}{how} {min(n, len(frame)):,} of "
+                   f"{len(frame):,} rows.")
+        if side:            # every column in view (a grid row is 35 px, header included)
+            st.dataframe(shown, hide_index=True, width="stretch", key="dl_preview_table",
+                         height=min(35 * (len(shown) + 1) + 3, 738))
+        else:
+            fmt.table(shown, currency=currency, key="dl_preview_table")
 
 
 def render():

@@ -38,8 +38,9 @@ from ccwfm import plan
 from . import files, fmt, state
 
 __all__ = ["CEILING_FACTOR", "CHANNELS", "DAY_COLUMNS", "FLOOR_GAP", "UPLOAD_HOURLY_COST",
-           "SECTIONS", "UPLOAD_SHRINKAGE", "WEEKDAYS", "apply", "capacity_edit", "defaults_table",
-           "hiring_frame", "hours_edit", "hours_frame", "queue_edit", "render", "templates_edit",
+           "SECTIONS", "UPLOAD_SHRINKAGE", "WEEKDAYS", "apply", "break_windows_text",
+           "capacity_edit", "days_text", "defaults_table", "hiring_frame", "hours_edit",
+           "hours_frame", "parse_days", "queue_edit", "render", "templates_edit",
            "templates_frame", "workforce_edit"]
 
 CHANNELS = ("voice", "chat", "email", "back_office", "messaging", "social", "callback")
@@ -300,34 +301,103 @@ def hours_edit(data, frame):
     return data
 
 
-_TEMPLATE_COLUMNS = ["name", "length_hours", "first", "last", "step_min", *DAY_COLUMNS,
-                     "unpaid_break_min", "paid_breaks_min", "cost_factor", "break_windows"]
+_TEMPLATE_COLUMNS = ["name", "length_hours", "first", "last", "step_min", "days",
+                     "unpaid_break_min", "paid_breaks_min", "cost_factor"]
+
+
+def days_text(days):
+    """Weekdays (0 = Monday) as a planner writes them: runs of three days or more as a
+    range, the others one by one.
+
+    Examples
+    --------
+    >>> days_text(range(7)), days_text([0, 1, 2, 3, 4, 6]), days_text([5, 6]), days_text([])
+    ('Mon-Sun', 'Mon-Fri, Sun', 'Sat, Sun', '')
+    """
+    days = sorted(set(days))
+    parts, i = [], 0
+    while i < len(days):
+        j = i
+        while j + 1 < len(days) and days[j + 1] == days[j] + 1:
+            j += 1
+        run = [DAY_COLUMNS[d] for d in days[i:j + 1]]
+        parts += [f"{run[0]}-{run[-1]}"] if len(run) >= 3 else run
+        i = j + 1
+    return ", ".join(parts)
+
+
+def _day(path, token, text):
+    word = token.strip().lower()
+    hits = [i for i, name in enumerate(_DAY_NAMES) if len(word) >= 3 and name.startswith(word)]
+    if len(hits) != 1:
+        raise _error(path, "must be days (Mon ... Sun) or ranges (Mon-Fri) separated by commas",
+                     text)
+    return hits[0]
+
+
+_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def parse_days(path, text):
+    """Weekdays (0 = Monday, in week order) from a text such as ``"Mon-Fri, Sun"``: days
+    (``Mon`` or ``Monday``, any case) and ranges (``Mon-Fri``; ``Fri-Mon`` runs over the
+    weekend), separated by commas; ``every day`` is ``Mon-Sun``.  An error names ``path``.
+
+    Examples
+    --------
+    >>> parse_days("days", "mon-fri, Sunday"), parse_days("days", "Fri-Mon")
+    ([0, 1, 2, 3, 4, 6], [0, 4, 5, 6])
+    """
+    if _blank(text):
+        raise _error(path, "must name at least one day", "" if text is None else text)
+    if str(text).strip().lower() in ("every day", "daily", "all"):
+        return list(range(7))
+    days = set()
+    for token in str(text).replace(";", ",").split(","):
+        if not token.strip():
+            continue
+        ends = token.split("-")
+        if len(ends) > 2:
+            raise _error(path, "must be days (Mon ... Sun) or ranges (Mon-Fri) separated by "
+                               "commas", text)
+        a, b = (_day(path, e, text) for e in (ends[0], ends[-1]))
+        days.update((a + k) % 7 for k in range((b - a) % 7 + 1))
+    if not days:
+        raise _error(path, "must name at least one day", text)
+    return sorted(days)
 
 
 def templates_frame(scenario):
     """The shift-template table: one row per template of the scenario.
 
     Columns: ``name``, ``length_hours`` (on site), ``first`` and ``last``
-    start ("HH:MM"), ``step_min`` (minutes between starts), a flag per
-    weekday, ``unpaid_break_min``, ``paid_breaks_min`` (minutes of each,
-    "15, 15"), ``cost_factor`` (wage multiplier) and ``break_windows``
-    (read-only: windows the optimiser places, kept as they are).  A
-    scenario without templates shows none (the plan then uses
-    the plan's default templates).
+    start ("HH:MM"), ``step_min`` (minutes between starts), ``days`` (the
+    weekdays it starts on, :func:`days_text`: "Mon-Fri"), ``unpaid_break_min``,
+    ``paid_breaks_min`` (minutes of each, "15, 15") and ``cost_factor`` (wage
+    multiplier).  Break windows (placed by the optimiser) are not in the
+    table: :func:`break_windows_text` says them, and an edit keeps them.  A
+    scenario without templates shows none (the plan then uses the plan's
+    default templates).
     """
     rows = []
     for t in scenario.workforce.shifts:
         d = t.to_dict()
         rows.append({"name": t.name, "length_hours": d["length"], "first": d["first"],
                      "last": d["last"], "step_min": d.get("step", 30),
-                     **{c: i in t.days for i, c in enumerate(DAY_COLUMNS)},
-                     "unpaid_break_min": t.unpaid_break,
+                     "days": days_text(t.days), "unpaid_break_min": t.unpaid_break,
                      "paid_breaks_min": ", ".join(str(b) for b in t.paid_breaks),
-                     "cost_factor": t.cost_factor,
-                     "break_windows": "; ".join(
-                         f"{w.length} min from {w.earliest} to {w.latest}"
-                         + (" (paid)" if w.paid else "") for w in t.breaks)})
+                     "cost_factor": t.cost_factor})
     return pd.DataFrame(rows, columns=_TEMPLATE_COLUMNS)
+
+
+def break_windows_text(scenario):
+    """The templates' break windows in words ("full: 30 min starting 180-300 min into the
+    shift (paid)"), one template after the other; empty when none has any."""
+    return "; ".join(
+        f"{t.name}: " + ", ".join(f"{w.length:g} min starting {w.earliest:g}-{w.latest:g} min "
+                                   "into the shift" + (" (paid)" if w.paid else "")
+                                   for w in t.breaks)
+        for t in scenario.workforce.shifts if t.breaks)
 
 
 def _minutes_list(path, text):
@@ -366,7 +436,7 @@ def templates_edit(data, frame):
             x = row[col]
             d[key] = x.strip() if isinstance(x, str) else (
                 int(x) if key == "step" and float(x) == int(x) else float(x))
-        d["days"] = [w for c, w in zip(DAY_COLUMNS, WEEKDAYS) if bool(row.get(c))]
+        d["days"] = [WEEKDAYS[k] for k in parse_days(f"{path}.days", row.get("days"))]
         before = old.get(name, {})
         if before.get("breaks"):
             d["breaks"] = before["breaks"]
@@ -631,23 +701,30 @@ def _templates_form(sc):
                        + "). Add rows to set your own.")
         frame = st.data_editor(
             templates_frame(sc), key=f"{PREFIX}templates", num_rows="dynamic",
-            hide_index=True, width="stretch", disabled=["break_windows"], column_config={
+            hide_index=True, width="stretch", column_config={
                 "name": st.column_config.TextColumn("Name", required=True),
-                "length_hours": st.column_config.NumberColumn("Length (h)", min_value=0.25,
-                                                              max_value=24, step=0.25),
-                "first": st.column_config.TextColumn("First start", help="HH:MM"),
-                "last": st.column_config.TextColumn("Last start", help="HH:MM"),
-                "step_min": st.column_config.NumberColumn("Step (min)", min_value=1, step=1),
-                "unpaid_break_min": st.column_config.NumberColumn("Unpaid break (min)",
-                                                                  min_value=0, step=5),
+                "length_hours": st.column_config.NumberColumn(
+                    "Length (h)", help="Hours on site, breaks included", min_value=0.25,
+                    max_value=24, step=0.25),
+                "first": st.column_config.TextColumn("First", help="First start, HH:MM"),
+                "last": st.column_config.TextColumn("Last", help="Last start, HH:MM"),
+                "step_min": st.column_config.NumberColumn(
+                    "Step (min)", help="Minutes between two starts", min_value=1, step=1),
+                "days": st.column_config.TextColumn(
+                    "Days", help="Days it starts on: days or ranges separated by commas, "
+                                 "e.g. Mon-Fri, Sun"),
+                "unpaid_break_min": st.column_config.NumberColumn(
+                    "Unpaid (min)", help="Minutes of unpaid break (lunch)", min_value=0,
+                    step=5),
                 "paid_breaks_min": st.column_config.TextColumn(
-                    "Paid breaks (min)", help="Minutes of each paid break, e.g. 15, 15"),
-                "cost_factor": st.column_config.NumberColumn("Wage factor", min_value=0.0,
-                                                             step=0.05, format="%.2f"),
-                "break_windows": st.column_config.TextColumn(
-                    "Break windows", help="Kept as the scenario file sets them (edit them "
-                                          "there)."),
-                **{d: st.column_config.CheckboxColumn(d, width=48) for d in DAY_COLUMNS}})
+                    "Paid (min)", help="Minutes of each paid break, e.g. 15, 15"),
+                "cost_factor": st.column_config.NumberColumn(
+                    "Wage factor", help="Times the hourly wage (nights, weekends)",
+                    min_value=0.0, step=0.05, format="%.2f")})
+        windows = break_windows_text(sc)
+        if windows:
+            st.caption("Break windows (placed by the optimiser; kept by an edit, set in the "
+                       f"scenario file): {windows}.")
         go = st.form_submit_button("Apply changes", type="primary",
                                    key=f"{PREFIX}templates_apply")
     if go:

@@ -89,25 +89,50 @@ def headline(target):
     return "asa", "ASA", "seconds", None
 
 
-def _row(name, qp, scenario):
-    row = {"what-if": name, "FTE": qp.fte, "total cost": qp.total_cost}
-    for r in qp.summary.itertuples():
-        col, label, _, goal = headline(scenario.queue(r.queue).target)
-        row[f"{r.queue}: {label}"] = getattr(r, col)
-        if goal is not None:
-            row[f"{r.queue}: target"] = goal
-        row[f"{r.queue}: abandonment"] = r.abandon_rate
-    return row
+def comparison(named):
+    """The saved what-ifs side by side, from ``named``: (name, quick plan, scenario) per row.
 
+    Returns ``(wide, plans, queues)``: ``wide`` one row per what-if with its
+    FTE, total cost and per queue its headline KPI (:func:`headline`), target
+    and abandonment (``<queue>: <kpi>`` columns: the download,
+    ``scenario_comparison``); what the page shows, as wide as the page
+    whatever the number of queues: ``plans`` (what-if, FTE, total cost) and
+    ``queues``, one row per queue and what-if (a queue's what-ifs one under
+    the other): the ``metric`` of its target, its ``value`` and ``target``
+    in that KPI's unit, its ``abandon_rate``.
 
-def _kinds(table, scenario):
-    kinds = {"what-if": "text", "FTE": "number", "total cost": "money"}
-    for q in scenario.queues:
-        _, label, kind, _ = headline(q.target)
-        kinds[f"{q.name}: {label}"] = kind
-        kinds[f"{q.name}: target"] = kind
-        kinds[f"{q.name}: abandonment"] = "pct"
-    return {c: k for c, k in kinds.items() if c in table.columns}
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from ccwfm import plan
+    >>> sc = plan.demo_scenario(weeks=1)
+    >>> qp = SimpleNamespace(fte=40.2, total_cost=51000.0, summary=pd.DataFrame({
+    ...     "queue": ["voice", "email"], "service_level": [0.86, 0.3], "asa": [9.0, 950.0],
+    ...     "abandon_rate": [0.03, 0.0]}))
+    >>> wide, plans, queues = comparison([("base", qp, sc), ("more", qp, sc)])
+    >>> plans.columns.tolist(), queues["queue"].tolist(), queues["metric"].tolist()[-1]
+    (['what-if', 'FTE', 'total cost'], ['voice', 'voice', 'email', 'email'], 'asa')
+    """
+    wide, long = [], []
+    for name, qp, scenario in named:
+        row = {"what-if": name, "FTE": qp.fte, "total cost": qp.total_cost}
+        for r in qp.summary.itertuples():
+            col, label, _, goal = headline(scenario.queue(r.queue).target)
+            row[f"{r.queue}: {label}"] = getattr(r, col)
+            if goal is not None:
+                row[f"{r.queue}: target"] = goal
+            row[f"{r.queue}: abandonment"] = r.abandon_rate
+            long.append({"queue": r.queue, "what-if": name, "metric": col,
+                         "value": getattr(r, col), "target": goal,
+                         "abandon_rate": r.abandon_rate})
+        wide.append(row)
+    wide = pd.DataFrame(wide)
+    queues = pd.DataFrame(long, columns=["queue", "what-if", "metric", "value", "target",
+                                         "abandon_rate"])
+    order = {q: i for i, q in enumerate(dict.fromkeys(queues["queue"]))}
+    queues = queues.sort_values("queue", key=lambda c: c.map(order), kind="stable",
+                                ignore_index=True)
+    return wide, wide[["what-if", "FTE", "total cost"]], queues
 
 
 def _queue_metric(col, qp, base, queue):
@@ -217,41 +242,14 @@ def render():
         state.clear_whatif_inputs()
         st.rerun()
     _saved_list(ss, base)
-    rows, scenarios = [_row("base", ref, base)], [base]
+    named = [("base", ref, base)]
     for nm, ov in state.saved_whatifs().items():
         variant = base.with_overrides(ov) if ov else base
-        rows.append(_row(nm, state.need_quick(variant), variant))
-        scenarios.append(variant)
-    table = pd.DataFrame(rows)
-    ss["comparison"] = table
-    shown, same = shared_targets(table, scenarios)
+        named.append((nm, state.need_quick(variant), variant))
+    wide, plans, queues = comparison(named)
+    ss["comparison"] = wide
     st.caption("Saved what-ifs are kept in this session and in the saved plan (Data page, "
-               "Save the plan)." + (" Targets, the same in every row: " + "; ".join(
-                   f"{q} {text}" for q, text in same.items()) + "." if same else ""))
-    fmt.table(shown, kinds=_kinds(shown, base), decimals={"FTE": 1}, currency=cur,
-              key="wi_comparison")
-
-
-def shared_targets(table, scenarios):
-    """``table`` (a row per scenario of ``scenarios``) without the ``<queue>: target``
-    columns of the queues whose whole target is the same in every scenario, and those
-    queues' targets in words (said once, not repeated on every row).
-
-    Examples
-    --------
-    >>> from ccwfm import plan
-    >>> base = plan.demo_scenario(weeks=1)
-    >>> longer = base.with_overrides({"queues.email.target.asa": 1800.0})
-    >>> t = pd.DataFrame({"what-if": ["base", "a"], "voice: target": [0.8, 0.8],
-    ...                   "email: target": [7200.0, 1800.0]})
-    >>> shown, same = shared_targets(t, [base, longer])
-    >>> shown.columns.tolist(), list(same)
-    (['what-if', 'email: target'], ['voice', 'sales', 'chat'])
-    """
-    same = {}
-    for q in scenarios[0].queues:
-        words = {sc.queue(q.name).target.describe() for sc in scenarios}
-        if len(words) == 1:
-            same[q.name] = words.pop()
-    drop = [c for c in (f"{q}: target" for q in same) if c in table.columns]
-    return table.drop(columns=drop), same
+               "Save the plan). Each queue against its own kind of target.")
+    fmt.table(plans, kinds={"FTE": "number", "total cost": "money"}, decimals={"FTE": 1},
+              currency=cur, key="wi_comparison")
+    fmt.table(queues, key="wi_comparison_queues")

@@ -122,14 +122,19 @@ def test_the_summary_shows_each_plans_own_numbers(built):
 @pytest.mark.slow
 def test_the_whatif_needs_no_more_voice_fte_and_groups_match_the_shifts(built):
     at, results = built
-    groups = at.dataframe[1].value.set_index("Agent group")
+    groups = at.dataframe[1].value
+    assert list(groups.columns) == ["Agent group", "Plan", "Paid hours", "FTE"]
     for name, r in results.items():
         hours = _hours(r).groupby(r.shifts["group"]).sum()
         fte = hours / (r.scenario.weeks * r.scenario.capacity.fte_hours)
-        shown = groups.apply(lambda row: _col(row, f"{name}: FTE"), axis=1)
-        assert shown.to_dict() == pytest.approx(fte.to_dict())
-    voice = groups.loc["voice"]
-    assert _col(voice, f"{WHATIF}: FTE") <= _col(voice, f"{cp.BASE}: FTE")
+        shown = groups[groups["Plan"] == name].set_index("Agent group")
+        assert shown["FTE"].to_dict() == pytest.approx(fte.to_dict())
+        assert shown["Paid hours"].to_dict() == pytest.approx(hours.to_dict())
+    # a group's plans one under the other
+    assert groups["Agent group"].tolist() == [g for g in dict.fromkeys(groups["Agent group"])
+                                              for _ in results]
+    voice = groups[groups["Agent group"] == "voice"].set_index("Plan")["FTE"]
+    assert voice[WHATIF] <= voice[cp.BASE]
 
 
 @pytest.mark.slow
@@ -142,18 +147,20 @@ def test_attainment_per_queue_at_its_target_type(built):
         queues = set(frame["Queue"])
         metric = ("asa" if queues == {"email"} else
                   "abandon_rate" if queues == {"voice"} else "service_level")
-        by_metric[metric] = frame.set_index("Queue")
-    assert set(by_metric["service_level"].index) == {"voice", "sales", "chat"}
-    assert set(by_metric["asa"].index) == {"email"}          # e-mail against its ASA target
+        assert len(frame.columns) == 6                # however many plans
+        by_metric[metric] = frame.set_index(["Queue", "Plan"])
+    queues = by_metric["service_level"].index.get_level_values("Queue")
+    assert set(queues) == {"voice", "sales", "chat"}
+    assert set(by_metric["asa"].index.get_level_values("Queue")) == {"email"}  # its ASA target
     for name, r in results.items():
         a = r.attainment
         for (queue, metric), g in a.groupby(["queue", "metric"]):
-            row = by_metric[metric].loc[queue]
+            row = by_metric[metric].loc[(queue, name)]
             sim = (g["simulated"] * g["contacts"]).sum() / g["contacts"].sum()
             unit = " (s)" if metric == "asa" else ""
-            assert _col(row, f"{name}: simulated{unit}") == pytest.approx(sim)
-            assert _col(row, f"{name}: periods met") == pytest.approx(g["met"].mean())
-            assert _col(row, f"{name}: target{unit}") == pytest.approx(g["target"].iloc[0])
+            assert _col(row, f"simulated{unit}") == pytest.approx(sim)
+            assert _col(row, "periods met") == pytest.approx(g["met"].mean())
+            assert _col(row, f"target{unit}") == pytest.approx(g["target"].iloc[0])
 
 
 @pytest.mark.slow

@@ -186,6 +186,39 @@ def test_a_preview_shows_the_first_rows_formatted(app):
     assert not app.dataframe
 
 
+def test_a_table_wider_than_the_page_is_previewed_on_its_side(app):
+    frame = kept(app).tables["requirements"]
+    assert len(frame.columns) > 10
+    app.selectbox(key="dl_preview").set_value("requirements").run()
+    ok(app)
+    (table,) = list(app.dataframe)
+    shown = table.value
+    heads = plan.display.labels(frame)
+    assert list(shown.columns) == ["Column", "In the file"] + [f"Row {i}" for i in range(1, 6)]
+    assert shown["In the file"].tolist() == list(frame.columns)      # every column, one a line
+    assert shown["Column"].tolist() == list(heads)
+    texts = plan.display.texts(frame.head(5))
+    for i in range(5):
+        want = [plan.display.MISSING if pd.isna(v) else t
+                for v, t in zip(frame.iloc[i], texts.iloc[i])]
+        assert shown[f"Row {i + 1}"].tolist() == want
+    assert any(f"On its side ({len(frame.columns)} columns, one per line): the first 5 of "
+               f"{len(frame):,} rows." in c.value for c in app.caption)
+    app.selectbox(key="dl_preview").set_value("(none)").run()
+
+
+def test_only_tables_wider_than_the_page_go_on_their_side():
+    narrow = pd.DataFrame({"queue": ["voice"] * 30, "volume": np.arange(30.0)})
+    shown, side = dl.preview(narrow)
+    assert not side and shown.equals(narrow.head(dl.PREVIEW_ROWS))
+    # as wide as the page allows, then one character more
+    width = dl.PAGE_PX - dl._PX_PER_COLUMN
+    chars = int(width // dl._PX_PER_CHAR)
+    fits = pd.DataFrame({"note": ["x" * chars]})
+    assert not dl.preview(fits)[1]
+    assert dl.preview(pd.DataFrame({"note": ["x" * (chars + 1)]}))[1]
+
+
 # -- with a full plan and a roster (about a minute) ---------------------------------------------
 
 @pytest.mark.slow

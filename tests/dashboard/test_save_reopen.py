@@ -139,21 +139,22 @@ def test_saved_whatifs_rename_delete_and_the_table_is_formatted():
     at.button(key="wi_saved_delete_other").click().run()
     ok(at)
     assert list(at.session_state[state.SAVED]) == ["half the calls to the bot"]
-    comparison = table(at, "What-if")
+    comparison = table(at, "What-if")              # the plans, then the queues
     texts = shown(comparison)
     assert texts.iloc[:, 0].tolist() == ["base", "half the calls to the bot"]
     # Percentages, currency, FTE with one decimal; e-mail against its ASA target.
-    cols = list(comparison.value.columns)
-    assert any(c.startswith("email: ASA") for c in cols), cols
-    assert not any(c.startswith("email: service level") for c in cols), cols
     fte = texts[[c for c in texts.columns if c.startswith("FTE")][0]]
     assert all(len(x.split(".")[-1]) == 1 for x in fte), fte.tolist()
-    sl = texts[[c for c in texts.columns if c.startswith("voice: service level")][0]]
-    assert all(x.endswith("%") for x in sl)
-    for col in texts.columns[1:]:
-        for x in texts[col]:
-            assert not any(len(p) > 2 for p in x.replace(",", "").split(".")[1:]
-                           if p[:1].isdigit()), (col, x)
+    queues = shown(table(at, "KPI")).set_index(["Queue", "What-if"])
+    assert set(queues.loc["email", "KPI"]) == {"ASA"}
+    assert all(x.endswith(" s") for x in queues.loc["email", "Value"])
+    assert all(x.endswith("%") for x in queues.loc["voice", "Value"])
+    assert all(x.endswith("%") for x in queues["Abandonment"])
+    for frame in (texts, queues.reset_index()):
+        for col in frame.columns[1:]:
+            for x in frame[col]:
+                assert not any(len(p) > 2 for p in x.replace(",", "").split(".")[1:]
+                               if p[:1].isdigit()), (col, x)
 
 
 def test_email_shows_asa_against_its_target():

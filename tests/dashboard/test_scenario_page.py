@@ -184,10 +184,9 @@ def test_opening_hours_table(at):
 def test_shift_templates_added_edited_deleted(at):
     _section(at, "Shifts")
     at.session_state["sce_templates"] = {
-        "edited_rows": {0: {"length_hours": 9.0, "Sun": False}},
+        "edited_rows": {0: {"length_hours": 9.0, "days": "Mon-Sat"}},
         "added_rows": [{"name": "late", "length_hours": 8.0, "first": "12:00", "last": "14:00",
-                        "step_min": 60, "Mon": True, "Tue": True, "Wed": True, "Thu": True,
-                        "Fri": True, "Sat": False, "Sun": False, "unpaid_break_min": 30,
+                        "step_min": 60, "days": "mon-fri", "unpaid_break_min": 30,
                         "paid_breaks_min": "15, 15", "cost_factor": 1.1}],
         "deleted_rows": [2]}
     _ok(at.button(key="sce_templates_apply").click().run())
@@ -208,6 +207,54 @@ def test_shift_templates_added_edited_deleted(at):
     (err,) = _errors(at)
     assert "'workforce.shifts[part].first'" in err and "25:00" in err
     assert _scenario(at) == before
+    at.session_state["sce_templates"] = {"edited_rows": {1: {"days": "Mon-Fri, Holiday"}},
+                                         "added_rows": [], "deleted_rows": []}
+    _ok(at.button(key="sce_templates_apply").click().run())
+    (err,) = _errors(at)
+    assert err.endswith("'workforce.shifts[part].days' must be days (Mon ... Sun) or ranges "
+                        "(Mon-Fri) separated by commas: 'Mon-Fri, Holiday'")
+    assert _scenario(at) == before
+
+
+def test_days_as_text_round_trip_every_set_of_weekdays():
+    names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    for mask in range(1, 128):
+        days = [d for d in range(7) if mask >> d & 1]
+        text = sp.days_text(days)
+        assert sp.parse_days("days", text) == days, text
+        assert sp.parse_days("days", text.upper().replace(", ", ",")) == days
+        # the text lists exactly those days, each once, ranges only for 3 days or more
+        listed = []
+        for part in text.split(", "):
+            a, _, b = part.partition("-")
+            i, j = names.index(a), names.index(b or a)
+            assert not b or j - i >= 2, text
+            listed += names[i:j + 1]
+        assert listed == [names[d] for d in days]
+    assert sp.parse_days("d", "Sat-Mon") == [0, 5, 6]              # over the weekend
+    assert sp.parse_days("d", "Tuesday, thurs") == [1, 3]
+    assert sp.parse_days("d", "every day") == list(range(7))
+    for bad in ("", "  ", "Mo", "Mun", "Mon-Wed-Fri", ",", "Mon Tue"):
+        with pytest.raises(plan.ScenarioError, match=r"^'d' must "):
+            sp.parse_days("d", bad)
+
+
+def test_break_windows_are_said_under_the_templates_and_kept_by_an_edit():
+    sc = plan.demo_scenario(weeks=1)
+    data = sc.to_dict()
+    shifts = data["workforce"]["shifts"]
+    shifts[0]["breaks"] = [{"length": 30, "earliest": 180, "latest": 300},
+                           {"length": 15, "earliest": 360, "latest": 420, "paid": True}]
+    for key in ("unpaid_break", "paid_breaks", "paid_break_offsets"):
+        shifts[0].pop(key, None)
+    sc = plan.Scenario.from_dict(data)
+    text = sp.break_windows_text(sc)
+    assert text == (f"{shifts[0]['name']}: 30 min starting 180-300 min into the shift, "
+                    "15 min starting 360-420 min into the shift (paid)")
+    assert "break_windows" not in sp.templates_frame(sc).columns
+    again = plan.Scenario.from_dict(sp.templates_edit(sc.to_dict(), sp.templates_frame(sc)))
+    assert again.workforce.shifts[0].breaks == sc.workforce.shifts[0].breaks
+    assert sp.break_windows_text(plan.demo_scenario(weeks=1)) == ""
 
 
 def test_pay_shrinkage_headcount_hiring_and_attrition(at):
