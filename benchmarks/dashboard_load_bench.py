@@ -50,6 +50,7 @@ import asyncio
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -148,7 +149,7 @@ class Server:
         deadline = time.monotonic() + 90
         while not healthy(self.url):
             if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
+                self.stop(keep=True)
                 raise RuntimeError(f"the dashboard did not start; see {self.log.name}")
             time.sleep(0.25)
         kids = _children(self.proc.pid)
@@ -157,7 +158,8 @@ class Server:
     def rss_mb(self):
         return _rss_mb(self.pid)
 
-    def stop(self):
+    def stop(self, keep=False):
+        """Stop the server; its temporary folder (and log) goes too unless ``keep``."""
         if self.proc.poll() is None:
             try:
                 os.killpg(self.proc.pid, signal.SIGTERM)
@@ -168,6 +170,8 @@ class Server:
             except ProcessLookupError:
                 pass
         self.log.close()
+        if not keep:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 class Sampler(threading.Thread):

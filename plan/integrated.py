@@ -522,7 +522,8 @@ def _confirm(queues, parts, route, req, phones, group_phones, interval, reps, st
              {q.name: _formula(q, req, phones[q.name], interval) for q in qs})
             for i, qs in parts if any(q.name in names for q in qs)]
     out = _simulate_queues(jobs)
-    table = pd.concat([o[0] for o in out], ignore_index=True)
+    tables = [o[0] for o in out]           # a part without targets has an empty table
+    table = pd.concat([t for t in tables if not t.empty] or tables[:1], ignore_index=True)
     for q in which:
         if needs_records(q):
             # The formula of a window target is the fluid backlog model's share within.

@@ -27,10 +27,13 @@ if not os.access("/usr/bin/chromium", os.X_OK):
 pytest.importorskip("playwright")
 
 
-def test_two_planners_short_run_prints_exactly_the_named_keys():
+def test_two_planners_short_run_prints_exactly_the_named_keys(tmp_path):
     proc = subprocess.run([sys.executable, str(BENCH), "--users", "2", "--whatifs", "2",
                            "--weeks", "1", "--settle", "2", "--json"],
-                          capture_output=True, text=True, timeout=900, cwd=ROOT)
+                          capture_output=True, text=True, timeout=900, cwd=ROOT,
+                          env={**os.environ, "TMPDIR": str(tmp_path)})
+    # both servers (the app's and the floor's) stopped and their temporary folders removed
+    assert not list(tmp_path.glob("ccwfm-load-bench-*"))
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = json.loads(proc.stdout)
     assert list(out) == KEYS
