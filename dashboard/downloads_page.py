@@ -179,10 +179,10 @@ def schedule_by_week(shifts):
     day = start.dt.normalize()
     frame = pd.DataFrame({
         "group": pd.Categorical(sh["group"], categories=list(dict.fromkeys(shifts["group"]))),
-        "week": day - pd.to_timedelta(start.dt.weekday, unit="D"),
+        "week": day - pd.to_timedelta(start.dt.day_of_week, unit="D"),
         "template": pd.Categorical(sh["template"], categories=list(dict.fromkeys(sh["template"]))),
         "start": start.dt.strftime("%H:%M"),
-        "day": pd.Categorical(start.dt.weekday.map(dict(enumerate(DAYS))), categories=DAYS),
+        "day": pd.Categorical(start.dt.day_of_week.map(dict(enumerate(DAYS))), categories=DAYS),
         "agents": sh["agents"].astype(int).to_numpy()})
     grid = frame.pivot_table(index=["group", "week", "template", "start"], columns="day",
                              values="agents", aggfunc="sum", fill_value=0, observed=True)

@@ -108,7 +108,7 @@ def weeks_of(starts):
     [datetime.date(2025, 9, 1), datetime.date(2025, 9, 8)]
     """
     days = pd.to_datetime(pd.Series(starts)).dt.normalize()
-    mondays = days - pd.to_timedelta(days.dt.weekday, unit="D")
+    mondays = days - pd.to_timedelta(days.dt.day_of_week, unit="D")
     return [d.date() for d in sorted(mondays.unique())]
 
 

@@ -1044,7 +1044,7 @@ def fairness(table):
     length = (worked["end"] - worked["start"]).dt.total_seconds() / 60
     per = pd.DataFrame({
         "agent": worked["agent"],
-        "weekend days": worked["date"].dt.dayofweek >= 5,
+        "weekend days": worked["date"].dt.day_of_week >= 5,
         "night shifts": [_night(int(a), int(b)) for a, b in zip(start_min, length)],
         "late shifts": start_min >= _LATE}).groupby("agent").sum()
     agents = table.drop_duplicates("agent").set_index("agent")[["group", "contract"]]

@@ -128,10 +128,10 @@ def _length(q, g, out):
         out.append(Problem(q, "history", f"should cover {_WEEKLY_WEEKS} weeks or more for a "
                            "steady weekly pattern (the forecast works, with wider bounds)",
                            f"{weeks:.1f} weeks", "warning"))
-    weekdays = days.dayofweek
+    weekdays = days.day_of_week
     open_days = set(weekdays[-7 * _WEEKLY_WEEKS:]) if len(days) else set()
     every = pd.date_range(days[0], days[-1], freq="D")
-    missing = every[every.dayofweek.isin(list(open_days)) & ~every.isin(days)]
+    missing = every[every.day_of_week.isin(list(open_days)) & ~every.isin(days)]
     if len(missing):
         out.append(Problem(q, "start", "should have every open day (a day without rows is "
                            "left out of learning)",

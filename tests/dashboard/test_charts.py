@@ -24,7 +24,7 @@ def _open_times(start, days, hours=(8, 20), closed=(6,)):
     """Every 15-minute start of ``days`` days from ``start`` while open: ``hours`` on the
     weekdays not in ``closed`` (6: Sunday)."""
     t = pd.date_range(start, periods=days * 96, freq="15min")
-    keep = (t.hour >= hours[0]) & (t.hour < hours[1]) & ~t.dayofweek.isin(closed)
+    keep = (t.hour >= hours[0]) & (t.hour < hours[1]) & ~t.day_of_week.isin(closed)
     return t[keep]
 
 
@@ -293,7 +293,7 @@ def test_default_window_and_daily_totals():
     row = days[days["day"] == pd.Timestamp("2025-09-02")].iloc[0]
     assert row["contacts"] == pytest.approx(one["forecast"].sum())
     assert row["aht"] == pytest.approx(np.average(one["aht"], weights=one["forecast"]))
-    assert (days["day"].dt.dayofweek != 6).all()           # no row for a closed Sunday
+    assert (days["day"].dt.day_of_week != 6).all()           # no row for a closed Sunday
 
 
 # ---------------------------------------------------------- the page itself

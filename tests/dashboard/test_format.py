@@ -165,7 +165,7 @@ def test_agents_per_shift_one_week_sorted_by_start_time(app):
                        & (result.shifts["start"] < monday + pd.Timedelta(days=7))]
     cells = frame[days].replace("", "0").astype(int)          # blank: nobody starts
     assert cells.to_numpy().sum() == sh["agents"].sum()
-    by_day = sh.groupby(sh["start"].dt.weekday)["agents"].sum()
+    by_day = sh.groupby(sh["start"].dt.day_of_week)["agents"].sum()
     assert cells.sum().tolist() == [by_day.get(i, 0) for i in range(7)]
     assert not frame[days].isin(["0", "None", "nan", "<NA>"]).any().any()
     assert texts["Week total"].str.fullmatch(r"[\d,]+").all()

@@ -160,12 +160,12 @@ def interval_csv(weeks=5, seed=7):
     intervals, open 08:00-20:00 Monday to Saturday (no rows at night and on Sundays)."""
     rng = np.random.default_rng(seed)
     idx = pd.date_range("2025-01-06", periods=weeks * 7 * 48, freq="30min")
-    idx = idx[(idx.weekday < 6) & (idx.hour >= 8) & (idx.hour < 20)]
+    idx = idx[(idx.day_of_week < 6) & (idx.hour >= 8) & (idx.hour < 20)]
     hour = idx.hour + idx.minute / 60
     shape = 0.6 + 0.8 * np.exp(-((hour - 11) ** 2) / 6) + 0.5 * np.exp(-((hour - 15) ** 2) / 5)
     frames = []
     for queue, scale, aht in (("billing", 30.0, 360.0), ("support", 18.0, 540.0)):
-        lam = scale * shape * np.where(idx.weekday == 5, 0.6, 1.0)
+        lam = scale * shape * np.where(idx.day_of_week == 5, 0.6, 1.0)
         frames.append(pd.DataFrame({
             "queue": queue, "start": idx.strftime("%Y-%m-%d %H:%M"),
             "volume": rng.poisson(lam),

@@ -308,7 +308,7 @@ def test_agents_file_errors_keep_the_roster_and_a_good_file_is_used(made):
     assert at.session_state[roster_page.SHOWN] != before
     assert set(new.table["agent"]) == set(mine["id"])
     first = new.table[new.table["agent"] == mine["id"].iloc[0]]
-    assert (first.loc[first["date"].dt.weekday >= 5, "shift"] == "").all()
+    assert (first.loc[first["date"].dt.day_of_week >= 5, "shift"] == "").all()
     assert _metric(at, "Rule violations") == 0
 
 

@@ -23,7 +23,7 @@ FIRST = pd.Timestamp("2025-09-03")                  # a Wednesday: the week is n
 
 def _open(start, days, hours=(8, 20), closed=(6,)):
     t = pd.date_range(start, periods=days * 96, freq="15min")
-    return t[(t.hour >= hours[0]) & (t.hour < hours[1]) & ~t.dayofweek.isin(closed)]
+    return t[(t.hour >= hours[0]) & (t.hour < hours[1]) & ~t.day_of_week.isin(closed)]
 
 
 def _target(service_level=None, asa=None):

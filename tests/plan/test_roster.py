@@ -756,7 +756,7 @@ def test_an_agents_file_is_respected_day_by_day(demo):
     t = got.table
     assert set(t["agent"]) == set(frame["id"]) and set(t["group"]) == {"email"}
     worked = t[t["shift"] != ""]
-    assert not worked[(worked["agent"] == a) & worked["date"].dt.weekday.isin([5, 6])].size
+    assert not worked[(worked["agent"] == a) & worked["date"].dt.day_of_week.isin([5, 6])].size
     assert not worked[(worked["agent"] == b) & worked["date"].isin(
         pd.to_datetime(["2025-09-02", "2025-09-03"]))].size
     late = worked[worked["agent"] == c]

@@ -11,7 +11,7 @@ from ccwfm import forecast, plan
 def _hist(ndays, weekdays=range(7), first="2025-03-03", queue="q"):
     rng = np.random.default_rng(ndays)
     rows = [(queue, s, float(rng.poisson(20)), float(rng.normal(300, 20)))
-            for d in pd.date_range(first, periods=ndays, freq="D") if d.dayofweek in weekdays
+            for d in pd.date_range(first, periods=ndays, freq="D") if d.day_of_week in weekdays
             for s in pd.date_range(d + pd.Timedelta(hours=8), periods=6, freq="60min")]
     return forecast.History.from_frame(
         pd.DataFrame(rows, columns=["queue", "start", "volume", "aht"]), interval=60)
