@@ -350,6 +350,17 @@ def read_tables(page, journey, step, max_rows=400):
     """Every table the page draws now (header and cell texts), kept for the format checks."""
     frames = page.get_by_test_id("stDataFrame")
     found = frames.evaluate_all(_GRIDS_SCRIPT, max_rows)
+    # A grid sizes its columns to their texts after its first drawing: read again until the
+    # widths hold for two reads running (a first read may see the columns' default widths).
+    steady = 0
+    for _ in range(30):
+        page.wait_for_timeout(150)
+        again = frames.evaluate_all(_GRIDS_SCRIPT, max_rows)
+        steady = steady + 1 if [g.get("width") for g in again] == [
+            g.get("width") for g in found] else 0
+        found = again
+        if steady == 2:
+            break
     out = []
     for grid in found:
         if "error" in grid:
