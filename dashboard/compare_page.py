@@ -115,15 +115,8 @@ def group_frame(results):
         rows += [{"group": g, "plan": name, "paid_hours": float(h),
                   "FTE": float(h) / (sc.weeks * sc.capacity.fte_hours)}
                  for g, h in hours.items()]
-    return _by_first(pd.DataFrame(rows, columns=["group", "plan", "paid_hours", "FTE"]), "group")
-
-
-def _by_first(frame, key):
-    """``frame`` with the rows of each ``key`` together, keys in order of first appearance
-    (plans in their order within a key)."""
-    order = {k: i for i, k in enumerate(dict.fromkeys(frame[key]))}
-    return frame.sort_values(key, key=lambda c: c.map(order), kind="stable",
-                             ignore_index=True)
+    frame = pd.DataFrame(rows, columns=["group", "plan", "paid_hours", "FTE"])
+    return fmt.grouped(frame, "group")
 
 
 def attainment_frame(results, metric):
@@ -146,7 +139,7 @@ def attainment_frame(results, metric):
     columns = ["queue", "level", "plan", "target", "simulated", "periods met"]
     if not frames:
         return pd.DataFrame(columns=columns)
-    return _by_first(pd.concat(frames, ignore_index=True)[columns], "queue")
+    return fmt.grouped(pd.concat(frames, ignore_index=True)[columns], "queue")
 
 
 def weekly_frame(results):

@@ -11,7 +11,8 @@ import streamlit as st
 
 from ccwfm import plan
 
-__all__ = ["KPI_NAMES", "against_targets", "costs", "kpi_text", "table", "targets_of", "value"]
+__all__ = ["KPI_NAMES", "against_targets", "costs", "grouped", "kpi_text", "table", "targets_of",
+           "value"]
 
 # each queue's KPIs against its own target (ASA for e-mail): see ccwfm.plan.display
 KPI_NAMES = plan.display.KPI_NAMES
@@ -56,3 +57,19 @@ def costs(costs, currency, key=None):
     if "item" in frame.columns:
         frame["item"] = frame["item"].astype(str).str.capitalize()
     return table(frame, currency=currency, kinds={"cost": "money"}, key=key)
+
+
+def grouped(frame, key):
+    """``frame`` with the rows of each ``key`` value together, the values in order of first
+    appearance, rows in their order within a value (a queue's plans one under the other).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"queue": ["voice", "chat", "voice"], "plan": ["a", "a", "b"]})
+    >>> grouped(f, "queue")["plan"].tolist()
+    ['a', 'b', 'a']
+    """
+    order = {k: i for i, k in enumerate(dict.fromkeys(frame[key]))}
+    return frame.sort_values(key, key=lambda c: c.map(order), kind="stable",
+                             ignore_index=True)

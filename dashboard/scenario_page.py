@@ -330,12 +330,12 @@ def _day(path, token, text):
     word = token.strip().lower()
     hits = [i for i, name in enumerate(_DAY_NAMES) if len(word) >= 3 and name.startswith(word)]
     if len(hits) != 1:
-        raise _error(path, "must be days (Mon ... Sun) or ranges (Mon-Fri) separated by commas",
-                     text)
+        raise _error(path, _DAYS_RULE, text)
     return hits[0]
 
 
 _DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_DAYS_RULE = "must be days (Mon ... Sun) or ranges (Mon-Fri) separated by commas"
 
 
 def parse_days(path, text):
@@ -348,18 +348,16 @@ def parse_days(path, text):
     >>> parse_days("days", "mon-fri, Sunday"), parse_days("days", "Fri-Mon")
     ([0, 1, 2, 3, 4, 6], [0, 4, 5, 6])
     """
-    if _blank(text):
-        raise _error(path, "must name at least one day", "" if text is None else text)
-    if str(text).strip().lower() in ("every day", "daily", "all"):
+    text = "" if _blank(text) else str(text)
+    if text.strip().lower() in ("every day", "daily", "all"):
         return list(range(7))
     days = set()
-    for token in str(text).replace(";", ",").split(","):
+    for token in text.replace(";", ",").split(","):
         if not token.strip():
             continue
         ends = token.split("-")
         if len(ends) > 2:
-            raise _error(path, "must be days (Mon ... Sun) or ranges (Mon-Fri) separated by "
-                               "commas", text)
+            raise _error(path, _DAYS_RULE, text)
         a, b = (_day(path, e, text) for e in (ends[0], ends[-1]))
         days.update((a + k) % 7 for k in range((b - a) % 7 + 1))
     if not days:

@@ -129,10 +129,7 @@ def comparison(named):
     wide = pd.DataFrame(wide)
     queues = pd.DataFrame(long, columns=["queue", "what-if", "metric", "value", "target",
                                          "abandon_rate"])
-    order = {q: i for i, q in enumerate(dict.fromkeys(queues["queue"]))}
-    queues = queues.sort_values("queue", key=lambda c: c.map(order), kind="stable",
-                                ignore_index=True)
-    return wide, wide[["what-if", "FTE", "total cost"]], queues
+    return wide, wide[["what-if", "FTE", "total cost"]], fmt.grouped(queues, "queue")
 
 
 def _queue_metric(col, qp, base, queue):
