@@ -29,7 +29,8 @@ from scipy import stats
 from ccwfm import simulate
 
 from .achieved import formula_metrics
-from .attainment import attainment, needs_records, period_starts, queue_periods, window_parts
+from .attainment import (merge_samples, needs_records, period_samples, period_starts,
+                         queue_periods, samples_table, window_parts)
 from .backlog import fluid_backlog, positive_aht
 from .joint import JointGroup, joint_schedule
 from .least_cost import QueueDemand, least_cost_schedule, queue_deadlines
@@ -40,24 +41,27 @@ from .verify import CONFIRM_STREAM
 __all__ = ["CONFIRM_RUNS", "FULL_WEEKS", "IntegratedPlan", "REPAIR_STREAM",
            "TUNE_REPLICATIONS", "TUNE_STREAM", "TUNE_WEEKS", "plan_integrated", "two_step_cost"]
 
-TUNE_REPLICATIONS = 24
+TUNE_REPLICATIONS = 48
 """Fewest replications of each tuning simulation."""
 
-CONFIRM_RUNS = 60
+CONFIRM_RUNS = 120
 """Fewest replications of the confirmation on fresh random numbers."""
 
 _MAX_WORKERS = 2     # processes scheduling groups at once (the CI machine has 2 cores)
 
 _GIVE_BACK_ROUNDS = 3   # rounds in which over-served periods give some service back
-_SAFETY = 3.5        # standard errors of the tuning's estimate a period must clear
+_GIVE_BACK_SHARE = 0.75  # share of its excess an over-served period gives back
+_MISSED_GIVE_BACK = 0.5  # the same, for a period that has missed before
+_SAFETY = 3.0        # standard errors of the tuning's estimate a period must clear
 
 TUNE_STREAM = 2
-"""Tuning simulations use seed ``[seed, TUNE_STREAM, queue]``; the confirmation
-``[seed, CONFIRM_STREAM]``: independent streams."""
+"""Tuning simulations use seeds ``[seed, TUNE_STREAM, part, share]`` (``part`` the
+index of its first queue, ``share`` one of :data:`_SPLIT`); the confirmation
+``[seed, CONFIRM_STREAM, part]``: independent streams."""
 
 REPAIR_STREAM = 3
 """A queue whose confirmation misses is repaired and simulated again on
-``[seed, REPAIR_STREAM, queue]``."""
+``[seed, REPAIR_STREAM, part]``."""
 
 FULL_WEEKS = 8
 """Horizons of up to this many weeks are tuned by simulation on every period."""
@@ -69,7 +73,7 @@ the rest of the horizon takes the margins tuned there (:func:`_transfer`)."""
 _TRANSFER_SPREAD = 2.0     # standard deviations of the tuned margins added when transferred
 _LONG_CONFIRM = 10         # fewest replications of a long horizon's confirmation
 _CONTACTS_BUDGET = 4e7        # contacts simulated per run, at most (both stages)
-_OVER = {"sl": 0.01, "ab": 0.003, "wait": 0.1}   # excess given back (points; ASA: share)
+_OVER = {"sl": 0.005, "ab": 0.0015, "wait": 0.1}   # excess given back (points; ASA: share)
 _LOWEST = {"sl": -0.1, "ab": -0.05, "wait": -1.0}  # margins never below these (formula
                                                   # more pessimistic than simulation)
 
@@ -119,8 +123,10 @@ class IntegratedPlan:
 
 
 def _workers(jobs):
-    """Processes to schedule ``jobs`` groups with: up to the cores (2 on CI)."""
-    if jobs < 2 or "fork" not in mp.get_all_start_methods():
+    """Processes to schedule ``jobs`` groups with: up to the cores (2 on CI); one
+    inside a daemonic process (a Dask or multiprocessing worker), which may not
+    start processes of its own."""
+    if jobs < 2 or "fork" not in mp.get_all_start_methods() or mp.current_process().daemon:
         return 1
     try:
         cores = len(os.sched_getaffinity(0))
@@ -257,29 +263,63 @@ def _parts(queues, route):
     return sorted(out, key=lambda p: p[0])
 
 
-def _simulate_one(job):
-    """One part of the center (queues sharing agents) simulated alone: its attainment
-    table and mean KPIs per interval.  Deferrable work with a business-hours or
-    "next day" window keeps its contact records, to count who is handled within
-    the window."""
-    qs, route, req, phones, interval, reps, seed, starts, formula = job
+_SPLIT = 2
+"""Each part's tuning replications run as this many jobs (half each, on the
+streams ``seed + [k]``): with the largest part (the demo's voice: 55% of the
+contacts) in two halves, the two processes finish together.  The same on any
+machine, so that the results do not depend on its cores."""
+
+
+def _simulate_share(job):
+    """One share of a part's replications: the :func:`plan.attainment.period_samples`
+    of its targets, when ``means`` its mean KPIs per interval, and the
+    replications run.
+    Deferrable work with a business-hours or "next day" window keeps its contact
+    records, to count who is handled within the window."""
+    qs, route, req, phones, interval, reps, seed, starts, formula, means = job
     keep = any(needs_records(q) for q in qs)
     center = route.center(qs, req, phones, interval=interval)
-    reps = max(min(reps, simulate.max_replications(center, records=keep)), 2)
-    res = simulate.simulate(center, replications=reps, seed=seed, progress=False,
-                            records=keep)
+    most = simulate.max_replications(center, records=keep)
+    share = 1 if means else _SPLIT
+    res = simulate.simulate(center, replications=max(min(reps, most // share), 1), seed=seed,
+                            progress=False, records=keep)
     windows = None
     if keep:
         recs = res.records
         windows = {q.name: window_parts(q, recs[recs["queue"] == q.name], starts, interval)
                    for q in qs if needs_records(q)}
-    table = attainment(qs, res, starts, formula=formula, windows=windows)
-    return table, res.intervals, res.replications
+    samples = period_samples(qs, res, starts, formula=formula, windows=windows)
+    return samples, res.intervals if means else None, res.replications
 
 
 def _simulate_queues(jobs):
-    """:func:`_simulate_one` of each job, in parallel processes when there are cores."""
-    return _map(_simulate_one, jobs)
+    """Per job (one part of the center: queues sharing agents), its attainment table,
+    (when ``means``, the job's last item) its mean KPIs per interval, and the
+    replications run (at least 2), in parallel processes when there are cores.
+    A job without ``means`` (a tuning simulation) runs in :data:`_SPLIT` shares;
+    one with them (the confirmation, once) whole on its ``seed``, so that its
+    per-interval statistics are summarised where they are simulated (a year's
+    would double the parent's memory)."""
+    shares, owner = [], []
+    for j, (qs, route, req, phones, interval, reps, seed, starts, formula, means) in \
+            enumerate(jobs):
+        reps = max(int(reps), 2)
+        split = 1 if means else _SPLIT
+        for k in range(split):
+            n = reps // split + (1 if k < reps % split else 0)
+            if n:
+                shares.append((qs, route, req, phones, interval, n,
+                               list(seed) + ([k] if split > 1 else []), starts, formula,
+                               means))
+                owner.append(j)
+    out = _map(_simulate_share, shares)
+    results = []
+    for j in range(len(jobs)):
+        mine = [o for o, w in zip(out, owner) if w == j]
+        samples = merge_samples([m[0] for m in mine])
+        means = mine[0][1]
+        results.append((samples_table(samples), means, sum(m[2] for m in mine)))
+    return results
 
 
 def _tuning_days(start, end, weekday0):
@@ -365,9 +405,13 @@ def plan_integrated(requirements, queues, workforce, *, start, end, settings, pr
             # (common random numbers from round to round); only the parts whose
             # groups were scheduled again are simulated.
             todo_parts = [(i, qs) for i, qs in parts if any(q.name in dirty for q in qs)]
-            sim_phones = route.staffing(gp, _phones(queues, done, shrink))
+            q_phones = _phones(queues, done, shrink)
+            sim_phones = route.staffing(gp, q_phones)
+            n_t = len(t_starts)
             jobs = [(qs, route, t_req, sim_phones, interval, tune,
-                     [int(settings.seed), TUNE_STREAM, i], t_starts, None)
+                     [int(settings.seed), TUNE_STREAM, i], t_starts,
+                     {q.name: _formula(q, t_req, q_phones[q.name][:n_t], interval) for q in qs},
+                     False)
                     for i, qs in todo_parts]
             for (i, _), (t, _, _) in zip(todo_parts, _simulate_queues(jobs)):
                 tables[i] = t
@@ -519,7 +563,7 @@ def _confirm(queues, parts, route, req, phones, group_phones, interval, reps, st
     queue's own agents on the phones ``phones`` (the optimiser's share of its groups)."""
     names = {q.name for q in which}
     jobs = [(qs, route, req, group_phones, interval, reps, list(seed) + [i], starts,
-             {q.name: _formula(q, req, phones[q.name], interval) for q in qs})
+             {q.name: _formula(q, req, phones[q.name], interval) for q in qs}, True)
             for i, qs in parts if any(q.name in names for q in qs)]
     out = _simulate_queues(jobs)
     tables = [o[0] for o in out]           # a part without targets has an empty table
@@ -581,10 +625,17 @@ def _margin(half, tune, confirm):
     confirmation's expected half-width and :data:`_SAFETY` standard errors of the tuning's
     own estimate, from the tuning's half-width ``half`` with ``tune``
     replications and ``confirm`` of the confirmation."""
-    t_t = stats.t.ppf(0.975, tune - 1)
-    t_c = stats.t.ppf(0.975, confirm - 1)
+    t_t = stats.t.ppf(0.975, _dof(tune))
+    t_c = stats.t.ppf(0.975, _dof(confirm))
     sd = half * np.sqrt(tune) / t_t
     return sd * (t_c / np.sqrt(confirm) + _SAFETY / np.sqrt(tune))
+
+
+def _dof(reps):
+    """Degrees of freedom of an attainment interval from ``reps`` replications
+    (control-variate estimates from :data:`ccwfm.simulate.controls.MIN_REPLICATIONS` on)."""
+    return reps - 1 - (len(simulate.CONTROLS) if reps >= simulate.controls.MIN_REPLICATIONS
+                       else 0)
 
 
 def _cuts(queues, table, margins, starts, missed, give_back, reps, last=False):
@@ -592,8 +643,9 @@ def _cuts(queues, table, margins, starts, missed, give_back, reps, last=False):
 
     Every period that misses its target plus margin gets its margin raised
     by the shortfall.  With ``give_back``, a period served above it by more
-    than :data:`_OVER` gives half the excess back, unless it has missed
-    before (``missed``, updated here), so that the rounds settle.
+    than :data:`_OVER` gives :data:`_GIVE_BACK_SHARE` of the excess back, or
+    :data:`_MISSED_GIVE_BACK` if it has missed before (``missed``, updated
+    here), so that the rounds settle.
     """
     changed = {}
     moves = []
@@ -639,8 +691,9 @@ def _cuts(queues, table, margins, starts, missed, give_back, reps, last=False):
         # A deferrable queue's share within its window may give back as far as the
         # LP's bound on late contacts (conservative) lets it.
         lowest = -1.0 if (key[0] == "sl" and name in deferrable) else _LOWEST[key[0]]
-        if gap < -_OVER[key[0]] and old > lowest and (name, key) not in missed:
-            mg[key] = max(old + gap / 2, lowest)
+        if gap < -_OVER[key[0]] and old > lowest:
+            share = _MISSED_GIVE_BACK if (name, key) in missed else _GIVE_BACK_SHARE
+            mg[key] = max(old + gap * share, lowest)
             changed.setdefault(name, set()).add(key)
     return changed
 

@@ -17,6 +17,7 @@ both produce the same contacts from the same seed.
 'fast'
 """
 
+from .controls import CONTROLS, control_estimate
 from .distributions import Distribution
 from .model import Bot, Center, Group, Queue, Retrial, Shift, Skill
 from .run import SimulationResult, max_replications, simulate
@@ -25,6 +26,7 @@ from .stats import GROUP_METRICS, QUEUE_METRICS
 
 __all__ = [
     "Bot",
+    "CONTROLS",
     "Center",
     "Distribution",
     "Estimate",
@@ -37,6 +39,7 @@ __all__ = [
     "SimulationResult",
     "Skill",
     "StationaryResult",
+    "control_estimate",
     "max_replications",
     "simulate",
     "stationary",

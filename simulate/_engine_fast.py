@@ -6,8 +6,11 @@ from . import _fast
 from ._common import concat_records, dist_params, first_attempts, handle_scale
 
 
-def run_fast(center, key):
+def run_fast(center, key, firsts=None):
     """Records of one replication (``center.is_single_skill()`` must hold).
+
+    ``firsts`` may be the queues' :func:`simulate._common.first_attempts` of
+    ``key``, to skip drawing them again.
 
     Returns ``(records, overtime, max_queue)``: ``records`` maps the fields
     of :data:`simulate._common.RECORD_FIELDS` to arrays; ``overtime`` maps
@@ -28,7 +31,7 @@ def run_fast(center, key):
         has_b, bk, b1, b2, bv = dist_params(bot.time if bot else None)
         retrial = queue.retrial
         has_r, rk, r1, r2, rv = dist_params(retrial.delay if retrial else None)
-        first = first_attempts(center, qi, key)
+        first = firsts[qi] if firsts is not None else first_attempts(center, qi, key)
         scale = handle_scale(center, qi)
         scale = np.zeros(0) if scale is None else scale
         base = first["arrival"]
@@ -140,13 +143,14 @@ def _multi_params(center):
         ch_d=np.concatenate(ch_d), max_slots=max_slots, removed=removed)
 
 
-def run_fast_multi(center, key, params=None):
+def run_fast_multi(center, key, params=None, firsts=None):
     """Records of one replication of any center, on the Numba multi-skill kernel.
 
     Same model, draws and result as :func:`simulate._engine_simpy.run_simpy`
     (records, overtime and queue maxima equal up to float rounding), and as
     :func:`run_fast` on a single-skill center.  ``params`` may be the
-    center's :func:`_multi_params`, to skip building them again.
+    center's :func:`_multi_params`, to skip building them again, and
+    ``firsts`` the queues' :func:`simulate._common.first_attempts` of ``key``.
 
     Returns ``(records, overtime, max_queue)``: ``records`` maps the fields
     of :data:`simulate._common.RECORD_FIELDS` to arrays; ``overtime`` maps
@@ -157,7 +161,8 @@ def run_fast_multi(center, key, params=None):
     from . import _fast_multi as fm
     p = _multi_params(center) if params is None else params
     nq = len(center.queues)
-    firsts = [first_attempts(center, q, key) for q in range(nq)]
+    if firsts is None:
+        firsts = [first_attempts(center, q, key) for q in range(nq)]
     f_off = np.zeros(nq + 1, np.int64)
     f_off[1:] = np.cumsum([f["arrival"].shape[0] for f in firsts])
 

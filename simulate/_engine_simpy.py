@@ -94,10 +94,11 @@ class _At(Event):
 class _QueueParams:
     """Per-queue constants and first attempts, as plain Python objects."""
 
-    def __init__(self, center, q, key):
+    def __init__(self, center, q, key, first=None):
         queue = center.queues[q]
         self.q = q
-        first = first_attempts(center, q, key)
+        if first is None:
+            first = first_attempts(center, q, key)
         self.arrival = first["arrival"].tolist()
         self.handle = first["handle"].tolist()
         self.patience = first["patience"].tolist()
@@ -132,7 +133,7 @@ class _QueueParams:
 class _Model:
     """One replication of a center: the state and the event handlers."""
 
-    def __init__(self, center, key):
+    def __init__(self, center, key, firsts=None):
         self.env = env = _Environment()
         self.key = np.uint64(key)
         self.end = float(center.end)
@@ -140,7 +141,8 @@ class _Model:
         self.horizon = center.horizon
         qnames = [q.name for q in center.queues]
         nq, ng = len(center.queues), len(center.groups)
-        self.queues = [_QueueParams(center, q, key) for q in range(nq)]
+        self.queues = [_QueueParams(center, q, key, firsts[q] if firsts is not None else None)
+                       for q in range(nq)]
         # Groups: skills as (queue index, after), handle stretch, slots per agent.
         self.skills = [[(qnames.index(s.queue), float(s.after)) for s in g.skills]
                        for g in center.groups]
@@ -442,7 +444,7 @@ class _Model:
         return records, overtime, max_queue
 
 
-def run_simpy(center, key):
+def run_simpy(center, key, firsts=None):
     """Simulate one replication of any center with SimPy.
 
     Parameters
@@ -456,6 +458,9 @@ def run_simpy(center, key):
         key gives the same contacts (common random numbers), and the same
         records as :func:`simulate._engine_fast.run_fast` on a single-skill
         center.
+    firsts : list of dict, optional
+        The queues' :func:`simulate._common.first_attempts` of ``key``, to
+        skip drawing them again.
 
     Returns
     -------
@@ -483,4 +488,4 @@ def run_simpy(center, key):
     >>> max_queue.shape
     (1, 2)
     """
-    return _Model(center, key).run()
+    return _Model(center, key, firsts).run()

@@ -12,7 +12,9 @@ from ccwfm._limits import at_most, limit
 from ccwfm._validation import boolean, choice, count, error, known_name, share, text, whole
 
 from . import _rng
+from ._common import first_attempts
 from ._engine_fast import run_fast, run_fast_multi
+from .controls import CONTROLS, first_attempt_controls
 from ._fast import OUTCOMES
 from .model import Center
 from .stats import GROUP_METRICS, QUEUE_METRICS, duty_agents, replication_stats
@@ -240,10 +242,14 @@ def simulate(center, *, replications=10, seed=0, engine="auto", records=False, l
                         len(QUEUE_METRICS)))
     g_stats = np.empty((replications, len(center.groups), center.horizon + 1,
                         len(GROUP_METRICS)))
+    controls = np.empty((replications, len(center.queues), center.horizon, len(CONTROLS)))
     recs = []
     started = time.monotonic()
     for r, key in enumerate(keys):
-        rec, overtime, max_queue = run(center, int(key))
+        firsts = [first_attempts(center, q, int(key)) for q in range(len(center.queues))]
+        first_attempt_controls(center, firsts, out=controls[r])
+        rec, overtime, max_queue = run(center, int(key), firsts=firsts)
+        del firsts
         replication_stats(center, rec, overtime, max_queue, agents,
                           out=(q_stats[r], g_stats[r]))
         if records:
@@ -253,7 +259,7 @@ def simulate(center, *, replications=10, seed=0, engine="auto", records=False, l
     if show:
         print(file=sys.stderr)
     table = _records_frame(center, recs) if records else None
-    return SimulationResult(center, name, level, q_stats, g_stats, table)
+    return SimulationResult(center, name, level, q_stats, g_stats, table, controls)
 
 
 def _progress(done, total, started):
@@ -310,6 +316,12 @@ class SimulationResult:
         :data:`simulate.stats.GROUP_METRICS`.
     records : pandas.DataFrame or None
         Every contact attempt when asked for.
+    controls : ndarray or None
+        ``[replication, queue, interval, control]``: the replications' draws
+        with known mean (:data:`simulate.controls.CONTROLS`, each with
+        expectation zero; :func:`simulate.controls.first_attempt_controls`),
+        for control-variate estimates
+        (:func:`simulate.controls.control_estimate`).
     """
 
     center: Center
@@ -318,6 +330,7 @@ class SimulationResult:
     queue_stats: np.ndarray
     group_stats: np.ndarray
     records: pd.DataFrame | None = None
+    controls: np.ndarray | None = None
 
     @property
     def replications(self):

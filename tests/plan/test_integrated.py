@@ -55,15 +55,29 @@ def test_targets_hold_on_fresh_numbers_and_cost_less():
 
 
 def test_confirmation_is_not_the_tuning_stream():
+    """The confirmation is the simulation of the final schedule on the stream
+    [seed, 1, part], with the formula's control variates; not the tuning's
+    [seed, 2, part, half] (its replications in two halves)."""
+    from ccwfm.plan.achieved import formula_metrics
+    from ccwfm.plan.attainment import merge_samples, period_samples, samples_table
+
     q, req, w, end = _case(days=2)
     sim = Simulation(replications=4, seed=5, max_rounds=1)
     ip = plan_integrated(req, [q], w, start=START, end=end, settings=sim)
     center = build_center([q], req, ip.phones, interval=30)
-    same = simulate.simulate(center, replications=ip.confirm, seed=[5, 1, 0], progress=False)
-    tune = simulate.simulate(center, replications=ip.confirm, seed=[5, 2, 0], progress=False)
     starts = pd.DatetimeIndex(req["start"])
-    a = attainment([q], same, starts)["simulated"].to_numpy()
-    b = attainment([q], tune, starts)["simulated"].to_numpy()
+    formula = {q.name: (formula_metrics(q, req, ip.phones[q.name], 30),
+                        req["agent_volume"].to_numpy(float))}
+
+    def run(seeds, reps):
+        shares = [simulate.simulate(center, replications=n, seed=sd, progress=False)
+                  for sd, n in zip(seeds, reps)]
+        return samples_table(merge_samples([period_samples([q], h, starts, formula=formula)
+                                            for h in shares]))["simulated"].to_numpy()
+
+    half = (ip.confirm - ip.confirm // 2, ip.confirm // 2)
+    a = run([[5, 1, 0]], [ip.confirm])
+    b = run([[5, 2, 0, 0], [5, 2, 0, 1]], half)
     np.testing.assert_allclose(ip.attainment["simulated"].to_numpy(), a)
     assert not np.allclose(a, b)
 
