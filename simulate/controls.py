@@ -40,7 +40,10 @@ Examples
 """
 
 import numpy as np
+from numba import njit
 from scipy import stats as _st
+
+from ._common import interval_index
 
 __all__ = ["CONTROLS", "MIN_REPLICATIONS", "control_estimate", "first_attempt_controls"]
 
@@ -77,21 +80,34 @@ def first_attempt_controls(center, firsts, out=None):
         out = np.empty((n_q, horizon, len(CONTROLS)))
     length = float(center.interval)
     for q, (queue, first) in enumerate(zip(center.queues, firsts)):
-        arrival = first["arrival"]
-        cell = np.minimum((arrival // length).astype(np.int64), horizon - 1)
-        handle = first["handle"]
-        passed = 1.0
+        skip = 0.0
         if queue.bot is not None:
             skip = float(queue.bot.abandon) + float(queue.bot.containment)
-            on = first["bot_u"] >= skip
-            cell, handle, passed = cell[on], handle[on], 1.0 - skip
-        count = np.bincount(cell, None, horizon)
+        count, work = out[q, :, 0], out[q, :, 1]
+        _sums(first["arrival"], first["handle"], first["bot_u"], skip, length, count, work)
+        passed = 1.0 - skip
         mean = np.full(horizon, float(queue.handle.mean))
         if queue.handle_scale is not None:
             mean = mean * np.asarray(queue.handle_scale, float)
-        out[q, :, 0] = count - np.asarray(queue.volume, float) * passed
-        out[q, :, 1] = np.bincount(cell, handle, horizon) - count * mean
+        work -= count * mean
+        count -= np.asarray(queue.volume, float) * passed
     return out
+
+
+@njit(cache=True)
+def _sums(arrival, handle, bot_u, skip, interval, count, work):
+    """Per interval, into ``count`` and ``work`` (zeroed here): the first attempts
+    whose bot uniform is at least ``skip`` (all with ``skip`` 0) and their handle
+    times; arrivals past the last interval count in it."""
+    last = count.shape[0] - 1
+    count[:] = 0.0
+    work[:] = 0.0
+    for k in range(arrival.shape[0]):
+        if skip > 0.0 and bot_u[k] < skip:
+            continue
+        i = interval_index(arrival[k], interval, last)
+        count[i] += 1.0
+        work[i] += handle[k]
 
 
 def control_estimate(values, controls, level=0.95):
