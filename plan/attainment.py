@@ -221,6 +221,10 @@ def period_samples(queues, result, starts, *, formula=None, windows=None):
         n_p = int(periods.max()) + 1
         win = (windows or {}).get(q.name)
         ctrl = None
+        if formula is not None and q.name in formula and not q.is_deferrable:
+            ctrl = _period_controls(result, qi, periods, n_p, formula[q.name][0].prob_wait)
+        if ctrl is None:
+            ctrl = np.zeros((reps, n_p, 0))
         for kind, target in _kinds(q, window=win is not None):
             num, den = _per_rep(qs[:, qi, :horizon, :], kind, q.target.basis)
             if kind == "service_level" and win is not None:
@@ -230,12 +234,6 @@ def period_samples(queues, result, starts, *, formula=None, windows=None):
                 pd_ = np.stack([np.bincount(periods, den[r], n_p) for r in range(reps)])
             with np.errstate(invalid="ignore", divide="ignore"):
                 val = pn / pd_
-            if ctrl is None:
-                if formula is not None and q.name in formula and not q.is_deferrable:
-                    ctrl = _period_controls(result, qi, periods, n_p,
-                                            formula[q.name][0].prob_wait)
-                if ctrl is None:
-                    ctrl = np.zeros((reps, n_p, 0))
             f_val = np.full(n_p, np.nan)
             if formula is not None and q.name in formula:
                 m, vol = formula[q.name]

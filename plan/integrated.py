@@ -270,6 +270,12 @@ contacts) in two halves, the two processes finish together.  The same on any
 machine, so that the results do not depend on its cores."""
 
 
+def _shares(means):
+    """Shares a job's replications run in: :data:`_SPLIT` for a tuning simulation,
+    one for the confirmation (``means``)."""
+    return 1 if means else _SPLIT
+
+
 def _simulate_share(job):
     """One share of a part's replications: the :func:`plan.attainment.period_samples`
     of its targets, when ``means`` its mean KPIs per interval, and the
@@ -280,9 +286,8 @@ def _simulate_share(job):
     keep = any(needs_records(q) for q in qs)
     center = route.center(qs, req, phones, interval=interval)
     most = simulate.max_replications(center, records=keep)
-    share = 1 if means else _SPLIT
-    res = simulate.simulate(center, replications=max(min(reps, most // share), 1), seed=seed,
-                            progress=False, records=keep)
+    res = simulate.simulate(center, replications=max(min(reps, most // _shares(means)), 1),
+                            seed=seed, progress=False, records=keep)
     windows = None
     if keep:
         recs = res.records
@@ -304,7 +309,7 @@ def _simulate_queues(jobs):
     for j, (qs, route, req, phones, interval, reps, seed, starts, formula, means) in \
             enumerate(jobs):
         reps = max(int(reps), 2)
-        split = 1 if means else _SPLIT
+        split = _shares(means)
         for k in range(split):
             n = reps // split + (1 if k < reps % split else 0)
             if n:

@@ -1,10 +1,11 @@
 """What the engines and the statistics share: arrival rates with day factors, the interval of
-a time, kernel parameters, records."""
+a time, kernel parameters, records, Student-t quantiles."""
 
 import math
 
 import numpy as np
 from numba import njit
+from scipy import stats as _st
 
 from . import _fast
 from ._fast import OUTCOMES
@@ -80,6 +81,14 @@ def first_attempts(center, q, key):
     else:
         out["bot_time"] = out["bot_u"] = out["bot_at"] = np.zeros(n)
     return out
+
+
+def t_quantiles(level, dof):
+    """Student-t quantiles of a two-sided ``level`` interval for an array of degrees
+    of freedom, one ``ppf`` per distinct value (scipy's is slow cell by cell)."""
+    dof = np.asarray(dof)
+    values, where = np.unique(dof, return_inverse=True)
+    return _st.t.ppf(0.5 + level / 2.0, values)[where.reshape(dof.shape)]
 
 
 @njit(cache=True)
@@ -163,4 +172,4 @@ def concat_records(parts):
 
 
 __all__ = ["OUTCOMES", "RECORD_FIELDS", "arrival_rates", "first_attempts", "dist_params",
-           "empty_records", "concat_records"]
+           "empty_records", "concat_records", "t_quantiles"]

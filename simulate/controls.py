@@ -41,9 +41,8 @@ Examples
 
 import numpy as np
 from numba import njit
-from scipy import stats as _st
 
-from ._common import interval_index
+from ._common import interval_index, t_quantiles
 
 __all__ = ["CONTROLS", "MIN_REPLICATIONS", "control_estimate", "first_attempt_controls"]
 
@@ -144,7 +143,7 @@ def control_estimate(values, controls, level=0.95):
         mean = np.where(k > 0, y0.sum(axis=0) / np.maximum(k, 1), np.nan)
         dev = np.where(ok, y - mean, 0.0)
         sd = np.sqrt((dev ** 2).sum(axis=0) / np.maximum(k - 1, 1))
-    tq = _t(level, np.maximum(k - 1, 1))
+    tq = t_quantiles(level, np.maximum(k - 1, 1))
     half = np.where(k > 1, tq * sd / np.sqrt(np.maximum(k, 1)), 0.0)
     full = (k == reps) & np.isfinite(x).all(axis=(0, 2))
     if m == 0 or reps < max(MIN_REPLICATIONS, m + 3) or not full.any():
@@ -162,7 +161,7 @@ def control_estimate(values, controls, level=0.95):
         return mean, half
     g = np.flatnonzero(good)
     beta = np.linalg.solve(sxx[g], sxy[g][..., None])[..., 0]       # (g, m)
-    zm = (xm[g] / scale[g])                                          # control means, scaled
+    zm = xm[g] / scale[g]                                            # control means, scaled
     est = mean[g] - (beta * zm).sum(axis=1)
     resid = (dev[:, g] ** 2).sum(axis=0) - (beta * sxy[g]).sum(axis=1)
     dof = reps - 1 - m
@@ -172,12 +171,6 @@ def control_estimate(values, controls, level=0.95):
     mean = mean.copy()
     half = half.copy()
     mean[g] = est
-    half[g] = _t(level, dof) * np.sqrt(var)
+    half[g] = t_quantiles(level, dof) * np.sqrt(var)
     return mean, half
 
-
-def _t(level, dof):
-    """Student-t quantile of a two-sided ``level`` interval, one per distinct ``dof``."""
-    dof = np.asarray(dof)
-    values, where = np.unique(dof, return_inverse=True)
-    return _st.t.ppf(0.5 + level / 2.0, values)[where.reshape(dof.shape)]

@@ -12,7 +12,7 @@ from ccwfm._limits import at_most, limit
 from ccwfm._validation import boolean, choice, count, error, known_name, share, text, whole
 
 from . import _rng
-from ._common import first_attempts
+from ._common import first_attempts, t_quantiles
 from ._engine_fast import run_fast, run_fast_multi
 from .controls import CONTROLS, first_attempt_controls
 from ._fast import OUTCOMES
@@ -344,9 +344,7 @@ class SimulationResult:
             mean = np.nansum(values, axis=0) / n
             dev = np.where(np.isnan(values), 0.0, values - mean)
             sd = np.sqrt((dev ** 2).sum(axis=0) / (n - 1))
-            # One quantile per distinct count (scipy's ppf is slow cell by cell).
-            dfs, where = np.unique(np.maximum(n - 1, 1), return_inverse=True)
-            tq = _st.t.ppf(0.5 + self.level / 2.0, dfs)[where.reshape(n.shape)]
+            tq = t_quantiles(self.level, np.maximum(n - 1, 1))
             half = np.where(n >= 2, tq * sd / np.sqrt(n), np.inf)
         mean = np.where(n > 0, mean, np.nan)
         half = np.where(n > 0, half, np.nan)

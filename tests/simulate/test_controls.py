@@ -54,13 +54,6 @@ def test_controls_have_mean_zero(seed):
     assert np.all(np.abs(z) < 4.5), z
 
 
-def test_engines_give_the_same_controls():
-    c = _bot_center(uplift=1.2)
-    fast = simulate.simulate(c, replications=3, seed=5)
-    slow = simulate.simulate(c, replications=3, seed=5, engine="simpy")
-    np.testing.assert_array_equal(fast.controls, slow.controls)
-
-
 def _ols_intercept(y, x, level):
     """Independent reference: the intercept of an OLS fit and its t half-width."""
     reps, m = x.shape
