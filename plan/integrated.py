@@ -11,9 +11,10 @@ gets it lowered, and the groups concerned are scheduled again, with common
 random numbers from round to round.  A period served well above its target
 gives half of the excess back.  The final schedule is then simulated on
 fresh random numbers the tuning never saw (seed ``[seed, 1, queue]``): that
-is the attainment reported.  A queue missing a period there is repaired once
+is the attainment reported.  A queue missing a period there is repaired
 (a cut on the periods missed, their days scheduled again) and simulated
-again on another fresh stream (``[seed, 3, queue]``), which is then reported.
+again on another fresh stream (``[seed, 3, k, queue]``), which is then
+reported; up to :data:`_REPAIRS` times while periods are missed.
 """
 
 import dataclasses
@@ -61,7 +62,10 @@ index of its first queue, ``share`` one of :data:`_SPLIT`); the confirmation
 
 REPAIR_STREAM = 3
 """A queue whose confirmation misses is repaired and simulated again on
-``[seed, REPAIR_STREAM, part]``."""
+``[seed, REPAIR_STREAM, k, part]`` (``k`` the repair, from 0)."""
+
+_REPAIRS = 3
+"""Repairs at most: each on the queues still missing a period, on a fresh stream."""
 
 FULL_WEEKS = 8
 """Horizons of up to this many weeks are tuned by simulation on every period."""
@@ -450,12 +454,17 @@ def plan_integrated(requirements, queues, workforce, *, start, end, settings, pr
             queues, parts, route, req, phones,
             route.staffing(_group_phones(groups, done, shrink), phones), interval,
             confirm, starts, [int(settings.seed), CONFIRM_STREAM], queues)
-        if rounds_max and not table["met"].all():
-            # One repair: the periods the confirmation misses get a cut, their days
+        for k in range(_REPAIRS if rounds_max else 0):
+            # A repair: the periods the confirmation misses get a cut, their days
             # are scheduled again, and their queues are simulated again on another
             # stream the tuning never saw; that is what is reported.
+            if table["met"].all():
+                break
+            # (The half-widths are the confirmation's: its replications on both sides.)
             changed = _cuts(queues, table[~table["met"]], margins, starts, missed,
-                            give_back=False, reps=(tune, confirm), last=True)
+                            give_back=False, reps=(confirm, confirm), last=True)
+            if not changed:
+                break
             todo = _redo_days(queues, changed, owner, starts, interval)
             done = _group_schedules(groups, route, queues, req, workforce, margins, start, end,
                                     todo, done)
@@ -465,7 +474,7 @@ def plan_integrated(requirements, queues, workforce, *, start, end, settings, pr
             t2, s2, _ = _confirm(queues, parts, route, req, phones,
                                  route.staffing(_group_phones(groups, done, shrink), phones),
                                  interval, confirm, starts,
-                                 [int(settings.seed), REPAIR_STREAM], again)
+                                 [int(settings.seed), REPAIR_STREAM, k], again)
             names = {q.name for q in again}
             table = pd.concat([table[~table["queue"].isin(names)], t2], ignore_index=True)
             sim = pd.concat([sim[~sim["queue"].isin(names)], s2], ignore_index=True)
@@ -609,10 +618,10 @@ def _touched(route, todo):
 
 def _redo_days(queues, changed, owner, starts, interval):
     """Group -> the days to schedule again for the changed (kind, period) of each queue:
-    the periods' days and the day after each (it sees their shifts that run past
-    midnight)."""
+    the periods' days (the day after each is scheduled again too if the shifts
+    running into it change, see :func:`plan.least_cost.least_cost_schedule`; else
+    it keeps its shifts, whose simulated KPIs its margins were tuned on)."""
     per_day = 1440 // interval
-    ndays = len(starts) // per_day
     todo = {}
     for q in queues:
         if q.name not in changed:
@@ -620,8 +629,7 @@ def _redo_days(queues, changed, owner, starts, interval):
         days = todo.setdefault(owner[q.name], set())
         periods = queue_periods(q, starts)
         for _, p in changed[q.name]:
-            for d in np.unique(np.flatnonzero(periods == p) // per_day).tolist():
-                days.update((d, d + 1) if d + 1 < ndays else (d,))
+            days.update(np.unique(np.flatnonzero(periods == p) // per_day).tolist())
     return todo
 
 

@@ -38,8 +38,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .least_cost import (GroupSchedule, _bound_rows, _day_columns, _queue_models, _targets,
-                         _week_split, _Window)
+from .least_cost import (GroupSchedule, _bound_rows, _covers_less, _day_columns, _day_spill,
+                         _queue_models, _spill, _targets, _week_split, _Window)
 
 __all__ = ["JointGroup", "joint_schedule"]
 
@@ -93,7 +93,9 @@ def joint_schedule(groups, demands, *, day0, ndays, interval, shrinkage, previou
         Group name -> its :class:`plan.least_cost.GroupSchedule` from an earlier
         call on the same groups and horizon: the days not in ``redo`` are kept.
     redo : collection of int
-        Days to schedule again when ``previous`` is given.
+        Days to schedule again when ``previous`` is given (and the day after
+        each, when the night shifts running into it now cover less of it, as
+        in :func:`plan.least_cost.least_cost_schedule`).
 
     Returns
     -------
@@ -146,10 +148,19 @@ def joint_schedule(groups, demands, *, day0, ndays, interval, shrinkage, previou
                         lambda d0, d1: _joint_window(
                             groups, day0, d0, d1, interval, per_day, cost_t, models, duty,
                             shrinkage, demand_any, penalty, whole_weeks=True)[0])
+    spill = None          # per group, what the day before (scheduled again) leaves on this day
     for d in range(ndays):
         lo_i = d * per_day
         weekday = (weekday0 + d) % 7
-        if previous is not None and d not in redo:
+        keep = previous is not None and d not in redo
+        if keep and spill is not None:
+            # Scheduled again when the night shifts of the day before now cover less.
+            keep = not any(_covers_less(spill[gi], _day_spill(
+                previous[g.name].days[d - 1], g.templates, (weekday0 + d - 1) % 7, interval,
+                per_day)) for gi, g in enumerate(groups))
+        resolved = not keep
+        spill = [] if resolved else None
+        if keep:
             per_group = []
             for gi, g in enumerate(groups):
                 x, w, short_d, phones_d, _ = previous[g.name].days[d]
@@ -183,6 +194,8 @@ def joint_schedule(groups, demands, *, day0, ndays, interval, shrinkage, previou
             st = state[gi]
             st["days"].append((x, w, short_d, phones_d, np.zeros(0)))
             cov = a @ x - a_w @ w
+            if resolved:
+                spill.append(_spill(cov, np.zeros(0), per_day))
             taken = w > 0.5
             if taken.any():
                 wm = w_meta[taken]

@@ -856,6 +856,10 @@ def least_cost_schedule(demands, templates, *, day0, ndays, interval, shrinkage,
         what the days kept cover fixed).
     redo : collection of int
         Days (from ``day0``) to schedule again when ``previous`` is given.
+        The day after a day scheduled again is scheduled again too when the
+        shifts running past midnight into it now cover less of it (agents on
+        duty less activities) than before; otherwise it keeps its shifts, and
+        whatever its targets were tuned on.
     activity : float
         Share of paid time in scheduled activities (training, meetings: not in
         ``shrinkage``): each day's shifts spend that share of their paid hours
@@ -895,9 +899,18 @@ def least_cost_schedule(demands, templates, *, day0, ndays, interval, shrinkage,
                                                min_agents, demand_any, penalty,
                                                whole_weeks=True, activity=(activity, act)))
     days = []
+    spill = None          # what the day before, scheduled again, leaves on this day
     for d in range(ndays):
         lo_i = d * per_day
-        if previous is not None and d not in redo:
+        keep = previous is not None and d not in redo
+        if keep and spill is not None:
+            # The shifts of the day before run into this one: it is scheduled again
+            # only if they now cover less of it than before.
+            old = _day_spill(previous.days[d - 1], templates, (weekday0 + d - 1) % 7,
+                             interval, per_day)
+            keep = not _covers_less(spill, old)
+        spill = None
+        if keep:
             x, w, short_d, phones_d, v = previous.days[d]
             meta, a, (a_w, _, _), w_meta = _day_columns(
                 tuple(templates), (weekday0 + d) % 7, 1, interval)
@@ -932,6 +945,8 @@ def least_cost_schedule(demands, templates, *, day0, ndays, interval, shrinkage,
                  if win.act_off is not None else np.zeros(0))
         days.append((x, w, short_d, phones_d, v))
         cov = a @ x - a_w @ w
+        if not keep:
+            spill = _spill(cov, v, per_day)
         taken = w > 0.5
         if taken.any():
             wm = w_meta[taken]
@@ -952,6 +967,29 @@ def least_cost_schedule(demands, templates, *, day0, ndays, interval, shrinkage,
     brk = np.concatenate(breaks) if breaks else np.zeros((0, 4), np.int64)
     return GroupSchedule(x, meta, brk, duty[:n], phones, short, optimal, tuple(days),
                          tuple(models), act[:n])
+
+
+def _spill(cov, activity, per_day):
+    """Agents a day's shifts leave on duty and off activities after its midnight, per
+    interval of the next day (``cov`` and ``activity`` over the day's rows and after)."""
+    out = np.zeros(per_day)
+    extra = cov[per_day:2 * per_day]
+    out[:extra.size] = extra
+    act = activity[per_day:2 * per_day]
+    out[:act.size] -= act
+    return out
+
+
+def _day_spill(day, templates, weekday, interval, per_day):
+    """:func:`_spill` of a day of a previous schedule (an entry of ``GroupSchedule.days``)."""
+    x, w, _, _, v = day
+    _, a, (a_w, _, _), _ = _day_columns(tuple(templates), weekday, 1, interval)
+    return _spill(a @ x - a_w @ w, v, per_day)
+
+
+def _covers_less(new, old):
+    """Whether a spill ``new`` covers less than ``old`` in some interval."""
+    return bool(np.any(new < old - 1e-6))
 
 
 def _queue_models(demands, previous, *, interval, per_day, weekday0):

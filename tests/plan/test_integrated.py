@@ -218,3 +218,41 @@ def test_business_window_checked_by_simulation():
     num, den = window_parts(q, res.records, starts, 30)
     share = num.sum(axis=0) / den.sum(axis=0)
     assert (share >= 0.9 - 0.01).all()
+
+
+def test_repairs_until_met_each_on_a_fresh_stream(monkeypatch):
+    """A confirmation that misses is repaired (a cut, the days scheduled again) and
+    simulated again on a fresh stream [seed, 3, k], up to _REPAIRS times, stopping
+    once every period is met; the last simulation is reported.  Here the
+    confirmation and the first repair are made to miss a day."""
+    from ccwfm.plan import integrated
+
+    q, req, w, end = _case(days=2)
+    calls = []
+    real = integrated._confirm
+
+    def confirm(*args):
+        table, sim, reps = real(*args)
+        calls.append(list(args[9]))
+        if len(calls) <= 2:                     # the confirmation, then the first repair
+            table = table.copy()
+            table.loc[0, ["simulated", "low", "high", "met"]] = [0.79, 0.78, 0.80, False]
+        calls[-1] = (calls[-1], table)
+        return table, sim, reps
+
+    monkeypatch.setattr(integrated, "_confirm", confirm)
+    sim = Simulation(replications=4, seed=5, max_rounds=1)
+    ip = plan_integrated(req, [q], w, start=START, end=end, settings=sim)
+    seeds = [c[0] for c in calls]
+    assert seeds == [[5, 1], [5, 3, 0], [5, 3, 1]]
+    assert ip.holds
+    pd.testing.assert_frame_equal(ip.attainment, calls[-1][1])
+    # Never more than _REPAIRS repairs, each on its own stream.
+    calls.clear()
+    monkeypatch.setattr(integrated, "_confirm", lambda *a: (
+        calls.append((list(a[9]), None)) or
+        (lambda t, s, r: (t.assign(simulated=0.7, low=0.69, high=0.71, met=False), s, r))(
+            *real(*a))))
+    ip = plan_integrated(req, [q], w, start=START, end=end, settings=sim)
+    assert [c[0] for c in calls] == [[5, 1]] + [[5, 3, k] for k in range(integrated._REPAIRS)]
+    assert not ip.holds

@@ -136,3 +136,38 @@ def test_multiskill_demo_week_meets_every_target_with_fewer_paid_hours():
     assert ms.attainment["met"].all() and ded.attainment["met"].all()
     assert set(ms.shifts["group"]) >= {"voice", "sales", "digital"}
     assert ms.comparison["paid_hours"] < ded.comparison["paid_hours"]
+
+
+@pytest.mark.parametrize("before, after", [(0.15, 0.0), (0.0, 0.15)])
+def test_next_day_scheduled_again_only_when_its_night_cover_shrinks(before, after):
+    """As for one group (plan.least_cost): day 0 scheduled again with another margin.
+    When the groups' night shifts then cover less of day 1, day 1 is scheduled again
+    and meets its target; when they cover more, day 1 keeps every group's shifts."""
+    from tests.plan.test_least_cost import _day_service_level, _night_case, _queue
+
+    vol, templates = _night_case()
+    q = _queue()
+
+    def schedule(margin, **kw):
+        d = QueueDemand(q, vol, np.full(48, 300.0), {("sl", 0): margin})
+        groups = [JointGroup("A", tuple(templates), 20.0, ("q",)),
+                  JointGroup("B", tuple(templates), 21.0, ("q",))]
+        return joint_schedule(groups, [d], day0=pd.Timestamp("2025-09-01"), ndays=2,
+                              interval=60, shrinkage=0.0, **kw)
+
+    def nights(out):
+        return sum(int(g.x[(g.meta[:, 1] == 0) & (g.meta[:, 0] == 0)].sum())
+                   for g in out.values())
+
+    first = schedule(before)
+    again = schedule(after, previous=first, redo={0})
+    duty = sum(g.duty for g in again.values())
+    assert _day_service_level(duty, vol, 1) >= 0.8 - 1e-6
+    assert (nights(again) < nights(first)) == (after < before)
+    if after > before:
+        for name in first:
+            np.testing.assert_array_equal(again[name].days[1][0], first[name].days[1][0])
+    else:
+        old = duty.copy()
+        old[30:] = sum(g.duty for g in first.values())[30:]
+        assert _day_service_level(old, vol, 1) < 0.8

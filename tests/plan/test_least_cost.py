@@ -213,6 +213,63 @@ def test_redo_keeps_other_days():
     assert again.duty[24:48].sum() >= first.duty[24:48].sum()
 
 
+def _night_case():
+    """Two days of 1-hour intervals: 20 contacts an hour from 09:00 to 16:00 each day,
+    20 from 22:00 to 24:00 on day 0 and 10 from 00:00 to 06:00 on day 1; night
+    shifts (22:00, 8 hours: the only ones covering day 0's last hours and day 1's
+    early ones) and day shifts (8 hours, on the hour from 08:00 to 12:00)."""
+    vol = np.zeros(48)
+    vol[9:16] = 20.0
+    vol[22:24] = 20.0
+    vol[24:30] = 10.0
+    vol[33:40] = 20.0
+    night = ShiftTemplate("night", 480, starts=("22:00",))
+    day = ShiftTemplate.every("day", 480, first="08:00", last="12:00", step=60)
+    return vol, [night, day]
+
+
+def _day_service_level(duty, vol, day):
+    """A day's service level by Erlang C (20 s, 300 s handle time), contacts weighted."""
+    sel = np.zeros(vol.size, bool)
+    sel[day * 24:(day + 1) * 24] = True
+    sel &= vol > 0
+    m = erlang.metrics(duty[sel], vol[sel], 300.0, target_time=20.0, interval=3600.0)
+    return float(m.service_level @ vol[sel] / vol[sel].sum())
+
+
+def _nights(g):
+    """Agents on the night shift started on day 0."""
+    return int(g.x[(g.meta[:, 1] == 0) & (g.meta[:, 0] == 0)].sum())
+
+
+@pytest.mark.parametrize("before, after", [(0.15, 0.0), (0.0, 0.15)])
+def test_next_day_scheduled_again_only_when_its_night_cover_shrinks(before, after):
+    """Day 0 scheduled again with another margin on its service level.  Fewer night
+    shifts then cover day 1's early hours: day 1 is scheduled again and still meets
+    its day target (Erlang C, independent), which its old shifts would not; more:
+    day 1 keeps its shifts."""
+    q = _queue()
+    vol, templates = _night_case()
+
+    def schedule(margin, **kw):
+        return lc.least_cost_schedule([lc.QueueDemand(q, vol, np.full(48, 300.0),
+                                                      {("sl", 0): margin})],
+                                      templates, day0=DAY0, ndays=2, interval=60,
+                                      shrinkage=0.0, hourly_cost=20.0, **kw)
+
+    first = schedule(before)
+    again = schedule(after, previous=first, redo={0})
+    assert _day_service_level(again.duty, vol, 1) >= 0.8 - 1e-6
+    assert (_nights(again) < _nights(first)) == (after < before)
+    if after > before:
+        np.testing.assert_array_equal(again.days[1][0], first.days[1][0])
+    else:
+        # Day 1's own shifts as they were, with the fewer nights: below its target.
+        old = again.duty.copy()
+        old[30:] = first.duty[30:]
+        assert _day_service_level(old, vol, 1) < 0.8
+
+
 @pytest.mark.parametrize("upper", [True, False])
 def test_hull_cuts_bound_the_points(upper):
     """Upper hull cuts of increasing points lie on or above every point and touch the
