@@ -65,7 +65,8 @@ REPAIR_STREAM = 3
 ``[seed, REPAIR_STREAM, k, part]`` (``k`` the repair, from 0)."""
 
 _REPAIRS = 3
-"""Repairs at most: each on the queues still missing a period, on a fresh stream."""
+"""Repairs at most (one beyond :data:`FULL_WEEKS`): each on the queues still missing a
+period, on a fresh stream."""
 
 FULL_WEEKS = 8
 """Horizons of up to this many weeks are tuned by simulation on every period."""
@@ -454,7 +455,10 @@ def plan_integrated(requirements, queues, workforce, *, start, end, settings, pr
             queues, parts, route, req, phones,
             route.staffing(_group_phones(groups, done, shrink), phones), interval,
             confirm, starts, [int(settings.seed), CONFIRM_STREAM], queues)
-        for k in range(_REPAIRS if rounds_max else 0):
+        # A long horizon's confirmation has few replications (the contact budget): a
+        # repair simulates its whole horizon again, and its misses are then mostly new
+        # noise, not the periods repaired; it gets one repair, as the budget allows.
+        for k in range((_REPAIRS if tuned == ndays else 1) if rounds_max else 0):
             # A repair: the periods the confirmation misses get a cut, their days
             # are scheduled again, and their queues are simulated again on another
             # stream the tuning never saw; that is what is reported.

@@ -6,21 +6,12 @@ from . import _fast
 from ._common import concat_records, dist_params, first_attempts, handle_scale
 
 
-def run_fast(center, key, firsts=None):
-    """Records of one replication (``center.is_single_skill()`` must hold).
-
-    ``firsts`` may be the queues' :func:`simulate._common.first_attempts` of
-    ``key``, to skip drawing them again.
-
-    Returns ``(records, overtime, max_queue)``: ``records`` maps the fields
-    of :data:`simulate._common.RECORD_FIELDS` to arrays; ``overtime`` maps
-    ``group``, ``start``, ``end`` to arrays of the periods agents worked past
-    the end of their duty to finish a contact; ``max_queue[q, i]`` is the
-    largest number of contacts waiting in queue ``q`` during interval ``i``.
-    """
+def fast_inputs(center):
+    """What :func:`run_fast` gives the kernel for each queue that does not depend on the
+    replication (its group's staffing changes, the distributions' parameters, the
+    handle-time scale): computed once per simulation, not once per replication."""
     owner = {g.skills[0].queue: gi for gi, g in enumerate(center.groups)}
-    parts, ot_parts = [], []
-    max_queue = np.zeros((len(center.queues), center.horizon))
+    out = []
     for qi, queue in enumerate(center.queues):
         gi = owner[queue.name]
         group = center.groups[gi]
@@ -31,9 +22,36 @@ def run_fast(center, key, firsts=None):
         has_b, bk, b1, b2, bv = dist_params(bot.time if bot else None)
         retrial = queue.retrial
         has_r, rk, r1, r2, rv = dist_params(retrial.delay if retrial else None)
-        first = firsts[qi] if firsts is not None else first_attempts(center, qi, key)
         scale = handle_scale(center, qi)
         scale = np.zeros(0) if scale is None else scale
+        out.append((gi, group, times, agents, (hk, h1, h2, hv), (has_p, pk, p1, p2, pv),
+                    (has_b, bk, b1, b2, bv), (has_r, rk, r1, r2, rv), scale))
+    return out
+
+
+def run_fast(center, key, firsts=None, inputs=None):
+    """Records of one replication (``center.is_single_skill()`` must hold).
+
+    ``firsts`` may be the queues' :func:`simulate._common.first_attempts` of
+    ``key``, to skip drawing them again, and ``inputs`` the center's
+    :func:`fast_inputs`, to skip building them again.
+
+    Returns ``(records, overtime, max_queue)``: ``records`` maps the fields
+    of :data:`simulate._common.RECORD_FIELDS` to arrays; ``overtime`` maps
+    ``group``, ``start``, ``end`` to arrays of the periods agents worked past
+    the end of their duty to finish a contact; ``max_queue[q, i]`` is the
+    largest number of contacts waiting in queue ``q`` during interval ``i``.
+    """
+    if inputs is None:
+        inputs = fast_inputs(center)
+    parts, ot_parts = [], []
+    max_queue = np.zeros((len(center.queues), center.horizon))
+    for qi, queue in enumerate(center.queues):
+        (gi, group, times, agents, (hk, h1, h2, hv), (has_p, pk, p1, p2, pv),
+         (has_b, bk, b1, b2, bv), (has_r, rk, r1, r2, rv), scale) = inputs[qi]
+        bot = queue.bot
+        retrial = queue.retrial
+        first = firsts[qi] if firsts is not None else first_attempts(center, qi, key)
         base = first["arrival"]
         cap = base.shape[0] + 64
         if retrial is not None:

@@ -13,7 +13,7 @@ from ccwfm._validation import boolean, choice, count, error, known_name, share, 
 
 from . import _rng
 from ._common import first_attempts, t_quantiles
-from ._engine_fast import run_fast, run_fast_multi
+from ._engine_fast import _multi_params, fast_inputs, run_fast, run_fast_multi
 from .controls import CONTROLS, first_attempt_controls
 from ._fast import OUTCOMES
 from .model import Center
@@ -44,6 +44,18 @@ def _engine(center, engine):
     if center.is_single_skill():
         return "fast", run_fast
     return "fast", run_fast_multi
+
+
+def _prepared(center, run):
+    """``run`` with the center's inputs that do not depend on the replication built
+    once (the fast kernels'; the SimPy engine builds its model per replication)."""
+    if run is run_fast:
+        inputs = fast_inputs(center)
+        return lambda c, key, firsts=None: run_fast(c, key, firsts=firsts, inputs=inputs)
+    if run is run_fast_multi:
+        params = _multi_params(center)
+        return lambda c, key, firsts=None: run_fast_multi(c, key, params=params, firsts=firsts)
+    return run
 
 
 def _seed(seed):
@@ -233,6 +245,7 @@ def simulate(center, *, replications=10, seed=0, engine="auto", records=False, l
         progress = boolean("progress", progress)
     name, run = _engine(center, engine)
     _check_work(center, replications, name, records)
+    run = _prepared(center, run)
     keys = _rng.replication_keys(seed, replications)
     expected = expected_contacts(center) * replications
     show = progress if progress is not None else expected > (2e6 if name == "fast" else 5e4)

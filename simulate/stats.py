@@ -264,6 +264,48 @@ def _queue_sums(queue, arrival, outcome, attempt, enter, start, leave, group, ta
     return sums, p90, p90_total
 
 
+@njit(cache=True)
+def _ratio(x, d):
+    """``x / d``, NaN when there is nothing to measure (``d`` is 0, and then so is ``x``)."""
+    return x / d if d > 0.0 else np.nan
+
+
+@njit(cache=True)
+def _queue_metrics(sums, p90, p90_total, max_queue, qout):
+    """Fill ``qout[q, i, m]`` (:data:`QUEUE_METRICS`; ``i = horizon`` the totals) from the
+    per-cell sums of :func:`_queue_sums`, in one pass in the output's own order."""
+    n_q, h1, _ = qout.shape
+    horizon = h1 - 1
+    tot = np.zeros(12)
+    for q in range(n_q):
+        tot[:] = 0.0
+        top = -np.inf
+        for i in range(h1):
+            if i < horizon:
+                row = sums[q * horizon + i]
+                for k in range(12):
+                    tot[k] += row[k]
+                p = p90[q * horizon + i]
+                mq = max_queue[q, i]
+                top = max(top, mq)
+            else:
+                row = tot
+                p = p90_total[q]
+                mq = top if horizon > 0 else np.nan
+            o = qout[q, i]
+            for k in range(8):                      # the COUNTS, in QUEUE_METRICS order
+                o[k] = row[k]
+            answered, resolved = row[5], row[5] + row[6]
+            o[8] = _ratio(row[8], resolved)        # service_level
+            o[9] = _ratio(row[8], answered)        # service_level_answered
+            o[10] = _ratio(row[9], resolved)       # prob_wait
+            o[11] = _ratio(row[10], answered)      # asa
+            o[12] = _ratio(row[11], resolved)      # average_wait
+            o[13] = p                              # wait_p90
+            o[14] = _ratio(row[6], resolved)       # abandon_rate
+            o[15] = mq                             # max_queue
+
+
 def replication_stats(center, records, overtime, max_queue, agents=None, out=None):
     """Queue and group metrics of one replication.
 
@@ -300,26 +342,7 @@ def replication_stats(center, records, overtime, max_queue, agents=None, out=Non
         out = (np.empty((n_q, horizon + 1, len(QUEUE_METRICS))),
                np.empty((n_g, horizon + 1, len(GROUP_METRICS))))
     qout, gout = out
-
-    def column(k):
-        per_cell = sums[:, k].reshape(n_q, horizon)
-        return np.concatenate([per_cell, per_cell.sum(axis=1, keepdims=True)], axis=1)
-
-    c = {name: column(k) for k, name in enumerate(COUNTS)}
-    n_resolved = c["answered"] + c["abandoned"]
-    within, waited, wait_answered, wait_resolved = (column(k) for k in range(8, 12))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        m = dict(c)
-        m["service_level"] = within / n_resolved
-        m["service_level_answered"] = within / c["answered"]
-        m["prob_wait"] = waited / n_resolved
-        m["asa"] = wait_answered / c["answered"]
-        m["average_wait"] = wait_resolved / n_resolved
-        m["abandon_rate"] = c["abandoned"] / n_resolved
-    m["wait_p90"] = np.concatenate([p90.reshape(n_q, horizon), p90_total[:, None]], axis=1)
-    m["max_queue"] = np.concatenate([max_queue, max_queue.max(axis=1, keepdims=True)], axis=1)
-    for k, name in enumerate(QUEUE_METRICS):
-        qout[:, :, k] = m[name]
+    _queue_metrics(sums, p90, p90_total, np.asarray(max_queue, float), qout)
 
     # Groups: busy (from the records, above) and on-duty slot time per interval.
     if agents is None:
