@@ -163,7 +163,8 @@ def _group_config(cfg, workforce):
     return cost, cap, floor
 
 
-def _group_schedules(groups, route, queues, req, workforce, margins, start, end, todo, done):
+def _group_schedules(groups, route, queues, req, workforce, margins, start, end, todo, done,
+                     floors=None):
     """Schedule the groups in ``todo`` (others are taken from ``done``): a dict
     group -> days to schedule again, or None for all.  Groups linked by the queues
     they share are scheduled together (:func:`plan.joint.joint_schedule`, on the
@@ -177,7 +178,8 @@ def _group_schedules(groups, route, queues, req, workforce, margins, start, end,
     def demand(qname):
         r = req[req["queue"] == qname]
         return QueueDemand(by_name[qname], r["agent_volume"].to_numpy(float),
-                           r["agent_aht"].to_numpy(float), margins[qname])
+                           r["agent_aht"].to_numpy(float), margins[qname],
+                           (floors or {}).get(qname, (0.0, 0.0)))
 
     jobs = {}
     for part in route.schedule_parts():
@@ -299,13 +301,32 @@ def _simulate_share(job):
         windows = {q.name: window_parts(q, recs[recs["queue"] == q.name], starts, interval)
                    for q in qs if needs_records(q)}
     samples = period_samples(qs, res, starts, formula=formula, windows=windows)
-    return samples, res.intervals if means else None, res.replications
+    return (samples, res.intervals if means else None, res.replications,
+            _interval_counts(qs, res))
+
+
+def _interval_counts(queues, res):
+    """Queue -> ``(within, resolved, abandoned)`` per interval, summed over the
+    replications (shares of a simulation add up)."""
+    qs = res.queue_stats
+    horizon = res.center.horizon
+    m = {name: simulate.QUEUE_METRICS.index(name)
+         for name in ("answered", "abandoned", "service_level")}
+    out = {}
+    for qi, q in enumerate(queues):
+        cell = qs[:, qi, :horizon, :]
+        resolved = cell[..., m["answered"]] + cell[..., m["abandoned"]]
+        within = np.nan_to_num(cell[..., m["service_level"]]) * resolved
+        out[q.name] = (within.sum(axis=0), resolved.sum(axis=0),
+                       cell[..., m["abandoned"]].sum(axis=0))
+    return out
 
 
 def _simulate_queues(jobs):
     """Per job (one part of the center: queues sharing agents), its attainment table,
-    (when ``means``, the job's last item) its mean KPIs per interval, and the
-    replications run (at least 2), in parallel processes when there are cores.
+    (when ``means``, the job's last item) its mean KPIs per interval, the
+    replications run (at least 2) and its queues' :func:`_interval_counts`, in
+    parallel processes when there are cores.
     A job without ``means`` (a tuning simulation) runs in :data:`_SPLIT` shares;
     one with them (the confirmation, once) whole on its ``seed``, so that its
     per-interval statistics are summarised where they are simulated (a year's
@@ -328,7 +349,9 @@ def _simulate_queues(jobs):
         mine = [o for o, w in zip(out, owner) if w == j]
         samples = merge_samples([m[0] for m in mine])
         means = mine[0][1]
-        results.append((samples_table(samples), means, sum(m[2] for m in mine)))
+        counts = {name: tuple(sum(m[3][name][k] for m in mine) for k in range(3))
+                  for name in mine[0][3]}
+        results.append((samples_table(samples), means, sum(m[2] for m in mine), counts))
     return results
 
 
@@ -405,6 +428,7 @@ def plan_integrated(requirements, queues, workforce, *, start, end, settings, pr
                       _LONG_CONFIRM)
     missed = set()
     tables = {}
+    counts, floors = {}, {}
     if settings.verify:
         dirty = {q.name for q in queues}
         # Rounds of cuts, then one more simulation of what the last round changed
@@ -423,30 +447,40 @@ def plan_integrated(requirements, queues, workforce, *, start, end, settings, pr
                      {q.name: _formula(q, t_req, q_phones[q.name][:n_t], interval) for q in qs},
                      False)
                     for i, qs in todo_parts]
-            for (i, _), (t, _, _) in zip(todo_parts, _simulate_queues(jobs)):
+            for (i, _), (t, _, _, c) in zip(todo_parts, _simulate_queues(jobs)):
                 tables[i] = t
+                counts.update(c)
             table = pd.concat(list(tables.values()), ignore_index=True)
             changed = _cuts(queues, table, margins, t_starts, missed,
                             give_back=r < min(_GIVE_BACK_ROUNDS, rounds_max - 1),
                             reps=(tune, confirm), last=r >= rounds_max - 1)
-            if not changed:
-                break
             todo = _redo_days(queues, changed, owner, t_starts, interval)
+            calibrated = {}
+            if r == 0:
+                # The interval floors, calibrated once on the first simulation: every
+                # day of a group whose queues' floors moved is scheduled again.
+                floors = calibrated = _floor_shifts(queues, counts, {q.name: _formula(
+                    q, t_req, q_phones[q.name][:n_t], interval) for q in queues})
+                todo.update({owner[name]: None for name in calibrated})
+            if not todo:
+                break
             done = _group_schedules(groups, route, queues, t_req, workforce, margins, start,
-                                    t_end, todo, done)
+                                    t_end, todo, done, floors)
             dirty = _touched(route, todo)
             rounds += 1
+            days = sum(tuned if d is None else len(d) for d in todo.values())
             say(min(1 + rounds, total), total, f"simulation round {r + 1}: cuts on "
                 f"{sum(len(v) for v in changed.values())} period targets of "
-                f"{', '.join(sorted(changed))}; {sum(len(d) for d in todo.values())} "
-                "days scheduled again")
+                f"{', '.join(sorted(changed)) or 'no queue'}"
+                + (f"; interval floors of {', '.join(sorted(calibrated))} calibrated"
+                   if calibrated else "") + f"; {days} group-days scheduled again")
     if tuned < ndays:
         # The rest of the horizon, scheduled once with the margins tuned on its start
         # (the last tuned day again: its night shifts now see the next morning).
         _transfer(queues, margins, starts, tuned, 1440 // interval)
         rest = set(range(tuned - 1, ndays))
         done = _group_schedules(groups, route, queues, req, workforce, margins, start, end,
-                                dict.fromkeys(groups, rest), done)
+                                dict.fromkeys(groups, rest), done, floors)
         say(min(2 + rounds, total), total, f"days {tuned + 1} to {ndays} scheduled with the "
             "tuned margins")
     phones = _phones(queues, done, shrink)
@@ -471,7 +505,7 @@ def plan_integrated(requirements, queues, workforce, *, start, end, settings, pr
                 break
             todo = _redo_days(queues, changed, owner, starts, interval)
             done = _group_schedules(groups, route, queues, req, workforce, margins, start, end,
-                                    todo, done)
+                                    todo, done, floors)
             phones = _phones(queues, done, shrink)
             touched = _touched(route, todo)
             again = [q for _, qs in parts if any(q.name in touched for q in qs) for q in qs]
@@ -610,6 +644,74 @@ def _fluid_window(q, req, staffing, starts, interval):
     late = np.bincount(periods, r.late_by_arrival, n_p)
     with np.errstate(invalid="ignore", divide="ignore"):
         return pd.Series(1.0 - late / contacts, index=period_starts(starts, periods).to_numpy())
+
+
+FLOOR_BAND = 0.1
+"""Intervals whose formula service level is within this of the floor (abandonment:
+half of it) calibrate it (:func:`_floor_shifts`)."""
+
+_FLOOR_MIN_INTERVALS = 20     # fewest such intervals to calibrate a floor from
+
+
+def _floor_shifts(queues, counts, formula):
+    """Queue -> ``(down, up)``: how far its interval floor on the service level is to
+    be lowered and its ceiling on abandonment raised, by formula, for them to hold
+    in simulation (:attr:`plan.least_cost.QueueDemand.floor_shift`).
+
+    The floors are on the stationary Erlang formula of each interval, which
+    is pessimistic where a short peak is concerned (the queue does not reach its
+    steady state in the interval; chat's slot model more so): intervals the
+    schedule holds at a 60% floor by the formula run at about 70% in
+    simulation on the demo's chat.  From a simulation of the schedule
+    (``counts``: :func:`_interval_counts`, pooled over its replications) and
+    the formula's metrics of the same agents (``formula``: queue ->
+    :func:`_formula`), the contact-weighted mean of simulated less formula
+    service level over the intervals within :data:`FLOOR_BAND` above the floor
+    (and of formula less simulated abandonment within half of it below the
+    ceiling) is the shift, clipped to [-0.1, 0.2] (abandonment [-0.05, 0.1]);
+    none from fewer than 20 intervals.  Queues at the interval level,
+    deferrable ones and those without such a floor are left out.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> import numpy as np
+    >>> t = NS(level="day", floor_service_level=0.6, ceiling_abandon_rate=None,
+    ...        basis="offered")
+    >>> q = NS(name="chat", target=t, is_deferrable=False, patience=None)
+    >>> f = np.full(40, 0.62)
+    >>> counts = {"chat": (np.full(40, 70.0), np.full(40, 100.0), np.zeros(40))}
+    >>> m = NS(service_level=f, abandon_rate=np.zeros(40))
+    >>> down, up = _floor_shifts([q], counts, {"chat": (m, np.full(40, 10.0))})["chat"]
+    >>> round(down, 2), up
+    (0.08, 0.0)
+    """
+    out = {}
+    for q in queues:
+        t = q.target
+        if t.level == "interval" or q.is_deferrable or q.name not in counts:
+            continue
+        within, resolved, abandoned = counts[q.name]
+        m, vol = formula[q.name]
+        live = (np.asarray(vol) > 0) & (resolved > 0)
+        down = up = 0.0
+        floor = t.floor_service_level
+        if floor and t.basis != "answered":
+            f = np.nan_to_num(np.asarray(m.service_level, float), nan=-1.0)
+            sel = live & (f >= floor - 1e-9) & (f <= floor + FLOOR_BAND)
+            if sel.sum() >= _FLOOR_MIN_INTERVALS:
+                sim = within[sel] / resolved[sel]
+                down = float(np.clip(np.average(sim - f[sel], weights=vol[sel]), -0.1, 0.2))
+        ceiling = t.ceiling_abandon_rate if q.patience is not None else None
+        if ceiling is not None:
+            f = np.nan_to_num(np.asarray(m.abandon_rate, float), nan=2.0)
+            sel = live & (f <= ceiling + 1e-9) & (f >= ceiling - FLOOR_BAND / 2)
+            if sel.sum() >= _FLOOR_MIN_INTERVALS:
+                sim = abandoned[sel] / resolved[sel]
+                up = float(np.clip(np.average(f[sel] - sim, weights=vol[sel]), -0.05, 0.1))
+        if down or up:
+            out[q.name] = (down, up)
+    return out
 
 
 def _touched(route, todo):

@@ -82,12 +82,18 @@ class QueueDemand:
         target), "ab" (points taken from the abandonment target) or "wait"
         (share taken from the ASA target): the simulation check's cuts;
         empty at first.
+    floor_shift : tuple
+        ``(service level, abandonment)``: how far the formula's interval floor
+        (``Target.floor_service_level``) is lowered and its abandonment
+        ceiling raised, so that they hold in simulation rather than by the
+        formula (the simulation check's calibration; zeros at first).
     """
 
     queue: object
     volume: np.ndarray
     aht: np.ndarray
     delta: dict
+    floor_shift: tuple = (0.0, 0.0)
 
 
 @dataclass(frozen=True)
@@ -189,6 +195,7 @@ class _QueueModel:
         aht = np.asarray(demand.aht, float)
         n = lam.size
         self.name, self.queue, self.lam, self.delta = q.name, q, lam, demand.delta
+        self.floor_shift = tuple(demand.floor_shift)
         self.level = t.level
         self.period = period_index(n, per_day, weekday0, t.level)
         live = lam > 0
@@ -207,6 +214,11 @@ class _QueueModel:
                       occupancy=t.occupancy)
         if t.service_level is not None and not floors["service_level"]:
             floors["service_level"] = None
+        down, up = self.floor_shift
+        if floors["service_level"] and down:
+            floors["service_level"] = min(max(floors["service_level"] - down, 0.01), 0.99)
+        if floors["abandon_rate"] is not None and up:
+            floors["abandon_rate"] = min(max(floors["abandon_rate"] + up, 1e-4), 0.99)
         if any(x is not None for x in floors.values()) and live.any():
             lo[live] = erlang.required_agents(
                 lam[live], aht[live], target_time=t.target_time if floors["service_level"]
@@ -1000,6 +1012,7 @@ def _queue_models(demands, previous, *, interval, per_day, weekday0):
     for d in demands:
         m = old.get(d.queue.name)
         if m is not None and m.queue == d.queue and m.lam.size == len(d.volume) \
+                and m.floor_shift == tuple(d.floor_shift) \
                 and np.array_equal(m.lam, np.asarray(d.volume, float)):
             m = copy.copy(m)
             m.delta = d.delta

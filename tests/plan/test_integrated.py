@@ -256,3 +256,56 @@ def test_repairs_until_met_each_on_a_fresh_stream(monkeypatch):
     ip = plan_integrated(req, [q], w, start=START, end=end, settings=sim)
     assert [c[0] for c in calls] == [[5, 1]] + [[5, 3, k] for k in range(integrated._REPAIRS)]
     assert not ip.holds
+
+
+def _floor_case(n=60, f_sl=0.62, sim_sl=0.71, f_ab=0.09, sim_ab=0.06, level="day"):
+    from types import SimpleNamespace as NS
+    q = QueueConfig("voice", demo=True, patience=180.0,
+                    target=Target(service_level=0.8, target_time=20, abandon_rate=0.05,
+                                  level=level))
+    resolved = np.full(n, 200.0)
+    counts = {"voice": (sim_sl * resolved, resolved, sim_ab * resolved)}
+    m = NS(service_level=np.full(n, f_sl), abandon_rate=np.full(n, f_ab))
+    return q, counts, {"voice": (m, np.full(n, 50.0))}
+
+
+def test_floor_shifts_measure_the_formula_against_the_simulation():
+    """Intervals near the floor (60%) run at 71% in simulation where the formula says
+    62%: the floor is lowered by 9 points; the abandonment ceiling (10%) raised by
+    the formula's excess over the simulation near it (3 points)."""
+    from ccwfm.plan.integrated import _floor_shifts
+
+    q, counts, formula = _floor_case()
+    down, up = _floor_shifts([q], counts, formula)["voice"]
+    assert down == pytest.approx(0.09) and up == pytest.approx(0.03)
+    # Intervals far from the floor and ceiling say nothing about them.
+    q, counts, formula = _floor_case(f_sl=0.9, f_ab=0.01)
+    assert _floor_shifts([q], counts, formula) == {}
+    # Too few intervals near the floor; the interval level (the floor is the target).
+    q, counts, formula = _floor_case(n=10)
+    assert _floor_shifts([q], counts, formula) == {}
+    q, counts, formula = _floor_case(level="interval")
+    assert _floor_shifts([q], counts, formula) == {}
+    # Clipped: a formula far too pessimistic moves the floor 20 points at most.
+    q, counts, formula = _floor_case(sim_sl=0.99, sim_ab=0.0)
+    assert _floor_shifts([q], counts, formula)["voice"] == pytest.approx((0.2, 0.09))
+
+
+def test_floor_shift_lowers_the_floor_in_the_program():
+    """The program's floor with a shift is the formula's agents for the lowered
+    service level (Erlang A, independent), and models are not reused across shifts."""
+    from ccwfm import erlang
+    from ccwfm.plan.least_cost import QueueDemand, _queue_models
+
+    q, req, w, end = _case(days=1)
+    vol = req["agent_volume"].to_numpy(float)
+    aht = req["agent_aht"].to_numpy(float)
+    base, = _queue_models([QueueDemand(q, vol, aht, {})], (), interval=30, per_day=48,
+                          weekday0=0)
+    low, = _queue_models([QueueDemand(q, vol, aht, {}, (0.1, 0.0))], (base,), interval=30,
+                         per_day=48, weekday0=0)
+    live = vol > 0
+    want = erlang.required_agents(vol[live], aht[live], service_level=0.5, target_time=20,
+                                  interval=1800.0, patience=180.0, fractional=True)
+    np.testing.assert_allclose(low.lo[live], want, rtol=1e-9)
+    assert (low.lo[live] <= base.lo[live] + 1e-9).all() and (low.lo < base.lo - 1e-6).any()
