@@ -38,8 +38,6 @@ import json
 import zipfile
 from pathlib import Path
 
-import pandas as pd
-
 from ccwfm import __version__
 from ccwfm import forecast as fc_lib
 from ccwfm._validation import error
