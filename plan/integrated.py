@@ -9,7 +9,10 @@ simulated service level falls short of the target plus a margin gets its
 formula target raised by the shortfall, one whose abandonment or ASA is above
 gets it lowered, and the groups concerned are scheduled again, with common
 random numbers from round to round.  A period served well above its target
-gives half of the excess back.  The final schedule is then simulated on
+gives three quarters of the excess back (half once it has missed) in the
+first rounds.  The first simulation also calibrates the interval floors,
+which the program holds by the formula, to hold in simulation
+(:func:`_floor_shifts`).  The final schedule is then simulated on
 fresh random numbers the tuning never saw (seed ``[seed, 1, queue]``): that
 is the attainment reported.  A queue missing a period there is repaired
 (a cut on the periods missed, their days scheduled again) and simulated
