@@ -68,8 +68,8 @@ REPAIR_STREAM = 3
 ``[seed, REPAIR_STREAM, k, part]`` (``k`` the repair, from 0)."""
 
 _REPAIRS = 3
-"""Repairs at most (one beyond :data:`FULL_WEEKS`): each on the queues still missing a
-period, on a fresh stream."""
+"""Repairs at most: each on the queues still missing a period, on a fresh stream (beyond
+:data:`FULL_WEEKS`, on windows around the days repaired: :func:`_confirm_windows`)."""
 
 FULL_WEEKS = 8
 """Horizons of up to this many weeks are tuned by simulation on every period."""
@@ -495,7 +495,7 @@ def plan_integrated(requirements, queues, workforce, *, start, end, settings, pr
         # A long horizon's confirmation has few replications (the contact budget): a
         # repair simulates its whole horizon again, and its misses are then mostly new
         # noise, not the periods repaired; it gets one repair, as the budget allows.
-        for k in range((_REPAIRS if tuned == ndays else 1) if rounds_max else 0):
+        for k in range(_REPAIRS if rounds_max else 0):
             # A repair: the periods the confirmation misses get a cut, their days
             # are scheduled again, and their queues are simulated again on another
             # stream the tuning never saw; that is what is reported.
@@ -512,17 +512,23 @@ def plan_integrated(requirements, queues, workforce, *, start, end, settings, pr
             phones = _phones(queues, done, shrink)
             touched = _touched(route, todo)
             again = [q for _, qs in parts if any(q.name in touched for q in qs) for q in qs]
-            t2, s2, _ = _confirm(queues, parts, route, req, phones,
-                                 route.staffing(_group_phones(groups, done, shrink), phones),
-                                 interval, confirm, starts,
-                                 [int(settings.seed), REPAIR_STREAM, k], again)
-            names = {q.name for q in again}
-            table = pd.concat([table[~table["queue"].isin(names)], t2], ignore_index=True)
-            sim = pd.concat([sim[~sim["queue"].isin(names)], s2], ignore_index=True)
-            order = {q.name: i for i, q in enumerate(queues)}
-            table = table.sort_values(["queue", "metric", "period"],
-                                      key=lambda c: c.map(order) if c.name == "queue" else c,
-                                      ignore_index=True)
+            seed_k = [int(settings.seed), REPAIR_STREAM, k]
+            gph = route.staffing(_group_phones(groups, done, shrink), phones)
+            if tuned < ndays:
+                # A long horizon: only the periods around the days scheduled again are
+                # simulated again, with the replications a short window allows (the
+                # rest keep their confirmation; the whole year again with its few
+                # replications would only trade misses for new ones).
+                table, sim = _confirm_windows(
+                    queues, parts, route, req, phones, gph, interval, starts, seed_k, again,
+                    todo, table, sim, max(confirm, CONFIRM_RUNS), confirm)
+            else:
+                t2, s2, _ = _confirm(queues, parts, route, req, phones, gph, interval, confirm,
+                                     starts, seed_k, again)
+                names = {q.name for q in again}
+                table = pd.concat([table[~table["queue"].isin(names)], t2], ignore_index=True)
+                sim = pd.concat([sim[~sim["queue"].isin(names)], s2], ignore_index=True)
+            table = _sorted_table(table, queues)
             rounds += 1
     else:
         table, sim = pd.DataFrame(), None
@@ -616,11 +622,24 @@ def _confirm(queues, parts, route, req, phones, group_phones, interval, reps, st
     """Attainment and mean KPIs of the parts holding the queues ``which``, each on the
     stream ``seed + [index of its first queue]``; the formula column from each
     queue's own agents on the phones ``phones`` (the optimiser's share of its groups)."""
+    jobs = _confirm_jobs(parts, route, req, phones, group_phones, interval, reps, starts,
+                         seed, which)
+    out = _simulate_queues(jobs)
+    table, sim = _confirmed(out, which, req, phones, starts, interval)
+    return table, sim, min(o[2] for o in out)
+
+
+def _confirm_jobs(parts, route, req, phones, group_phones, interval, reps, starts, seed,
+                  which):
     names = {q.name for q in which}
-    jobs = [(qs, route, req, group_phones, interval, reps, list(seed) + [i], starts,
+    return [(qs, route, req, group_phones, interval, reps, list(seed) + [i], starts,
              {q.name: _formula(q, req, phones[q.name], interval) for q in qs}, True)
             for i, qs in parts if any(q.name in names for q in qs)]
-    out = _simulate_queues(jobs)
+
+
+def _confirmed(out, which, req, phones, starts, interval):
+    """The attainment table and mean KPIs of :func:`_simulate_queues`'s ``out`` of
+    confirmation jobs (:func:`_confirm_jobs`)."""
     tables = [o[0] for o in out]           # a part without targets has an empty table
     table = pd.concat([t for t in tables if not t.empty] or tables[:1], ignore_index=True)
     for q in which:
@@ -630,8 +649,94 @@ def _confirm(queues, parts, route, req, phones, group_phones, interval, reps, st
             share = _fluid_window(q, req[req["queue"] == q.name], phones[q.name], starts,
                                   interval)
             table.loc[sel, "formula"] = table.loc[sel, "period"].map(share).to_numpy()
-    return (table, pd.concat([o[1] for o in out], ignore_index=True),
-            min(o[2] for o in out))
+    return table, pd.concat([o[1] for o in out], ignore_index=True)
+
+
+def _sorted_table(table, queues):
+    """The attainment table in the queues' order, then metric and period."""
+    order = {q.name: i for i, q in enumerate(queues)}
+    return table.sort_values(["queue", "metric", "period"],
+                             key=lambda c: c.map(order) if c.name == "queue" else c,
+                             ignore_index=True)
+
+
+def _confirm_windows(queues, parts, route, req, phones, group_phones, interval, starts, seed,
+                     which, todo, table, sim, reps, low):
+    """A long horizon's repair: :func:`_confirm` of the queues ``which`` on windows of
+    days only, the periods holding the days scheduled again (``todo``: group ->
+    days, or None) and the day after each, with one day before each window as a
+    warm-up (a backlog carried in); their rows replace those of ``table`` and
+    ``sim``, the rest are kept.  Window ``w`` is simulated on ``seed + [w]``, with
+    as many replications as :data:`_CONTACTS_BUDGET` allows for all of them, between
+    ``low`` and ``reps``."""
+    starts = pd.DatetimeIndex(starts)
+    per_day = 1440 // interval
+    ndays = len(starts) // per_day
+    days = set()
+    for d in todo.values():
+        for x in (range(ndays) if d is None else d):
+            days.update((x, x + 1) if x + 1 < ndays else (x,))
+    # Whole periods of every queue simulated (a week-level target needs its week).
+    for q in which:
+        periods = queue_periods(q, starts)
+        of_day = periods[::per_day]
+        hit = {int(of_day[d]) for d in days}
+        days.update(int(d) for d in np.flatnonzero(np.isin(of_day, list(hit))))
+    runs, cur = [], None
+    for d in sorted(days):
+        if cur is not None and d == cur[1]:
+            cur[1] = d + 1
+        else:
+            cur = [d, d + 1]
+            runs.append(cur)
+    names = {q.name for q in which}
+    # One simulation of every window (their jobs side by side), as many replications
+    # as the contact budget allows, at least those of the confirmation.
+    spans = []
+    for d0, d1 in runs:
+        a = max(d0 - 1, 0)
+        spans.append((d0, a * per_day, d1 * per_day))
+    volume = req[req["queue"].isin([q.name for _, qs in parts for q in qs
+                                    if any(x.name in names for x in qs)])]
+    vol = np.bincount(np.searchsorted(starts, volume["start"]) // per_day,
+                      volume["volume"].to_numpy(float), ndays)
+    contacts = sum(float(vol[i0 // per_day:i1 // per_day].sum()) for _, i0, i1 in spans)
+    reps = int(np.clip(_CONTACTS_BUDGET // max(contacts, 1.0), low, reps))
+    jobs, owner, pieces = [], [], []
+    for w, (d0, i0, i1) in enumerate(spans):
+        s_w = starts[i0:i1]
+        r_w = req[(req["start"] >= s_w[0]) & (req["start"] <= s_w[-1])]
+        p_w = {k: v[i0:i1] for k, v in phones.items()}
+        js = _confirm_jobs(parts, route, r_w, p_w, {k: v[i0:i1] for k, v in
+                                                    group_phones.items()},
+                           interval, reps, s_w, list(seed) + [w], which)
+        jobs += js
+        owner += [w] * len(js)
+        pieces.append((d0, i0, r_w, p_w, s_w))
+    out = _simulate_queues(jobs)
+    new_t, new_s, drop_i = [], [], []
+    for w, (d0, i0, r_w, p_w, s_w) in enumerate(pieces):
+        t_w, m_w = _confirmed([o for o, k in zip(out, owner) if k == w], which, r_w, p_w,
+                              s_w, interval)
+        first = starts[d0 * per_day].normalize()
+        new_t.append(t_w[t_w["period"] >= first])
+        m_w = m_w.assign(interval=m_w["interval"] + i0,
+                         start=m_w["start"] + i0 * interval * 60.0)
+        new_s.append(m_w[m_w["interval"] >= d0 * per_day])
+        drop_i.append((d0 * per_day, i0 + len(s_w)))
+    t_new = pd.concat(new_t, ignore_index=True)
+    keys = set(zip(t_new["queue"], t_new["period"]))
+    keep = [(qn, per) not in keys for qn, per in zip(table["queue"], table["period"])]
+    table = pd.concat([table[keep], t_new], ignore_index=True)
+    inside = np.zeros(len(sim), bool)
+    for i0, i1 in drop_i:
+        inside |= (sim["interval"] >= i0).to_numpy() & (sim["interval"] < i1).to_numpy()
+    inside &= sim["queue"].isin(names).to_numpy()
+    order = {q.name: i for i, q in enumerate(queues)}
+    sim = pd.concat([sim[~inside]] + new_s, ignore_index=True)
+    sim = sim.sort_values(["queue", "interval"], key=lambda c: c.map(order)
+                          if c.name == "queue" else c, ignore_index=True)
+    return table, sim
 
 
 def _fluid_window(q, req, staffing, starts, interval):

@@ -309,3 +309,45 @@ def test_floor_shift_lowers_the_floor_in_the_program():
                                   interval=1800.0, patience=180.0, fractional=True)
     np.testing.assert_allclose(low.lo[live], want, rtol=1e-9)
     assert (low.lo[live] <= base.lo[live] + 1e-9).all() and (low.lo < base.lo - 1e-6).any()
+
+
+def test_long_horizon_repair_simulates_windows_only(monkeypatch):
+    """Beyond FULL_WEEKS a repair simulates again only the days around those scheduled
+    again (a warm-up day before, the day after), on [seed, 3, k, window, part]: the
+    other periods keep their confirmation, and the mean KPIs stay one row per
+    interval, in order.  Here the confirmation is made to miss day 4 (from 0)."""
+    from ccwfm.plan import integrated as it
+
+    monkeypatch.setattr(it, "FULL_WEEKS", 1)
+    monkeypatch.setattr(it, "TUNE_WEEKS", 1)
+    q, req, w, end = _case(days=10)
+    real, real_sim = it._confirm, it._simulate_queues
+    confirmed, simulated = [], []
+
+    def confirm(*args):
+        table, sim, reps = real(*args)
+        table = table.copy()
+        miss = table["period"] == START + pd.Timedelta(days=4)
+        table.loc[miss, ["simulated", "low", "high", "met"]] = [0.7, 0.69, 0.71, False]
+        confirmed.append(table)
+        return table, sim, reps
+
+    def simulate_queues(jobs):
+        simulated.append([(j[6], len(j[7])) for j in jobs])
+        return real_sim(jobs)
+
+    monkeypatch.setattr(it, "_confirm", confirm)
+    monkeypatch.setattr(it, "_simulate_queues", simulate_queues)
+    ip = plan_integrated(req, [q], w, start=START, end=end,
+                         settings=Simulation(replications=6, seed=2, max_rounds=2))
+    # The confirmation once (the whole horizon), then the repair's window: day 3
+    # (warm-up) to day 5 (the day after), 3 days of 48 intervals.
+    assert len(confirmed) == 1
+    assert simulated[-1] == [([2, 3, 0, 0, 0], 3 * 48)]
+    table = ip.attainment
+    keep = ~table["period"].isin([START + pd.Timedelta(days=d) for d in (4, 5)])
+    np.testing.assert_allclose(table.loc[keep, "simulated"].to_numpy(),
+                               confirmed[0].loc[keep.to_numpy(), "simulated"].to_numpy())
+    assert len(table) == 10 and ip.holds
+    sim = ip.simulated
+    assert len(sim) == 10 * 48 and (sim["interval"].to_numpy() == np.arange(480)).all()
