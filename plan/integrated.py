@@ -460,10 +460,11 @@ def plan_integrated(requirements, queues, workforce, *, start, end, settings, pr
             todo = _redo_days(queues, changed, owner, t_starts, interval)
             calibrated = {}
             if r == 0:
-                # The interval floors, calibrated once on the first simulation: every
-                # day of a group whose queues' floors moved is scheduled again.
-                floors = calibrated = _floor_shifts(queues, counts, {q.name: _formula(
-                    q, t_req, q_phones[q.name][:n_t], interval) for q in queues})
+                # The interval floors, calibrated once on the first simulation (every part
+                # simulated, with its queues' formula metrics): every day of a group whose
+                # queues' floors moved is scheduled again.
+                floors = calibrated = _floor_shifts(
+                    queues, counts, {k: v for job in jobs for k, v in job[8].items()})
                 todo.update({owner[name]: None for name in calibrated})
             if not todo:
                 break
@@ -492,9 +493,6 @@ def plan_integrated(requirements, queues, workforce, *, start, end, settings, pr
             queues, parts, route, req, phones,
             route.staffing(_group_phones(groups, done, shrink), phones), interval,
             confirm, starts, [int(settings.seed), CONFIRM_STREAM], queues)
-        # A long horizon's confirmation has few replications (the contact budget): a
-        # repair simulates its whole horizon again, and its misses are then mostly new
-        # noise, not the periods repaired; it gets one repair, as the budget allows.
         for k in range(_REPAIRS if rounds_max else 0):
             # A repair: the periods the confirmation misses get a cut, their days
             # are scheduled again, and their queues are simulated again on another
@@ -528,7 +526,7 @@ def plan_integrated(requirements, queues, workforce, *, start, end, settings, pr
                 names = {q.name for q in again}
                 table = pd.concat([table[~table["queue"].isin(names)], t2], ignore_index=True)
                 sim = pd.concat([sim[~sim["queue"].isin(names)], s2], ignore_index=True)
-            table = _sorted_table(table, queues)
+            table = _in_order(table, queues, ["metric", "period"])
             rounds += 1
     else:
         table, sim = pd.DataFrame(), None
@@ -652,10 +650,11 @@ def _confirmed(out, which, req, phones, starts, interval):
     return table, pd.concat([o[1] for o in out], ignore_index=True)
 
 
-def _sorted_table(table, queues):
-    """The attainment table in the queues' order, then metric and period."""
+def _in_order(frame, queues, then):
+    """``frame`` sorted by its ``queue`` column in the order of ``queues``, then by the
+    columns ``then``."""
     order = {q.name: i for i, q in enumerate(queues)}
-    return table.sort_values(["queue", "metric", "period"],
+    return frame.sort_values(["queue", *then],
                              key=lambda c: c.map(order) if c.name == "queue" else c,
                              ignore_index=True)
 
@@ -732,10 +731,7 @@ def _confirm_windows(queues, parts, route, req, phones, group_phones, interval, 
     for i0, i1 in drop_i:
         inside |= (sim["interval"] >= i0).to_numpy() & (sim["interval"] < i1).to_numpy()
     inside &= sim["queue"].isin(names).to_numpy()
-    order = {q.name: i for i, q in enumerate(queues)}
-    sim = pd.concat([sim[~inside]] + new_s, ignore_index=True)
-    sim = sim.sort_values(["queue", "interval"], key=lambda c: c.map(order)
-                          if c.name == "queue" else c, ignore_index=True)
+    sim = _in_order(pd.concat([sim[~inside]] + new_s, ignore_index=True), queues, ["interval"])
     return table, sim
 
 
