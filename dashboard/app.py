@@ -17,11 +17,19 @@ PAGES = {
     "Downloads": downloads_page.render,
 }
 
+# No CSS transitions (elements fading in and out as a run starts and ends): each is drawn
+# frame by frame by the planner's browser; with six planners' browsers on the server's two
+# cores (benchmarks/dashboard_load_bench.py) they were about a quarter of the browsers'
+# drawing at a page change.  Animations (spinners) stay.  (A comment, not a docstring:
+# Streamlit's "magic" would show a string standing alone in this script.)
+NO_TRANSITIONS = "<style>*, *::before, *::after { transition: none !important; }</style>"
+
 
 def main():
     """Render the page the sidebar selects (Streamlit runs this file once per interaction)."""
     st.set_page_config(page_title="ccwfm: contact-center workforce planning", layout="wide")
     state.freeze_startup_heap()
+    st.html(NO_TRANSITIONS)
     state.init()
     with st.sidebar:
         st.title("ccwfm")

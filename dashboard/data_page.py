@@ -205,8 +205,9 @@ def _scenario_summary():
     if "patience (s)" in overview:            # in words: a queue nobody abandons has none
         overview["patience (s)"] = [fmt.value(p, "seconds") if pd.notna(p) else "nobody abandons"
                                     for p in overview["patience (s)"]]
+    # Plain tables (a row per queue, per group): every planner's first page.
     fmt.table(overview, kinds={"bot containment": "pct", "patience (s)": "text",
-                               "target": "text"})
+                               "target": "text"}, static=True)
     if plan.is_pooled(sc):
         st.markdown("**Agent groups and routing**: an idle agent takes the queues it serves "
                     "in this order (overflow queues once a contact has waited the delay); each "
@@ -214,7 +215,7 @@ def _scenario_summary():
                     "whose queues it shares.")
         groups = plan.group_overview(sc)
         fmt.table(groups.rename(columns={"shifts": "shift templates"}),
-                  currency=sc.finance.currency)
+                  currency=sc.finance.currency, static=True)
     st.markdown("**Save the plan** to move it or open it later: the zip holds the scenario, "
                 "its data and the saved what-ifs (and the what-if inputs in use, as "
                 f"\"{state.CURRENT_INPUTS}\").")

@@ -1,4 +1,12 @@
-"""Downloads page: every table once, described, as CSV, and all of them in one Excel workbook.
+"""Downloads page: every table once, described; all of them in one Excel workbook or one zip
+of CSV files, and any one of them as CSV with a preview.
+
+**Light to show.**  The tables are listed as one markdown list per section
+(name, what a row is, rows and columns), and one picker gives the CSV file and
+the preview of the table picked: a dozen elements whatever the number of
+tables, where a row with a button per table (five elements each, 20 tables
+after a full plan) was drawn again by every planner's browser at every visit
+(``benchmarks/dashboard_load_bench.py``: six planners on 2 cores).
 
 **Built once per plan.**  The tables of a visit (the what-if's formula
 staffing, the forecast, the full plan's tables when it was built, the shift
@@ -11,13 +19,14 @@ what-ifs.  A later visit with the same key reuses it, so a visit costs well
 under a second after the first.  Only the newest bundle is kept.
 
 **Files made once.**  The workbook of every table but those per interval
-and the CSV files of those tables are made at the first visit (well under a
-second) and kept in the bundle; the tables per interval (their CSV files and
-their own workbook, seconds to write for an 8-week plan) are made when their
-button is pressed (Streamlit's deferred download: ``data`` is a callable, run
-on a thread of its own) and kept too.  No rerun ever rebuilds a file, and the
-same tables give the same bytes (``plan.excel_bytes`` writes no clock).
-Small files are not deferred: Streamlit serves a deferred file from an
+is made at the first visit (well under a second), a small table's CSV file
+when it is picked, and kept in the bundle; the tables per interval (their CSV
+files and their own workbook, seconds to write for an 8-week plan) and the
+zip of every CSV file are made when their button is pressed (Streamlit's
+deferred download: ``data`` is a callable, run on a thread of its own) and
+kept too.  No rerun ever rebuilds a file, and the same tables give the same
+bytes (``plan.excel_bytes`` writes no clock, the zip's entries all carry one
+fixed date).  Small files are not deferred: Streamlit serves a deferred file from an
 unreferenced entry that the end of any session's run may remove before the
 browser fetches it, which several planners at once make likely.
 
@@ -30,7 +39,9 @@ Every text a spreadsheet would run as a formula (cells, headers, sheet
 names) is escaped by ``plan.csv_bytes`` and ``plan.excel_bytes``.
 """
 
+import io
 import threading
+import zipfile
 
 import pandas as pd
 import streamlit as st
@@ -40,8 +51,8 @@ from ccwfm import plan
 from . import files, fmt, state
 
 __all__ = ["DAYS", "DESCRIPTIONS", "INTERVAL_TABLES", "LARGE_ROWS", "PAGE_PX", "PREVIEW_ROWS",
-           "SIDE_ROWS", "Bundle", "bundle", "describe", "gather", "per_interval", "preview",
-           "render", "schedule_by_week", "unique_tables"]
+           "SIDE_ROWS", "Bundle", "bundle", "describe", "gather", "listing", "per_interval",
+           "preview", "render", "schedule_by_week", "unique_tables"]
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 PREVIEW_ROWS = 20
@@ -54,6 +65,7 @@ _PX_PER_CHAR = 7.5      # pixels of a character in a table (headers are bold), p
 _PX_PER_COLUMN = 24     # padding and border per column: a little above what Chromium draws
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _KEPT = "downloads_bundle"                  # session_state key of the newest bundle
+_STAMP = (1980, 1, 1, 0, 0, 0)              # every zip entry's date: the same bytes each time
 
 DESCRIPTIONS = {
     # what-if (formula staffing of the current scenario)
@@ -255,6 +267,7 @@ class Bundle:
         self._pinned = pinned
         self._csv = {}
         self._xlsx = {}                        # part -> workbook bytes
+        self._zip = None
         self._lock = threading.Lock()
 
     def csv(self, name):
@@ -263,6 +276,22 @@ class Bundle:
             if name not in self._csv:
                 self._csv[name] = plan.csv_bytes(self.tables[name])
             return self._csv[name]
+
+    def zip(self):
+        """Every table's CSV file (``<name>.csv``) in one zip (made at the first call, then
+        kept); the same tables give the same bytes (a fixed date on every entry)."""
+        with self._lock:
+            done = self._zip
+        if done is None:
+            out = io.BytesIO()
+            with zipfile.ZipFile(out, "w") as zf:
+                for name in self.tables:
+                    info = zipfile.ZipInfo(f"{name}.csv", date_time=_STAMP)
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                    zf.writestr(info, self.csv(name))
+            with self._lock:
+                self._zip = done = out.getvalue()
+        return done
 
     def part(self, name):
         """``"intervals"`` for a table with a row per interval (:func:`per_interval`), else
@@ -415,39 +444,65 @@ def preview(frame, currency=None):
     return pd.DataFrame(side), True
 
 
-def _preview(b, currency):
+def listing(b, names):
+    """One markdown bullet list of the tables ``names`` of bundle ``b``: per table its name,
+    description, rows and columns (one element for a whole section: a page of many
+    elements costs every planner's browser more at each visit).
+
+    Examples
+    --------
+    >>> b = Bundle(None, {"mystery": pd.DataFrame({"a": [1, 2]})}, {"mystery": "whatif"})
+    >>> print(listing(b, ["mystery"]))
+    - **mystery**: one row per record: a. 2 rows, 1 columns.
+    """
+    lines = []
+    for name in names:
+        frame = b.tables[name]
+        lines.append(f"- **{name}**: {describe(name, frame)} {len(frame):,} rows, "
+                     f"{len(frame.columns)} columns.")
+    return "\n".join(lines)
+
+
+def _one_table(b, currency):
+    """A table picked from the list: its CSV file and a preview of its first rows."""
     names = list(b.tables)
-    pick = st.selectbox("Preview a table", ["(none)", *names], key="dl_preview",
-                        help=f"The first {PREVIEW_ROWS} rows, formatted as on the other pages "
-                             f"(a table wider than the page on its side: one line per column, "
-                             f"its first {SIDE_ROWS} rows side by side); the files hold every "
-                             "row, unformatted.")
-    if pick in b.tables:
-        frame = b.tables[pick]
-        shown, side = preview(frame, currency)
-        n = SIDE_ROWS if side else PREVIEW_ROWS
-        how = (f" On its side ({len(frame.columns)} columns, one per line): the first"
-               if side else " First")
-        st.caption(f"**{pick}**: {describe(pick, frame)}{how} {min(n, len(frame)):,} of "
-                   f"{len(frame):,} rows.")
-        if side:            # every column in view (a grid row is 35 px, header included)
-            st.dataframe(shown, hide_index=True, width="stretch", key="dl_preview_table",
-                         height=min(35 * (len(shown) + 1) + 3, 738))
-        else:
-            fmt.table(shown, currency=currency, key="dl_preview_table")
+    pick = st.selectbox("One table: CSV file and preview", ["(none)", *names], key="dl_table",
+                        help=f"Its CSV file (every row, unformatted) and a preview of its first "
+                             f"{PREVIEW_ROWS} rows, formatted as on the other pages (a table "
+                             f"wider than the page on its side: one line per column, its first "
+                             f"{SIDE_ROWS} rows side by side).")
+    if pick not in b.tables:
+        return
+    frame = b.tables[pick]
+    shown, side = preview(frame, currency)
+    n = SIDE_ROWS if side else PREVIEW_ROWS
+    how = (f" On its side ({len(frame.columns)} columns, one per line): the first"
+           if side else " First")
+    c1, c2 = st.columns([5, 1])
+    c1.caption(f"**{pick}**: {describe(pick, frame)}{how} {min(n, len(frame)):,} of "
+               f"{len(frame):,} rows.")
+    data = (lambda n=pick: b.csv(n)) if b.part(pick) == "intervals" else b.csv(pick)
+    c2.download_button("CSV", data, file_name=f"{pick}.csv", mime="text/csv",
+                       key=f"dl_{pick}", on_click="ignore",
+                       help=f"{pick}.csv: every row of the table.")
+    if side:            # every column in view (a grid row is 35 px, header included)
+        st.dataframe(shown, hide_index=True, width="stretch", key="dl_preview_table",
+                     height=min(35 * (len(shown) + 1) + 3, 738))
+    else:
+        fmt.table(shown, currency=currency, key="dl_preview_table")
 
 
 def render():
     st.header("Downloads")
     b = bundle()
     sc = state.current()
-    st.write("Every table of the current scenario (with its what-if inputs), one row "
-             "description each; the full plan's tables appear once it has been built (Schedule "
-             "and capacity page), the roster's once one was made (Roster page). Files hold "
-             "plain numbers (fractions 0-1, seconds, the scenario's currency) for spreadsheets; "
-             "each file is made when its button is pressed.")
+    st.write("Every table of the current scenario (with its what-if inputs), each with a "
+             "one-line description; the full plan's tables appear once it has been built "
+             "(Schedule and capacity page), the roster's once one was made (Roster page). Files "
+             "hold plain numbers (fractions 0-1, seconds, the scenario's currency) for "
+             "spreadsheets.")
     intervals = [n for n in b.tables if b.part(n) == "intervals"]
-    c1, c2 = st.columns(2)
+    c1, c2, c3 = st.columns(3)
     c1.download_button("All tables (Excel)", b.excel(),
                        file_name=files.file_name(sc.name, "xlsx", "tables"), key="dl_xlsx",
                        mime=XLSX, on_click="ignore",
@@ -461,20 +516,18 @@ def render():
                            help="One sheet per table with a row per interval: "
                                 + ", ".join(intervals) + " (large: made when pressed, "
                                 "several seconds for an 8-week plan).")
-    _preview(b, sc.finance.currency)
+    c3.download_button("All tables (CSV, zip)", b.zip,
+                       file_name=files.file_name(f"{sc.name} tables", "zip", "tables"),
+                       key="dl_zip", mime="application/zip", on_click="ignore",
+                       help="One CSV file per table listed below, in one zip (made when "
+                            "pressed: the tables per interval take seconds for an 8-week "
+                            "plan).")
+    _one_table(b, sc.finance.currency)
     if b.dropped:
         st.caption("Listed once: " + "; ".join(f"{k} (the same as {v})"
                                                for k, v in b.dropped.items()) + ".")
     for section, title in _SECTIONS:
         names = [n for n in b.tables if b.sections[n] == section]
-        if not names:
-            continue
-        st.subheader(title)
-        for name in names:
-            frame = b.tables[name]
-            c1, c2 = st.columns([5, 1])
-            c1.write(f"**{name}**: {describe(name, frame)} {len(frame):,} rows, "
-                     f"{len(frame.columns)} columns.")
-            data = (lambda n=name: b.csv(n)) if b.part(name) == "intervals" else b.csv(name)
-            c2.download_button("CSV", data, file_name=f"{name}.csv",
-                               mime="text/csv", key=f"dl_{name}", on_click="ignore")
+        if names:
+            st.subheader(title)
+            st.markdown(listing(b, names))

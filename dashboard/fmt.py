@@ -11,8 +11,8 @@ import streamlit as st
 
 from ccwfm import plan
 
-__all__ = ["KPI_NAMES", "against_targets", "costs", "grouped", "kpi_text", "table", "targets_of",
-           "value"]
+__all__ = ["KPI_NAMES", "STATIC_ROWS", "against_targets", "costs", "grouped", "kpi_text", "table",
+           "targets_of", "value"]
 
 # each queue's KPIs against its own target (ASA for e-mail): see ccwfm.plan.display
 KPI_NAMES = plan.display.KPI_NAMES
@@ -21,8 +21,12 @@ kpi_text = plan.display.kpi_text
 targets_of = plan.display.targets_of
 
 
+STATIC_ROWS = 30
+"""Most rows of a table shown with ``static=True`` as a plain table (more: an interactive grid)."""
+
+
 def table(frame, *, kinds=None, currency=None, decimals=None, index=False, key=None,
-          height="auto"):
+          height="auto", static=False):
     """Show ``frame`` formatted (:func:`ccwfm.plan.display.styled`), full width, no index.
 
     Parameters
@@ -31,11 +35,19 @@ def table(frame, *, kinds=None, currency=None, decimals=None, index=False, key=N
     kinds, currency, decimals, index
         As :func:`ccwfm.plan.display.texts`.
     key : str, optional
-        Streamlit element key.
+        Streamlit element key (of the interactive grid).
     height : int or "auto"
+    static : bool
+        A plain table (``st.table``: every row and column in view, not
+        sortable) when ``frame`` has at most :data:`STATIC_ROWS` rows: for the
+        small tables a page draws again at every input change (the what-if's),
+        where the interactive grid (a canvas the browser lays out anew each
+        time) costs each planner's browser several times more.
     """
     shown = plan.display.styled(frame, kinds=kinds, currency=currency, decimals=decimals,
-                           index=index)
+                                index=index)
+    if static and len(frame) <= STATIC_ROWS:
+        return st.table(shown)
     return st.dataframe(shown, hide_index=True, width="stretch", key=key, height=height)
 
 
@@ -50,13 +62,14 @@ def value(x, kind, decimals=None):
     return plan.display.format_value(x, kind, decimals)
 
 
-def costs(costs, currency, key=None):
+def costs(costs, currency, key=None, static=False):
     """A plan's costs (``plan.Costs``) as a table: one row per item, capitalised, in
-    ``currency`` (named in the header, not repeated on every row)."""
+    ``currency`` (named in the header, not repeated on every row); ``static`` as
+    :func:`table`."""
     frame = costs.to_frame().drop(columns="currency", errors="ignore")
     if "item" in frame.columns:
         frame["item"] = frame["item"].astype(str).str.capitalize()
-    return table(frame, currency=currency, kinds={"cost": "money"}, key=key)
+    return table(frame, currency=currency, kinds={"cost": "money"}, key=key, static=static)
 
 
 def grouped(frame, key):

@@ -212,8 +212,10 @@ def _live_body():
     _queue_metric(m3, qp, sc, queue)
     if over:
         st.caption("Changed: " + "; ".join(f"{k} = {v}" for k, v in over.items()))
-    fmt.table(qp.summary, kinds={"fte": "number"}, decimals={"fte": 1}, currency=cur)
-    fmt.costs(qp.cost, cur, key="wi_costs")
+    # Plain tables (as the saved what-ifs' below): small, and drawn again at every input.
+    fmt.table(qp.summary, kinds={"fte": "number"}, decimals={"fte": 1}, currency=cur,
+              static=True)
+    fmt.costs(qp.cost, cur, key="wi_costs", static=True)
 
 
 def render():
@@ -248,5 +250,5 @@ def render():
     st.caption("Saved what-ifs are kept in this session and in the saved plan (Data page, "
                "Save the plan). Each queue against its own kind of target.")
     fmt.table(plans, kinds={"FTE": "number", "total cost": "money"}, decimals={"FTE": 1},
-              currency=cur, key="wi_comparison")
-    fmt.table(queues, key="wi_comparison_queues")
+              currency=cur, key="wi_comparison", static=True)
+    fmt.table(queues, key="wi_comparison_queues", static=True)

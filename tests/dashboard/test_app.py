@@ -55,9 +55,13 @@ def app():
 
 def test_data_page_loads_demo_and_lists_queues(app):
     assert any("Demo data loaded: 1 weeks" in s.value for s in app.success)
-    queues = app.dataframe[0].value
+    queues = app.table[0].value             # small: a plain table
     assert col(queues, "queue").tolist() == ["voice", "sales", "chat", "email"]
     assert "1 weeks" in app.sidebar.caption[0].value
+    # no CSS transitions (a style sheet, nothing shown), and no stray text from the app script
+    from ccwfm.dashboard.app import NO_TRANSITIONS
+    assert [h.proto.body for h in app.get("html")] == [NO_TRANSITIONS]
+    assert not [m.value for m in app.markdown if "transition" in m.value.lower()]
 
 
 def test_forecast_page_shows_chart_backtest_and_choice(app):
@@ -114,7 +118,7 @@ def test_whatif_saved_scenarios_side_by_side():
     at.number_input(key="wi_pat_voice").set_value(60).run()
     at.text_input(key="wi_name").set_value("impatient").run()
     at.button(key="wi_save").click().run()
-    table, queues = (d.value for d in at.dataframe[-2:])
+    table, queues = (d.value for d in at.table[-2:])          # small: plain tables
     assert list(table.columns) == ["What-if", "FTE", "Total cost (EUR)"]
     assert col(table, "what-if").tolist() == ["base", "bot 50", "impatient"]
     fte = col(table, "FTE").set_axis(col(table, "what-if"))
@@ -138,7 +142,7 @@ def test_whatif_saved_scenarios_side_by_side():
     at.number_input(key="wi_sl_voice").set_value(90).run()
     at.text_input(key="wi_name").set_value("strict").run()
     at.button(key="wi_save").click().run()
-    queues = at.dataframe[-1].value
+    queues = at.table[-1].value
     voice = queues[col(queues, "queue") == "voice"].set_index("What-if")
     assert voice["Target"].tolist() == [0.8, 0.8, 0.8, 0.9]
     sales = queues[col(queues, "queue") == "sales"]
@@ -160,7 +164,8 @@ def test_schedule_page_builds_plan_and_downloads_list_its_tables():
     goto(at, "Downloads")
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels[:2] == ["All tables (Excel)", "Tables per interval (Excel)"]
-    names = [m.value for m in at.markdown if m.value.startswith("**")]
+    names = [line for m in at.markdown for line in m.value.splitlines()
+             if line.startswith("- **")]
     assert any("plan_shifts" in n for n in names)
     assert any("whatif_summary" in n for n in names)
 
@@ -188,7 +193,7 @@ def test_an_invalid_scenario_file_upload_is_explained_and_the_app_keeps_working(
     assert not at.exception, [e.message for e in at.exception]
     (err,) = [e.value for e in at.error]
     assert err.startswith("This file could not be used.") and why in err, err
-    assert col(at.dataframe[0].value, "queue").tolist() == ["voice", "sales", "chat", "email"]
+    assert col(at.table[0].value, "queue").tolist() == ["voice", "sales", "chat", "email"]
     assert "Scenario **demo**: 4 queues, 1 weeks" in at.sidebar.caption[0].value
 
 
@@ -225,7 +230,7 @@ def test_a_failure_inside_a_page_is_said_in_words_and_the_app_keeps_working(monk
                for e in at.error)
     monkeypatch.undo()
     goto(at, "Data")
-    assert col(at.dataframe[0].value, "queue").tolist() == ["voice", "sales", "chat", "email"]
+    assert col(at.table[0].value, "queue").tolist() == ["voice", "sales", "chat", "email"]
 
 
 def test_multiskill_demo_shows_routing_groups_and_the_pooling_gain():
@@ -236,7 +241,7 @@ def test_multiskill_demo_shows_routing_groups_and_the_pooling_gain():
     at.radio(key="demo_variant").set_value(DEMO_VARIANTS[1])
     at.button(key="load_demo").click().run()
     assert not at.exception, [e.message for e in at.exception]
-    routing = next(d.value for d in at.dataframe if "Serves" in d.value.columns)
+    routing = next(d.value for d in at.table if "Serves" in d.value.columns)
     assert routing.set_index("Agent group").loc["blend", "Serves"] == "sales, voice"
     at = goto(at, "Schedule and capacity")
     at.button(key="run_full").click().run()

@@ -163,7 +163,7 @@ def _journey(page, url, tmp_path, timings):
     page.get_by_role("button", name="Load demo data").click()
     expect(page.get_by_text("Demo data loaded: 1 weeks to plan.")).to_be_visible()
     expect(sidebar.get_by_text(re.compile(r"4 queues, 1 weeks from"))).to_be_visible()
-    table = page.get_by_test_id("stDataFrame").first
+    table = page.get_by_test_id("stTable").first          # the queues (a plain table)
     expect(table).to_be_visible()
 
     # 3. What-if: more bot containment on voice lowers the FTE.
@@ -185,8 +185,12 @@ def _journey(page, url, tmp_path, timings):
     timings["fte_before"], timings["fte_after"] = _number(before), _number(after)
     _shot(page, "dashboard_whatif.png")
 
-    # 4. Downloads: the whatif_summary CSV, next to its name.
+    # 4. Downloads: the whatif_summary CSV, picked from the list.
     _goto(page, "Downloads")
+    expect(page.get_by_text(re.compile(r"^whatif_summary: one row per queue"))).to_be_visible(
+        timeout=SLOW_MS)
+    page.get_by_test_id("stSelectbox").filter(has_text="One table").click()
+    page.get_by_role("option", name="whatif_summary", exact=True).click()
     row = page.get_by_test_id("stHorizontalBlock").filter(
         has=page.get_by_text(re.compile(r"^whatif_summary: "))).last
     button = row.get_by_test_id("stDownloadButton").get_by_role("button", name="CSV")

@@ -11,6 +11,7 @@ import io
 import itertools
 import re
 import time
+import zipfile
 
 import numpy as np
 import pandas as pd
@@ -23,18 +24,20 @@ from ccwfm.dashboard import state
 from .test_app import fresh, goto, ok
 
 
-ROW = re.compile(r"^\*\*(\w+)\*\*: (.+) ([\d,]+) rows, (\d+) columns\.$")
+ROW = re.compile(r"^- \*\*(\w+)\*\*: (.+) ([\d,]+) rows, (\d+) columns\.$")
 
 
 def listed(at):
-    """{table name: (description, rows, columns)} as the page lists them."""
+    """{table name: (description, rows, columns)} as the page lists them (a markdown list
+    per section, one line per table)."""
     out = {}
     for m in at.markdown:
-        hit = ROW.match(m.value)
-        if hit:
-            assert hit.group(1) not in out, hit.group(1)
-            out[hit.group(1)] = (hit.group(2), int(hit.group(3).replace(",", "")),
-                                 int(hit.group(4)))
+        for line in m.value.splitlines():
+            hit = ROW.match(line)
+            if hit:
+                assert hit.group(1) not in out, hit.group(1)
+                out[hit.group(1)] = (hit.group(2), int(hit.group(3).replace(",", "")),
+                                     int(hit.group(4)))
     return out
 
 
@@ -110,7 +113,7 @@ def app():
     return goto(fresh(), "Downloads")
 
 
-def test_each_table_is_listed_once_described_with_a_csv_button(app):
+def test_each_table_is_listed_once_described_with_its_csv_file(app):
     rows = listed(app)
     assert list(rows) == ["whatif_summary", "whatif_cost", "forecast", "models", "requirements"]
     b = kept(app)
@@ -119,11 +122,42 @@ def test_each_table_is_listed_once_described_with_a_csv_button(app):
         assert text == dl.DESCRIPTIONS[name] and text.startswith("one row per")
         assert (n, cols) == b.tables[name].shape
     labels = [x.proto.label for x in app.get("download_button")]
-    assert labels == ["All tables (Excel)", "Tables per interval (Excel)"] + ["CSV"] * len(rows)
+    assert labels == ["All tables (Excel)", "Tables per interval (Excel)",
+                      "All tables (CSV, zip)"]
+    # The whole list is one element per section, whatever the number of tables.
+    assert sum(1 for m in app.markdown if ROW.match(m.value.splitlines()[0])) == 1
+    # Each table picked: its CSV button (file named after it), its description.
+    for name in rows:
+        app.selectbox(key="dl_table").set_value(name).run()
+        ok(app)
+        (csv,) = [x for x in app.get("download_button") if x.proto.label == "CSV"]
+        assert csv.proto.help.startswith(f"{name}.csv:")
+        # a table per interval is written when pressed (deferred), a small one at once
+        deferred = dl.per_interval(name, b.tables[name])
+        assert bool(csv.proto.deferred_file_id) == deferred and bool(csv.proto.url) != deferred
+        assert any(c.value.startswith(f"**{name}**: {dl.DESCRIPTIONS[name]}")
+                   for c in app.caption), name
+    app.selectbox(key="dl_table").set_value("(none)").run()
+    assert "CSV" not in [x.proto.label for x in app.get("download_button")]
     # no two listed tables are the same (every pair, by their CSV bytes)
     data = {name: b.csv(name) for name in rows}
     for x, y in itertools.combinations(rows, 2):
         assert data[x] != data[y], (x, y)
+
+
+def test_the_zip_holds_every_table_as_its_csv_file_and_the_same_tables_give_its_bytes(app):
+    b = kept(app)
+    data = b.zip()
+    assert b.zip() is data                                       # made once
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        assert zf.namelist() == [f"{name}.csv" for name in b.tables]
+        for name, frame in b.tables.items():
+            back = pd.read_csv(io.BytesIO(zf.read(f"{name}.csv")))
+            assert back.shape == frame.shape, name
+            assert list(back.columns) == [str(c) for c in frame.columns], name
+    # tables copied into a new bundle: the same bytes (no clock in the zip)
+    again = dl.Bundle(None, {k: v.copy(deep=True) for k, v in b.tables.items()}, b.sections)
+    assert again.zip() == data
 
 
 def test_files_are_made_once_and_the_same_plan_gives_the_same_bytes(app):
@@ -173,7 +207,7 @@ def test_a_whatif_change_gives_new_tables_and_the_same_forecast(app):
 
 def test_a_preview_shows_the_first_rows_formatted(app):
     assert not app.dataframe            # nothing previewed until asked
-    app.selectbox(key="dl_preview").set_value("forecast").run()
+    app.selectbox(key="dl_table").set_value("forecast").run()
     ok(app)
     (table,) = list(app.dataframe)
     import pyarrow as pa
@@ -182,14 +216,14 @@ def test_a_preview_shows_the_first_rows_formatted(app):
     texts = shown.astype(str).to_numpy().ravel()
     assert not [t for t in texts if re.search(r"\d\.\d{3}", t)]        # at most 2 decimals
     assert any("First 20 of 1,608 rows" in c.value for c in app.caption)
-    app.selectbox(key="dl_preview").set_value("(none)").run()
+    app.selectbox(key="dl_table").set_value("(none)").run()
     assert not app.dataframe
 
 
 def test_a_table_wider_than_the_page_is_previewed_on_its_side(app):
     frame = kept(app).tables["requirements"]
     assert len(frame.columns) > 10
-    app.selectbox(key="dl_preview").set_value("requirements").run()
+    app.selectbox(key="dl_table").set_value("requirements").run()
     ok(app)
     (table,) = list(app.dataframe)
     shown = table.value
@@ -204,7 +238,7 @@ def test_a_table_wider_than_the_page_is_previewed_on_its_side(app):
         assert shown[f"Row {i + 1}"].tolist() == want
     assert any(f"On its side ({len(frame.columns)} columns, one per line): the first 5 of "
                f"{len(frame):,} rows." in c.value for c in app.caption)
-    app.selectbox(key="dl_preview").set_value("(none)").run()
+    app.selectbox(key="dl_table").set_value("(none)").run()
 
 
 def test_only_tables_wider_than_the_page_go_on_their_side():

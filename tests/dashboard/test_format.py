@@ -24,14 +24,16 @@ DECIMALS = re.compile(r"\d\.\d{3}")
 
 
 def shown(el):
-    """``(headers, texts)`` of a dataframe element as the browser shows it."""
+    """``(headers, texts)`` of a table element (an interactive grid, ``st.dataframe``, or a
+    plain table, ``st.table``) as the browser shows it."""
     styler = el.proto.arrow_data.styler
     if styler.display_values:
         texts = pa.ipc.open_stream(styler.display_values).read_pandas()
         texts = texts.astype(str).where(texts.notna(), "")
     else:                          # raw: as the browser shows a timestamp (with its time)
         texts = el.value.map(str)
-    config = json.loads(el.proto.columns or "{}")      # column_config: labels shown instead
+    # column_config (a grid's): labels shown instead
+    config = json.loads(getattr(el.proto, "columns", "") or "{}")
     heads = [(config.get(str(c)) or config.get(f"_pos:{i}") or {}).get("label") or str(c)
              for i, c in enumerate(el.value.columns)]
     return heads, texts
@@ -40,7 +42,7 @@ def shown(el):
 def problems(at):
     """Every table of the page that breaks a formatting rule, in words."""
     out = []
-    for n, el in enumerate(at.dataframe):
+    for n, el in enumerate([*at.dataframe, *at.table]):
         heads, texts = shown(el)
         out += [f"table {n}: header {h!r} has '_'" for h in heads if "_" in h]
         for i, h in enumerate(heads):
@@ -98,7 +100,7 @@ def _seconds(text):
     "Staffing", "Schedule and capacity", "Scenario", "Compare plans"])
 def test_every_table_of_a_page_reads_cleanly(app, page):
     at = goto(app, page)
-    assert at.dataframe
+    assert at.dataframe or at.table
     assert problems(at) == []
 
 
@@ -223,3 +225,46 @@ def test_the_checks_catch_a_raw_table_and_pass_a_formatted_one():
     assert not [p for p in found if p.startswith("table 1")]
     _, texts = table_with(at, "Week", "wMAPE", "Total cost")
     assert texts["wMAPE"].tolist() == ["12.6%", "20.8%"]
+
+
+def _static_tables():
+    import numpy as np
+    import pandas as pd
+    import streamlit as st
+
+    from ccwfm.dashboard import fmt
+
+    frame = pd.DataFrame({"week": pd.to_datetime(["2025-09-01", "2025-09-08"]),
+                          "wmape": [0.1261, 0.2075], "total_cost": [253247.4245, 1.5]})
+    st.table(frame)                                         # raw: the checks must see it
+    fmt.table(frame, static=True)                           # small: a plain table
+    long = pd.DataFrame({"agents": np.arange(fmt.STATIC_ROWS + 1, dtype=float) + 0.123})
+    fmt.table(long, static=True)                            # too long: the grid
+
+
+def test_static_tables_are_plain_for_small_frames_and_checked_like_grids():
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_function(_static_tables).run()
+    assert len(at.table) == 2 and len(at.dataframe) == 1
+    assert len(at.dataframe[0].value) == 31
+    found = problems(at)
+    # the raw plain table is caught (the grid is listed first, then the plain tables)
+    assert any("table 1, 'week': a midnight time" in p for p in found), found
+    assert any("table 1, 'wmape': more than 2 decimals" in p for p in found), found
+    assert not [p for p in found if p.startswith(("table 0", "table 2"))], found
+    heads, texts = shown(at.table[1])
+    assert heads == ["Week", "wMAPE", "Total cost"]
+    assert texts["wMAPE"].tolist() == ["12.6%", "20.8%"]
+
+
+def test_the_whatif_tables_redrawn_at_each_change_are_plain_tables(app):
+    at = goto(app, "What-if")
+    heads = [shown(t)[0] for t in at.table]
+    # the what-if's summary and costs, the saved what-ifs side by side (plans, queues)
+    assert [h[:2] for h in heads] == [["Queue", "Offered"], ["Item", "Cost (EUR)"],
+                                      ["What-if", "FTE"], ["Queue", "What-if"]], heads
+    assert not at.dataframe
+    at.number_input(key="wi_cont_voice").set_value(30).run()
+    assert not at.exception
+    assert len(at.table) == 4 and problems(at) == []
+    at.number_input(key="wi_cont_voice").set_value(15).run()

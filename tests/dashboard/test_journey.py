@@ -346,8 +346,23 @@ def shot(page, name):
         page.set_viewport_size(size)
 
 
+# A plain table (st.table, the small tables redrawn at each what-if): its header and cell
+# texts as drawn, and its width against the frame that shows it.
+_TABLES_SCRIPT = """(els, maxRows) => els.map(el => {
+  const t = el.querySelector("table");
+  if (!t) return {error: "a plain table without a <table>"};
+  const body = [...t.querySelectorAll("tbody tr")];
+  return {heads: [...t.querySelectorAll("thead th")].map(th => th.innerText.trim()),
+          rows: body.slice(0, maxRows).map(tr => [...tr.querySelectorAll("td")]
+                                                  .map(td => td.innerText.trim())),
+          total: body.length, width: t.scrollWidth, view: el.clientWidth};
+})"""
+
+
 def read_tables(page, journey, step, max_rows=400):
-    """Every table the page draws now (header and cell texts), kept for the format checks."""
+    """Every table the page draws now (header and cell texts), kept for the format checks:
+    the interactive grids and the plain tables."""
+    plain = page.get_by_test_id("stTable").evaluate_all(_TABLES_SCRIPT, max_rows)
     frames = page.get_by_test_id("stDataFrame")
     found = frames.evaluate_all(_GRIDS_SCRIPT, max_rows)
     # A grid sizes its columns to their texts after its first drawing: read again until the
@@ -362,7 +377,7 @@ def read_tables(page, journey, step, max_rows=400):
         if steady == 2:
             break
     out = []
-    for grid in found:
+    for grid in plain + found:
         if "error" in grid:
             journey.unreadable.append((step, grid["error"]))
             continue
@@ -466,7 +481,7 @@ def _journey(url, browser, tmp, j, pages):
     _wait_idle(page, runs, STEP_MS)
     j.record("open the app, warm", time.perf_counter() - t0, WARM_LIMIT_S,
              "second load in the same browser: a new session")
-    expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
+    expect(page.get_by_test_id("stTable").first).to_be_visible()      # the queues
     read_tables(page, j, "1 open")
     shot(page, "1_open")
 
@@ -650,7 +665,7 @@ def _journey(url, browser, tmp, j, pages):
     goto(page2, j, "Downloads")
     main = page2.get_by_test_id("stMain")
     expect(main.get_by_text(re.compile(r"^plan_capacity: one row per week"))).to_be_visible()
-    listed = main.get_by_test_id("stMarkdownContainer").filter(
+    listed = main.get_by_test_id("stMarkdownContainer").locator("li").filter(
         has_text=re.compile(r"^\w+: .+ [\d,]+ rows, \d+ columns\.$")).all_inner_texts()
     names = [t.split(":")[0] for t in listed]
     assert len(names) == len(set(names)) >= 10, listed
@@ -658,7 +673,7 @@ def _journey(url, browser, tmp, j, pages):
     j.facts["downloads_listed"] = names
     read_tables(page2, j, "7 downloads")
     # Preview each table as a planner reads it (formatted; the files hold plain numbers).
-    pick = main.get_by_test_id("stSelectbox").filter(has_text="Preview a table")
+    pick = main.get_by_test_id("stSelectbox").filter(has_text="One table")
     preview = main.get_by_test_id("stDataFrame").first
     for name in names:
         def choose(name=name):
@@ -668,10 +683,12 @@ def _journey(url, browser, tmp, j, pages):
             [main.get_by_text(re.compile(rf"^{name}: .* [Ff]irst [\d,]+ of [\d,]+ rows\.$")),
              preview])
         read_tables(page2, j, f"7 preview {name}")
-    row = page2.get_by_test_id("stHorizontalBlock").filter(
-        has=page2.get_by_text(re.compile(r"^plan_capacity: "))).last
-    csv_path, fname = download(page2, j, "download a CSV (plan_capacity)",
-                               row.get_by_role("button", name="CSV"), tmp)
+        if name == "plan_capacity":           # its CSV file, next to its description
+            row = page2.get_by_test_id("stHorizontalBlock").filter(
+                has=page2.get_by_text(re.compile(r"^plan_capacity: "))).last
+            csv_path, fname = download(page2, j, "download a CSV (plan_capacity)",
+                                       row.get_by_role("button", name="CSV"), tmp)
+    assert "plan_capacity" in names, names
     assert fname == "plan_capacity.csv"
     capacity = pd.read_csv(csv_path)
     assert {"week", "required_fte", "gap"} <= set(capacity.columns), list(capacity.columns)

@@ -42,9 +42,9 @@ def interval_csv(days, first="2025-03-03"):
 
 def table(at, column):
     """The first table shown with a column headed ``column`` (case-insensitive)."""
-    found = [d for d in at.dataframe
-             if column.lower() in [str(c).lower() for c in d.value.columns]]
-    assert found, [list(d.value.columns) for d in at.dataframe]
+    tables = [*at.dataframe, *at.table]           # interactive grids, then plain tables
+    found = [d for d in tables if column.lower() in [str(c).lower() for c in d.value.columns]]
+    assert found, [list(d.value.columns) for d in tables]
     return found[0]
 
 
