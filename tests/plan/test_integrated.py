@@ -221,40 +221,62 @@ def test_business_window_checked_by_simulation():
 
 
 def test_repairs_until_met_each_on_a_fresh_stream(monkeypatch):
-    """A confirmation that misses is repaired (a cut, the days scheduled again) and
-    simulated again on a fresh stream [seed, 3, k], up to _REPAIRS times, stopping
-    once every period is met; the last simulation is reported.  Here the
-    confirmation and the first repair are made to miss a day."""
+    """A confirmation that misses is repaired (a cut, the days scheduled again) and the
+    periods around those days are simulated again on a fresh stream [seed, 3, k, window],
+    up to _REPAIRS times, stopping once every period is met; the periods a repair did not
+    schedule again keep their confirmation (simulating them again would only trade misses
+    for new ones).  Here the confirmation and the first repair are made to miss day 0."""
     from ccwfm.plan import integrated
 
-    q, req, w, end = _case(days=2)
-    calls = []
-    real = integrated._confirm
+    q, req, w, end = _case(days=4)
+    confirmed, repairs = [], []
+    real_confirm, real_windows = integrated._confirm, integrated._confirm_windows
+
+    def miss_day0(table):
+        table = table.copy()
+        row = table.index[table["period"] == table["period"].min()][0]
+        table.loc[row, ["simulated", "low", "high", "met"]] = [0.79, 0.78, 0.80, False]
+        return table
 
     def confirm(*args):
-        table, sim, reps = real(*args)
-        calls.append(list(args[9]))
-        if len(calls) <= 2:                     # the confirmation, then the first repair
-            table = table.copy()
-            table.loc[0, ["simulated", "low", "high", "met"]] = [0.79, 0.78, 0.80, False]
-        calls[-1] = (calls[-1], table)
-        return table, sim, reps
+        table, sim, reps = real_confirm(*args)
+        confirmed.append((list(args[9]), miss_day0(table)))
+        return confirmed[-1][1], sim, reps
+
+    def windows(*args):
+        table, sim = real_windows(*args)
+        if not repairs:
+            table = miss_day0(table)
+        repairs.append((list(args[8]), table))
+        return table, sim
 
     monkeypatch.setattr(integrated, "_confirm", confirm)
+    monkeypatch.setattr(integrated, "_confirm_windows", windows)
     sim = Simulation(replications=4, seed=5, max_rounds=1)
     ip = plan_integrated(req, [q], w, start=START, end=end, settings=sim)
-    seeds = [c[0] for c in calls]
-    assert seeds == [[5, 1], [5, 3, 0], [5, 3, 1]]
+    assert [c[0] for c in confirmed] == [[5, 1]]
+    assert [r[0] for r in repairs] == [[5, 3, 0], [5, 3, 1]]
     assert ip.holds
-    pd.testing.assert_frame_equal(ip.attainment, calls[-1][1])
+    pd.testing.assert_frame_equal(ip.attainment,
+                                  integrated._in_order(repairs[-1][1], [q], ["metric", "period"]))
+    # Day 0 was scheduled again: days 0 and 1 simulated again, days 2 and 3 as confirmed.
+    first = confirmed[0][1].set_index("period")
+    last = ip.attainment.set_index("period")
+    days = sorted(last.index)
+    assert len(days) == 4
+    for day in days[2:]:
+        pd.testing.assert_series_equal(last.loc[day], first.loc[day])
+    assert last.loc[days[0], "simulated"] != first.loc[days[0], "simulated"]
     # Never more than _REPAIRS repairs, each on its own stream.
-    calls.clear()
-    monkeypatch.setattr(integrated, "_confirm", lambda *a: (
-        calls.append((list(a[9]), None)) or
-        (lambda t, s, r: (t.assign(simulated=0.7, low=0.69, high=0.71, met=False), s, r))(
-            *real(*a))))
+    confirmed.clear()
+    repairs.clear()
+    monkeypatch.setattr(integrated, "_confirm_windows", lambda *a: (
+        repairs.append((list(a[8]), None)) or
+        (lambda t, s: (t.assign(simulated=0.7, low=0.69, high=0.71, met=False), s))(
+            *real_windows(*a))))
     ip = plan_integrated(req, [q], w, start=START, end=end, settings=sim)
-    assert [c[0] for c in calls] == [[5, 1]] + [[5, 3, k] for k in range(integrated._REPAIRS)]
+    assert [c[0] for c in confirmed] == [[5, 1]]
+    assert [r[0] for r in repairs] == [[5, 3, k] for k in range(integrated._REPAIRS)]
     assert not ip.holds
 
 
