@@ -39,9 +39,7 @@ Every text a spreadsheet would run as a formula (cells, headers, sheet
 names) is escaped by ``plan.csv_bytes`` and ``plan.excel_bytes``.
 """
 
-import io
 import threading
-import zipfile
 
 import pandas as pd
 import streamlit as st
@@ -65,7 +63,6 @@ _PX_PER_CHAR = 7.5      # pixels of a character in a table (headers are bold), p
 _PX_PER_COLUMN = 24     # padding and border per column: a little above what Chromium draws
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _KEPT = "downloads_bundle"                  # session_state key of the newest bundle
-_STAMP = (1980, 1, 1, 0, 0, 0)              # every zip entry's date: the same bytes each time
 
 DESCRIPTIONS = {
     # what-if (formula staffing of the current scenario)
@@ -279,19 +276,10 @@ class Bundle:
 
     def zip(self):
         """Every table's CSV file (``<name>.csv``) in one zip (made at the first call, then
-        kept); the same tables give the same bytes (a fixed date on every entry)."""
-        with self._lock:
-            done = self._zip
-        if done is None:
-            out = io.BytesIO()
-            with zipfile.ZipFile(out, "w") as zf:
-                for name in self.tables:
-                    info = zipfile.ZipInfo(f"{name}.csv", date_time=_STAMP)
-                    info.compress_type = zipfile.ZIP_DEFLATED
-                    zf.writestr(info, self.csv(name))
-            with self._lock:
-                self._zip = done = out.getvalue()
-        return done
+        kept); the same tables give the same bytes (:func:`ccwfm.plan.zip_bytes`)."""
+        if self._zip is None:          # (two threads at once would make the same bytes)
+            self._zip = plan.zip_bytes({f"{name}.csv": self.csv(name) for name in self.tables})
+        return self._zip
 
     def part(self, name):
         """``"intervals"`` for a table with a row per interval (:func:`per_interval`), else

@@ -36,7 +36,7 @@ from .inputs import (HISTORY_FILE, MAX_UPLOAD_MB, history_for_scenario, history_
 from .pipeline import STEPS, PlanResult, run, with_pooling
 from .pooling import PoolingGain, dedicated_scenario, group_summary, is_pooled, pooling_gain
 from .progress import Progress
-from .report import csv_bytes, excel_bytes, safe_text
+from .report import csv_bytes, excel_bytes, safe_text, zip_bytes
 from .report import tables as report_tables
 from .routing import Routing, routing
 from .roster import Roster, make_roster, roster_grid, roster_tables, write_roster
@@ -78,5 +78,5 @@ __all__ = [
     "horizon_grid", "load_histories", "load_history", "plan_capacity", "plan_costs",
     "plan_shifts", "plan_summary", "preview_columns", "queue_requirements", "quick_plan",
     "quick_summary", "report_tables", "requirements", "run", "safe_text", "scenario_overview",
-    "schedule", "verification_summary", "verify", "weighted_mean",
+    "schedule", "verification_summary", "verify", "weighted_mean", "zip_bytes",
 ]

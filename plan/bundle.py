@@ -43,6 +43,7 @@ from ccwfm import forecast as fc_lib
 from ccwfm._validation import error
 
 from .inputs import HISTORY_FILE, MAX_UPLOAD_MB, _file_bytes, history_frame
+from .report import zip_bytes
 from .scenario import Scenario, ScenarioError
 
 __all__ = ["BUNDLE_FORMAT", "BUNDLE_VERSION", "Bundle", "open_bundle", "save_bundle"]
@@ -53,7 +54,6 @@ SCENARIO_FILE = "scenario.toml"
 WHATIFS_FILE = "whatifs.json"
 MANIFEST_FILE = "manifest.json"
 _KNOWN = (SCENARIO_FILE, HISTORY_FILE, WHATIFS_FILE, MANIFEST_FILE)
-_STAMP = (1980, 1, 1, 0, 0, 0)          # the earliest date a zip holds: same bytes every time
 
 
 @dataclasses.dataclass(frozen=True)
@@ -152,14 +152,6 @@ def _on_history_file(scenario):
     return Scenario.from_dict(data)
 
 
-def _entry(name):
-    info = zipfile.ZipInfo(name, date_time=_STAMP)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.external_attr = 0o644 << 16
-    info.create_system = 3                 # unix: the same bytes on every system
-    return info
-
-
 def save_bundle(scenario, *, sources=None, whatifs=None, base_dir=None):
     """A plan file: the scenario, the history it plans on and its what-ifs, as zip bytes.
 
@@ -221,11 +213,7 @@ def save_bundle(scenario, *, sources=None, whatifs=None, base_dir=None):
                 "files": [{"name": n, "bytes": len(b), "sha256": hashlib.sha256(b).hexdigest()}
                           for n, b in files.items()]}
     files[MANIFEST_FILE] = json.dumps(manifest, indent=2, sort_keys=True).encode("utf-8")
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as zf:
-        for name, content in files.items():
-            zf.writestr(_entry(name), content)
-    return out.getvalue()
+    return zip_bytes(files)
 
 
 # ------------------------------------------------------------------ opening

@@ -69,8 +69,9 @@ index of its first queue, ``share`` one of :data:`_SPLIT`); the confirmation
 ``[seed, CONFIRM_STREAM, part]``: independent streams."""
 
 REPAIR_STREAM = 3
-"""A queue whose confirmation misses is repaired and simulated again on
-``[seed, REPAIR_STREAM, k, part]`` (``k`` the repair, from 0)."""
+"""A queue whose confirmation misses is repaired and the windows around the days
+repaired are simulated again on ``[seed, REPAIR_STREAM, k, window, part]`` (``k`` the
+repair, from 0)."""
 
 _REPAIRS = 3
 """Repairs at most: each simulates the queues still missing a period on a fresh stream, on
@@ -660,7 +661,7 @@ def _in_order(frame, queues, then):
 
 def _confirm_windows(queues, parts, route, req, phones, group_phones, interval, starts, seed,
                      which, todo, table, sim, reps, low):
-    """A long horizon's repair: :func:`_confirm` of the queues ``which`` on windows of
+    """A repair's simulation: :func:`_confirm` of the queues ``which`` on windows of
     days only, the periods holding the days scheduled again (``todo``: group ->
     days, or None) and the day after each, with one day before each window as a
     warm-up (a backlog carried in); their rows replace those of ``table`` and

@@ -34,6 +34,7 @@ import html
 import io
 import re
 import unicodedata
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -45,7 +46,7 @@ from .pooling import group_summary, is_pooled
 
 __all__ = ["TABLES", "csv_bytes", "dangerous", "excel_bytes", "safe_text",
            "safe_value", "sheet_names", "tables", "write", "write_csv", "write_excel",
-           "write_workbook"]
+           "write_workbook", "zip_bytes"]
 
 TABLES = ("summary", "costs", "attainment", "groups", "pooling", "pooling_queues", "forecast", "models", "requirements",
           "verification", "coverage", "shifts", "breaks", "achieved", "capacity", "hires")
@@ -361,6 +362,32 @@ def csv_bytes(frame):
     separator is not the comma) cannot start a new row or cell there.
     """
     return _to_csv(frame).encode("utf-8")
+
+
+_ZIP_STAMP = (1980, 1, 1, 0, 0, 0)      # the earliest date a zip holds: same bytes every time
+
+
+def zip_bytes(files):
+    r"""A zip of ``files`` (name -> bytes, in that order, compressed) as bytes; the same files
+    give the same bytes on every system (one fixed date, unix attributes).
+
+    Examples
+    --------
+    >>> data = zip_bytes({"a.csv": b"x,y\n1,2\n"})
+    >>> data == zip_bytes({"a.csv": b"x,y\n1,2\n"})
+    True
+    >>> zipfile.ZipFile(io.BytesIO(data)).read("a.csv")
+    b'x,y\n1,2\n'
+    """
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for name, content in files.items():
+            info = zipfile.ZipInfo(name, date_time=_ZIP_STAMP)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 3                 # unix: the same bytes on every system
+            zf.writestr(info, content)
+    return out.getvalue()
 
 
 def _to_csv(frame, target=None):
